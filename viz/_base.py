@@ -1,0 +1,153 @@
+"""Pieces every figure shares: optimizer colours, the contour backdrop, presentation styling.
+
+Figures are pure functions of arrays: data in, ``go.Figure`` out. Nothing here knows Streamlit.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+# One colour per optimizer id, the same on every page (colour-blind-friendly, distinct on a projector).
+OPTIMIZER_COLORS: dict[str, str] = {
+    "sgd": "#1b1b1b",
+    "momentum": "#e6194b",
+    "nesterov": "#f58231",
+    "nesterov_reparam": "#b15928",
+    "adagrad": "#3cb44b",
+    "rmsprop": "#4363d8",
+    "rmsprop_nesterov": "#42d4f4",
+    "adam": "#911eb4",
+    "adamw": "#f032e6",
+    "amsgrad": "#9a6324",
+    "nadam": "#800000",
+    "adadelta": "#469990",
+    "newton": "#808000",
+}
+_FALLBACK_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b")
+
+CONTOUR_COLORSCALE = "Viridis"
+GRID_N = 120
+
+
+def color_for(optimizer: str, index: int = 0) -> str:
+    """The colour of an optimizer, or a fallback by position for anything unknown."""
+    return OPTIMIZER_COLORS.get(optimizer, _FALLBACK_COLORS[index % len(_FALLBACK_COLORS)])
+
+
+def grid(bounds, n: int = GRID_N) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """An n × n grid over ``bounds``: xs (n,), ys (n,), points (n, n, 2) with rows indexing y."""
+    (x0, x1), (y0, y1) = bounds
+    xs = np.linspace(x0, x1, n)
+    ys = np.linspace(y0, y1, n)
+    xx, yy = np.meshgrid(xs, ys)
+    return xs, ys, np.stack([xx, yy], axis=-1)
+
+
+def contour_levels(values: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Values to colour a contour by, and whether they are on a log scale.
+
+    Loss surfaces such as Rosenbrock span many decades, and linear contours then show one
+    flat valley.  When the finite values span more than three decades above their minimum we
+    colour by log₁₀(f − f_min + δ) instead, with δ small relative to the range.
+    """
+    with np.errstate(all="ignore"):
+        finite = values[np.isfinite(values)]
+        if finite.size == 0:
+            return np.zeros_like(values), False
+        lo, hi = float(finite.min()), float(finite.max())
+        span = hi - lo
+        if span <= 0:
+            return values, False
+        gap = values - lo
+        positive = gap[gap > 0]
+        if positive.size and span / max(np.percentile(positive, 5), 1e-300) > 1e3:
+            delta = span * 1e-6
+            return np.log10(gap + delta), True
+        return values, False
+
+
+def contour_trace(surface, bounds=None, n: int = GRID_N, *, present: bool = False) -> go.Contour:
+    """The filled contour of ``surface`` over ``bounds`` (its default view if None)."""
+    bounds = bounds or surface.bounds
+    xs, ys, pts = grid(bounds, n)
+    with np.errstate(all="ignore"):
+        f = np.asarray(surface.f(pts), dtype=float)
+    z, is_log = contour_levels(f)
+    return go.Contour(
+        x=xs,
+        y=ys,
+        z=z,
+        customdata=f,
+        colorscale=CONTOUR_COLORSCALE,
+        ncontours=30,
+        contours={"coloring": "heatmap", "showlines": True},
+        line={"width": 0.5, "color": "rgba(255,255,255,0.35)"},
+        opacity=0.85,
+        colorbar={
+            "title": {"text": "log₁₀(f − f_min)" if is_log else "f"},
+            "thickness": 18 if present else 12,
+        },
+        hovertemplate="x=%{x:.3f}<br>y=%{y:.3f}<br>f=%{customdata:.4g}<extra></extra>",
+        name="loss",
+        showscale=True,
+    )
+
+
+def minima_trace(surface, *, present: bool = False) -> go.Scatter | None:
+    """Known minima as white stars, or None if the surface lists none."""
+    if not surface.minima:
+        return None
+    pts = np.asarray(surface.minima, dtype=float)
+    size = 20 if present else 14
+    return go.Scatter(
+        x=pts[:, 0],
+        y=pts[:, 1],
+        mode="markers",
+        marker={
+            "symbol": "star",
+            "size": size,
+            "color": "white",
+            "line": {"color": "black", "width": 1.5},
+        },
+        name="minimum",
+        hovertemplate="minimum (%{x:.3f}, %{y:.3f})<extra></extra>",
+    )
+
+
+def click_grid_trace(bounds, n: int = 40) -> go.Scatter:
+    """An invisible scatter grid over the view: clicks on the contour land on one of its points.
+
+    Plotly reports clicks only on scatter points, not on a contour; this grid of transparent
+    markers turns a click anywhere in the view into a selection event carrying (x, y).
+    """
+    xs, ys, pts = grid(bounds, n)
+    flat = pts.reshape(-1, 2)
+    return go.Scatter(
+        x=np.round(flat[:, 0], 6),
+        y=np.round(flat[:, 1], 6),
+        mode="markers",
+        marker={"size": 14, "opacity": 0.0, "color": "white"},
+        hovertemplate="click to start here<br>(%{x:.2f}, %{y:.2f})<extra></extra>",
+        name="pick",
+        showlegend=False,
+    )
+
+
+def style(fig: go.Figure, *, present: bool = False, height: int | None = None) -> go.Figure:
+    """House style: white template, readable fonts; large type and high contrast to present."""
+    fig.update_layout(
+        template="plotly_white",
+        font={"size": 20 if present else 13, "color": "#000" if present else "#1b1f24"},
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        legend={"bgcolor": "rgba(255,255,255,0.85)", "font": {"size": 18 if present else 12}},
+        hoverlabel={"font_size": 16 if present else 12},
+    )
+    if height is not None:
+        fig.update_layout(height=height)
+    return fig
+
+
+def line_width(present: bool) -> float:
+    """Trajectory line width: thicker on a projector."""
+    return 4.0 if present else 2.0
