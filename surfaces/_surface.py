@@ -1,0 +1,275 @@
+"""The `Surface` value: a SymPy expression in real x, y with NumPy f, gradient and Hessian.
+
+The gradient and Hessian are derived symbolically once per expression and lambdified to
+NumPy (cached by the expression), so a `Surface` stays a small frozen value that is cheap
+to build, compare and hash.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import sympy as sp
+
+X, Y = sp.symbols("x y", real=True)
+
+Bounds = tuple[tuple[float, float], tuple[float, float]]
+
+
+class SurfaceError(ValueError):
+    """A surface that cannot be built: unknown id, bad parameter, or a refused formula.
+
+    `position` is the 0-based index in the formula text where the problem is (None when the
+    problem concerns the whole formula or no formula is involved); messages count characters
+    from 1, as a reader does.
+    """
+
+    def __init__(self, message: str, position: int | None = None):
+        super().__init__(message)
+        self.position = position
+
+
+def polynomial_degree(expr: sp.Expr) -> int | None:
+    """Upper bound on the total degree of `expr` in x, y without expanding it; None if it is
+    not visibly a polynomial (e.g. contains sin(x), 1/x or x**0.5)."""
+    if not expr.free_symbols:
+        return 0
+    if expr.is_Symbol:
+        return 1
+    if expr.is_Add:
+        degrees = [polynomial_degree(term) for term in expr.args]
+        return None if None in degrees else max(degrees)
+    if expr.is_Mul:
+        degrees = [polynomial_degree(factor) for factor in expr.args]
+        return None if None in degrees else sum(degrees)
+    if expr.is_Pow:
+        base, exponent = expr.args
+        if exponent.is_Integer and exponent >= 0:
+            degree = polynomial_degree(base)
+            return None if degree is None else degree * int(exponent)
+    return None
+
+
+def _pointwise(derivative: sp.Expr) -> sp.Expr:
+    """Derivatives are taken pointwise: the distributional part of d|u|' (a Dirac delta at
+    the kink) is dropped, as it is zero wherever the derivative exists."""
+    return derivative.replace(sp.DiracDelta, lambda *args: sp.S.Zero)
+
+
+def _points(xy) -> tuple[np.ndarray, np.ndarray]:
+    xy = np.asarray(xy, dtype=float)
+    if xy.ndim == 0 or xy.shape[-1] != 2:
+        raise ValueError(f"points must have shape (..., 2), got {xy.shape}")
+    return xy[..., 0], xy[..., 1]
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    """NumPy functions of one expression, shared by every Surface with that expression."""
+
+    value: Callable
+    gradient: Callable
+    hessian_entries: Callable  # (hxx, hxy, hyy)
+    quadratic_eigenvalues: tuple[float, float] | None
+
+    def f(self, xy) -> np.ndarray:
+        x, y = _points(xy)
+        out = np.empty(x.shape)
+        with np.errstate(all="ignore"):
+            out[...] = self.value(x, y)
+        return out[()]
+
+    def grad(self, xy) -> np.ndarray:
+        x, y = _points(xy)
+        out = np.empty((*x.shape, 2))
+        with np.errstate(all="ignore"):
+            out[..., 0], out[..., 1] = self.gradient(x, y)
+        return out
+
+    def hessian(self, xy) -> np.ndarray:
+        x, y = _points(xy)
+        out = np.empty((*x.shape, 2, 2))
+        with np.errstate(all="ignore"):
+            hxx, hxy, hyy = self.hessian_entries(x, y)
+            out[..., 0, 0] = hxx
+            out[..., 0, 1] = hxy
+            out[..., 1, 0] = hxy
+            out[..., 1, 1] = hyy
+        return out
+
+
+def _constant_hessian_eigenvalues(expr: sp.Expr) -> tuple[float, float] | None:
+    """Eigenvalues of the Hessian of a quadratic a x² + b xy + c y² + …: [[2a, b], [b, 2c]]."""
+    if polynomial_degree(expr) != 2:  # an upper bound, so Poly never expands a big power
+        return None
+    poly = sp.Poly(expr, X, Y)
+    if poly.total_degree() != 2:
+        return None
+    a, b, c = (float(poly.coeff_monomial(m)) for m in (X**2, X * Y, Y**2))
+    low, high = np.linalg.eigvalsh(np.array([[2 * a, b], [b, 2 * c]]))
+    return float(low), float(high)
+
+
+_MAX_CLOSED_FORM_OPS = 200  # gradient size up to which the Hessian is taken in closed form
+
+Program = list[tuple[sp.Symbol, sp.Expr]]  # straight-line code: symbol = expression, in order
+
+
+def _differentiate_program(program: Program, outputs: list[sp.Expr]):
+    """Forward-mode differentiation of straight-line code with respect to x and y.
+
+    Each intermediate t = e(…) gets two new intermediates dt/dx and dt/dy by the chain rule
+    through the earlier ones, so the derivative code grows like the code itself, where
+    differentiating the expanded expression (a product of n factors has an n-term
+    gradient and an n²-term Hessian, each term with n factors) would grow much faster.
+    Returns the extended program and, per output, its (d/dx, d/dy).
+    """
+    names = sp.numbered_symbols(f"_d{len(program)}_", real=True)
+    derivatives: dict[sp.Symbol, tuple[sp.Expr, sp.Expr]] = {}
+
+    def total(e: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
+        inner = e.free_symbols & derivatives.keys()
+        return tuple(
+            _pointwise(sp.diff(e, v) + sum(sp.diff(e, t) * derivatives[t][k] for t in inner))
+            for k, v in enumerate((X, Y))
+        )
+
+    extended: Program = []
+    for symbol, e in program:
+        extended.append((symbol, e))
+        named = []
+        for d in total(e):
+            if d.free_symbols:
+                name = next(names)
+                extended.append((name, d))
+                d = name
+            named.append(d)
+        derivatives[symbol] = tuple(named)
+    return extended, [total(o) for o in outputs]
+
+
+def _straight_line(expr: sp.Expr) -> tuple[Program, sp.Expr]:
+    """`expr` as straight-line code in which every step has at most two operands (sums and
+    products of many terms become chains), shared subexpressions computed once."""
+    names = sp.numbered_symbols("_t", real=True)
+    program: Program = []
+    seen: dict[sp.Expr, sp.Expr] = {}
+
+    def step(e: sp.Expr) -> sp.Symbol:
+        name = next(names)
+        program.append((name, e))
+        return name
+
+    def visit(e: sp.Expr) -> sp.Expr:
+        if e.is_Atom or not e.free_symbols:
+            return e
+        if e not in seen:
+            args = [visit(a) for a in e.args]
+            if e.is_Add or e.is_Mul:
+                result = args[0]
+                for a in args[1:]:
+                    result = step(e.func(result, a))
+            else:
+                result = step(e.func(*args))
+            seen[e] = result
+        return seen[e]
+
+    return program, visit(expr)
+
+
+def _prune(program: Program, outputs: list[sp.Expr]) -> Program:
+    """The assignments the outputs depend on."""
+    needed = set().union(*(o.free_symbols for o in outputs))
+    kept = []
+    for symbol, e in reversed(program):
+        if symbol in needed:
+            kept.append((symbol, e))
+            needed |= e.free_symbols
+    return kept[::-1]
+
+
+def _numpy_function(outputs: list[sp.Expr], program: Program | None = None) -> Callable:
+    """A NumPy function of (x, y) returning `outputs` (one, or a tuple of several)."""
+    if any(e.has(sp.Derivative, sp.Subs) for e in [*outputs, *(e for _, e in program or ())]):
+        raise SurfaceError("This formula cannot be differentiated in closed form.")
+    result = outputs[0] if len(outputs) == 1 else tuple(outputs)
+    if program is None:
+        return sp.lambdify((X, Y), result, "numpy", cse=True)
+    code = _prune(program, outputs)
+    return sp.lambdify((X, Y), result, "numpy", cse=lambda _: (code, result))
+
+
+@functools.lru_cache(maxsize=256)
+def _compile(expr: sp.Expr) -> _Compiled:
+    """f, gradient and Hessian of `expr` as NumPy functions, keyed by the expression itself
+    (SymPy expressions hash and compare structurally, like their srepr).
+
+    The gradient is differentiated symbolically in closed form (the hot path of every
+    optimizer), and so is the Hessian while the gradient is small; beyond that, the
+    Hessian comes from forward-mode differentiation, twice, of f as straight-line code,
+    which stays small where the closed form explodes (long products).
+    """
+    gx, gy = (_pointwise(sp.diff(expr, v)) for v in (X, Y))
+    if sp.count_ops(gx) + sp.count_ops(gy) <= _MAX_CLOSED_FORM_OPS:
+        second = [_pointwise(sp.diff(g, v)) for g, v in ((gx, X), (gx, Y), (gy, Y))]
+        hessian_entries = _numpy_function(second)
+    else:
+        program, f_code = _straight_line(expr)
+        program, [(gx_code, gy_code)] = _differentiate_program(program, [f_code])
+        program, ((hxx, hxy), (_, hyy)) = _differentiate_program(program, [gx_code, gy_code])
+        hessian_entries = _numpy_function([hxx, hxy, hyy], program)
+    return _Compiled(
+        value=_numpy_function([expr]),
+        gradient=_numpy_function([gx, gy]),
+        hessian_entries=hessian_entries,
+        quadratic_eigenvalues=_constant_hessian_eigenvalues(expr),
+    )
+
+
+@dataclass(frozen=True)
+class Surface:
+    """A loss surface f(x, y): a SymPy expression, a default view and what we know about it.
+
+    f, grad and hessian accept points of shape (..., 2) and return (...), (..., 2) and
+    (..., 2, 2). Values outside the domain (log of a negative number, overflow) come back as
+    nan or inf, never as a NumPy warning.
+    """
+
+    id: str
+    name: str
+    expr: sp.Expr
+    bounds: Bounds
+    minima: tuple[tuple[float, float], ...]
+    start: tuple[float, float]
+    params: tuple[tuple[str, float], ...] = ()
+    description: str = ""
+    text: str = ""
+
+    def f(self, xy) -> np.ndarray:
+        return _compile(self.expr).f(xy)
+
+    def grad(self, xy) -> np.ndarray:
+        return _compile(self.expr).grad(xy)
+
+    def hessian(self, xy) -> np.ndarray:
+        return _compile(self.expr).hessian(xy)
+
+    @property
+    def latex(self) -> str:
+        return sp.latex(self.expr)
+
+    @property
+    def key(self) -> str:
+        """A string that identifies this surface, for caches: id and parameters for the
+        catalog, formula text and view for custom surfaces."""
+        if self.id == "custom":
+            return f"custom:{self.text}@{self.bounds}"
+        return self.id + "(" + ",".join(f"{name}={value!r}" for name, value in self.params) + ")"
+
+    @property
+    def quadratic_eigenvalues(self) -> tuple[float, float] | None:
+        """(λmin, λmax) of the constant Hessian when f is a quadratic polynomial, else None."""
+        return _compile(self.expr).quadratic_eigenvalues
