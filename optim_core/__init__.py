@@ -1,0 +1,46 @@
+"""Gradient-descent optimizers on 2D surfaces: update rules, schedules, gradient noise, a batched
+runner and the theory that explains what they do.
+
+The rules are pure ``init``/``update`` pairs (``make_optimizer``); their math, as LaTeX and as
+NumPy-style code, is in ``OPTIMIZERS``. Imports neither Streamlit nor Plotly.
+"""
+
+from optim_core.metadata import (
+    OPTIMIZERS,
+    SCHEDULES,
+    Hyper,
+    OptimizerError,
+    OptimizerSpec,
+    ScheduleSpec,
+)
+from optim_core.optimizers import Optimizer, make_optimizer
+from optim_core.runner import BatchTrajectory, Trajectory, run, run_batch
+from optim_core.schedules import schedule_values
+from optim_core.theory import (
+    QuadraticTheory,
+    divergence_reason,
+    gd_rate,
+    quadratic_theory,
+    suggest_lr,
+)
+
+__all__ = [
+    "OPTIMIZERS",
+    "SCHEDULES",
+    "BatchTrajectory",
+    "Hyper",
+    "Optimizer",
+    "OptimizerError",
+    "OptimizerSpec",
+    "QuadraticTheory",
+    "ScheduleSpec",
+    "Trajectory",
+    "divergence_reason",
+    "gd_rate",
+    "make_optimizer",
+    "quadratic_theory",
+    "run",
+    "run_batch",
+    "schedule_values",
+    "suggest_lr",
+]

@@ -1,0 +1,283 @@
+"""The runner: shapes, batches equal single runs, divergence frozen without warnings, seeded
+gradient noise, recorded state, bad input, and the real surfaces package."""
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from optim_core import OPTIMIZERS, OptimizerError, run, run_batch, suggest_lr
+from tests._analytic import Rosenbrock, bowl, rotated_quadratic
+
+IDS = list(OPTIMIZERS)
+
+
+@dataclass(frozen=True)
+class Cone:
+    """f = √(x² + y²): the gradient θ/|θ| is 0/0 = NaN at the tip."""
+
+    bounds: tuple = ((-2.0, 2.0), (-2.0, 2.0))
+
+    def f(self, xy):
+        return np.hypot(xy[..., 0], xy[..., 1])
+
+    def grad(self, xy):
+        return xy / np.hypot(xy[..., 0], xy[..., 1])[..., None]
+
+    def hessian(self, xy):
+        r = np.hypot(xy[..., 0], xy[..., 1])[..., None, None]
+        return (np.eye(2) - xy[..., :, None] * xy[..., None, :] / r**2) / r
+
+
+@dataclass(frozen=True)
+class LogValley:
+    """f = log(x) + y²: defined for x > 0 only, and x is pushed toward 0."""
+
+    bounds: tuple = ((0.0, 3.0), (-1.5, 1.5))
+
+    def f(self, xy):
+        return np.log(xy[..., 0]) + xy[..., 1] ** 2
+
+    def grad(self, xy):
+        return np.stack([1 / xy[..., 0], 2 * xy[..., 1]], -1)
+
+    def hessian(self, xy):
+        zero = np.zeros_like(xy[..., 0])
+        return np.stack(
+            [np.stack([-1 / xy[..., 0] ** 2, zero], -1), np.stack([zero, 2 + zero], -1)], -2
+        )
+
+
+# ---------------------------------------------------------------------------- shapes
+
+
+def test_shapes_of_a_run_and_a_batch():
+    t = run(bowl(), "adam", (1.0, 2.0), 25)
+    assert t.path.shape == (26, 2) and t.loss.shape == (26,) and t.lr.shape == (25,)
+    assert t.grads.shape == (25, 2) and t.eval_points.shape == (25, 2)
+    assert t.diverged_at is None and t.optimizer == "adam"
+    assert t.hyper == {
+        "lr": 0.05,
+        "beta1": 0.9,
+        "beta2": 0.999,
+        "eps": 1e-8,
+        "bias_correction": True,
+    }
+    np.testing.assert_array_equal(t.path[0], [1.0, 2.0])
+    np.testing.assert_allclose(t.loss, bowl().f(t.path))
+    np.testing.assert_array_equal(t.eval_points, t.path[:-1])  # no look-ahead
+    np.testing.assert_allclose(t.grads, bowl().grad(t.path[:-1]))
+
+    tb = run_batch(bowl(), "momentum", (1.0, 2.0), 25, lr=np.geomspace(1e-3, 1e-1, 5))
+    assert tb.path.shape == (26, 5, 2) and tb.loss.shape == (26, 5) and tb.lr.shape == (25, 5)
+    assert tb.diverged_at.shape == (5,) and tb.diverged_at.dtype.kind == "i"
+    assert (tb.diverged_at == -1).all()
+    np.testing.assert_array_equal(tb.path[0], np.tile([1.0, 2.0], (5, 1)))
+
+    starts = np.array([[1.0, 2.0], [-1.0, 0.5], [0.0, 0.0]])
+    tb = run_batch(bowl(), "sgd", starts, 4, lr=0.01)
+    assert tb.path.shape == (5, 3, 2) and tb.lr.shape == (4, 3)
+    np.testing.assert_array_equal(tb.path[0], starts)
+
+
+# ---------------------------------------------------------------------------- batch == single
+
+
+def _hyper_strategy(optimizer):
+    def draw(spec):
+        if spec.kind == "bool":
+            return st.booleans()
+        low, high = spec.min, min(spec.max, 1.0) if spec.name == "lr" else spec.max
+        if spec.name in ("momentum", "beta1", "beta2", "decay"):
+            high = min(high, 0.99)
+            low = max(low, 0.01) if spec.name == "decay" else low
+        if spec.log:
+            return st.floats(np.log10(low), np.log10(high)).map(lambda e: 10.0**e)
+        return st.floats(low, high)
+
+    return st.fixed_dictionaries({h.name: draw(h) for h in OPTIMIZERS[optimizer].hyper})
+
+
+@pytest.mark.parametrize("optimizer", IDS)
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_each_batch_member_equals_a_single_run(optimizer, data):
+    members = [data.draw(_hyper_strategy(optimizer)) for _ in range(3)]
+    starts = data.draw(
+        st.lists(st.tuples(st.floats(-2, 2), st.floats(-1, 3)), min_size=3, max_size=3)
+    )
+    surface = Rosenbrock() if data.draw(st.booleans()) else rotated_quadratic(0.5, 8.0)
+    hyper = {name: np.array([m[name] for m in members]) for name in members[0]}
+    batch = run_batch(surface, optimizer, np.array(starts), 20, **hyper)
+    for b, (member, start) in enumerate(zip(members, starts, strict=True)):
+        single = run(surface, optimizer, start, 20, **member)
+        np.testing.assert_allclose(batch.path[:, b], single.path, rtol=1e-9, atol=1e-9)
+        np.testing.assert_allclose(batch.loss[:, b], single.loss, rtol=1e-9, atol=1e-9)
+        assert batch.diverged_at[b] == (-1 if single.diverged_at is None else single.diverged_at)
+
+
+def test_bool_hyperparameters_broadcast_too():
+    batch = run_batch(
+        Rosenbrock(), "rmsprop", (-1.0, 1.0), 30, lr=0.01, centered=np.array([True, False])
+    )
+    for b, centered in enumerate((True, False)):
+        single = run(Rosenbrock(), "rmsprop", (-1.0, 1.0), 30, lr=0.01, centered=centered)
+        np.testing.assert_allclose(batch.path[:, b], single.path, rtol=1e-12)
+    assert batch.hyper["centered"].tolist() == [True, False]
+
+
+# ---------------------------------------------------------------------------- divergence
+
+
+def test_divergence_freezes_the_last_finite_iterate():
+    # sgd on ½(x² + 10y²) with α = 0.5: y ← (1 − 5)y, so |y_t| = 4ᵗ; the view [−3, 3]² has
+    # diameter √72, the bound is 1000·√72 ≈ 8485 > 4⁶ = 4096 but < 4⁷ = 16384: step 7
+    t = run(bowl(10), "sgd", (1.0, 1.0), 20, lr=0.5, record_state=True)
+    assert t.diverged_at == 7
+    np.testing.assert_allclose(t.path[6], [0.5**6, 4.0**6])
+    np.testing.assert_array_equal(t.path[7:], np.tile(t.path[6], (14, 1)))
+    np.testing.assert_array_equal(t.loss[7:], t.loss[6])
+    assert np.isfinite(t.path).all() and np.isfinite(t.loss).all()
+    assert np.isfinite(t.grads[:6]).all() and np.isnan(t.grads[6:]).all()
+    assert np.isnan(t.eval_points[6:]).all() and np.isnan(t.states["step"][6:]).all()
+
+
+def test_a_diverging_member_stops_while_the_others_go_on():
+    tb = run_batch(bowl(10), "sgd", (1.0, 1.0), 30, lr=np.array([0.05, 0.5, 0.19]))
+    assert tb.diverged_at.tolist() == [-1, 7, -1]
+    np.testing.assert_allclose(tb.path[:, 0], run(bowl(10), "sgd", (1.0, 1.0), 30, lr=0.05).path)
+    assert tb.loss[-1, 2] < tb.loss[0, 2]
+
+
+@pytest.mark.parametrize("optimizer", IDS)
+def test_no_warning_escapes_and_everything_stays_finite(optimizer):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for surface, start in (
+            (Rosenbrock(), (-1.5, 2.5)),
+            (Cone(), (1.0, 0.0)),
+            (LogValley(), (0.5, 0.3)),
+        ):
+            t = run(surface, optimizer, start, 60, lr=10.0 if optimizer != "newton" else 2.0)
+            assert np.isfinite(t.path).all() and np.isfinite(t.loss).all()
+            tb = run_batch(surface, optimizer, start, 60, lr=np.array([1e-3, 10.0]))
+            assert np.isfinite(tb.path).all() and np.isfinite(tb.loss).all()
+        if optimizer in ("sgd", "momentum", "nesterov", "nesterov_reparam"):
+            assert run(Rosenbrock(), optimizer, (-1.5, 2.5), 60, lr=10.0).diverged_at is not None
+
+
+def test_nan_gradient_and_nan_loss_count_as_divergence():
+    # cone: step 1 lands exactly on the tip (1 − 1·1 = 0), where the gradient is 0/0
+    t = run(Cone(), "sgd", (1.0, 0.0), 5, lr=1.0)
+    assert t.diverged_at == 2 and (t.path[1:] == 0).all()
+    # log(x): x ← 0.5 − 1/0.5 = −1.5, a finite point with loss log(−1.5) = NaN
+    t = run(LogValley(), "sgd", (0.5, 0.0), 5, lr=1.0)
+    assert t.diverged_at == 1 and (t.path == [0.5, 0.0]).all()
+    assert np.isfinite(t.loss).all()
+
+
+# ---------------------------------------------------------------------------- noise
+
+
+def test_noise_is_seeded_standard_normal_added_to_every_gradient():
+    surface = rotated_quadratic(1, 5)
+    t = run(surface, "sgd", (1.0, 1.0), 500, lr=0.05, noise=0.3, seed=7)
+    xi = np.random.default_rng(7).standard_normal((1, 500, 2))[0]
+    np.testing.assert_allclose(t.grads - surface.grad(t.eval_points), 0.3 * xi, atol=1e-12)
+    again = run(surface, "sgd", (1.0, 1.0), 500, lr=0.05, noise=0.3, seed=7)
+    np.testing.assert_array_equal(again.path, t.path)
+    other = run(surface, "sgd", (1.0, 1.0), 500, lr=0.05, noise=0.3, seed=8)
+    assert not np.allclose(other.path, t.path)
+    clean = run(surface, "sgd", (1.0, 1.0), 500, lr=0.05)
+    assert clean.loss[-1] < 1e-15 < t.loss[-1]  # noise keeps SGD bouncing near the minimum
+
+
+def test_batch_noise_rule():
+    kw = {"steps": 50, "lr": 0.05, "noise": 0.5, "seed": 3}
+    single = run(bowl(), "momentum", (1.0, 1.0), **kw)
+    four = run_batch(bowl(), "momentum", np.ones((4, 2)), **kw)
+    six = run_batch(bowl(), "momentum", np.ones((6, 2)), **kw)
+    np.testing.assert_allclose(four.path[:, 0], single.path, rtol=1e-12)  # run == member 0
+    np.testing.assert_array_equal(six.path[:, :4], four.path)  # member b ignores the batch size
+    assert not np.allclose(four.path[:, 0], four.path[:, 1])  # members draw independent noise
+    # a noise level per member; σ = 0 is the noiseless run
+    mixed = run_batch(bowl(), "momentum", (1.0, 1.0), **(kw | {"noise": np.array([0.0, 0.5])}))
+    np.testing.assert_allclose(
+        mixed.path[:, 0], run(bowl(), "momentum", (1.0, 1.0), 50, lr=0.05).path
+    )
+    np.testing.assert_allclose(mixed.path[:, 1], four.path[:, 1], rtol=1e-12)
+
+
+# ---------------------------------------------------------------------------- bad input
+
+BAD_RUNS = [
+    ({"optimizer": "adamax"}, "Unknown optimizer 'adamax'"),
+    ({"beta": 0.9}, "Unknown hyperparameter 'beta' for momentum; it takes lr, momentum"),
+    ({"start": (1.0, 2.0, 3.0)}, "Invalid start shape (3,)"),
+    ({"start": ((1.0, 2.0), (3.0, 4.0))}, "Invalid start shape (2, 2): run takes one (x, y)"),
+    ({"start": (float("nan"), 1.0)}, "Invalid start: [nan, 1.0] (must be finite)"),
+    ({"start": ("a", "b")}, "Invalid start"),
+    ({"steps": 0}, "Invalid number of steps: 0"),
+    ({"steps": 2.5}, "Invalid number of steps: 2.5"),
+    ({"noise": -1.0}, "Invalid noise: -1.0"),
+    ({"noise": float("nan")}, "Invalid noise: nan"),
+    ({"noise": "loud"}, "Invalid noise: 'loud'"),
+    ({"seed": -1}, "Invalid seed: -1"),
+    ({"seed": 1.5}, "Invalid seed: 1.5"),
+    ({"lr": np.array([0.1, 0.2])}, "run takes one value per hyperparameter (lr); use run_batch"),
+    ({"lr": -1.0}, "Invalid learning rate: -1.0"),
+    ({"momentum": 1.2}, "Invalid momentum value: 1.2"),
+]
+
+
+@pytest.mark.parametrize(("change", "message"), BAD_RUNS)
+def test_bad_run_input(change, message):
+    kw = {"optimizer": "momentum", "start": (1.0, 1.0), "steps": 10} | change
+    with pytest.raises(OptimizerError) as caught:
+        run(bowl(), **kw)
+    assert str(caught.value).startswith(message)
+
+
+def test_bad_batch_input():
+    with pytest.raises(OptimizerError, match=r"Batch sizes disagree: \[2, 3\]"):
+        run_batch(bowl(), "momentum", np.zeros((3, 2)), 10, lr=np.array([0.1, 0.2]))
+    with pytest.raises(OptimizerError, match=r"Batch sizes disagree"):
+        run_batch(bowl(), "momentum", (0, 0), 10, lr=np.ones(2) * 0.1, momentum=np.ones(4) * 0.5)
+    with pytest.raises(OptimizerError, match=r"Invalid lr: give one value or a 1-D array"):
+        run_batch(bowl(), "sgd", (0, 0), 10, lr=np.full((2, 2), 0.1))
+    with pytest.raises(OptimizerError, match=r"Invalid learning rate: 0.0"):
+        run_batch(bowl(), "sgd", (0, 0), 10, lr=np.array([0.1, 0.0]))
+    with pytest.raises(OptimizerError, match=r"The loss is not finite at the start \(-1, 0\)"):
+        run_batch(LogValley(), "sgd", np.array([[1.0, 0.0], [-1.0, 0.0]]), 10)
+
+
+# ---------------------------------------------------------------------------- real surfaces
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return pytest.importorskip("surfaces")
+
+
+@pytest.mark.parametrize("optimizer", IDS)
+def test_every_optimizer_on_the_catalog_surfaces(catalog, optimizer):
+    for sid in ("rosenbrock", "bowl", "himmelblau"):
+        surface = catalog.get_surface(sid)
+        lr = suggest_lr(optimizer, surface, surface.start)
+        t = run(surface, optimizer, surface.start, 300, lr=lr)
+        assert np.isfinite(t.path).all() and t.diverged_at is None, (sid, lr)
+        if optimizer == "newton":  # plain Newton finds a critical point, not always a minimum
+            assert np.linalg.norm(surface.grad(t.path[-1])) < 1e-8, sid
+        else:
+            assert t.loss[-1] < t.loss[0], (sid, lr)
+
+
+def test_sympy_rosenbrock_matches_the_analytic_one(catalog):
+    surface = catalog.get_surface("rosenbrock")
+    for optimizer, lr in (("adam", 0.05), ("newton", 1.0), ("nesterov", 2e-4)):
+        ours = run(surface, optimizer, (-1.2, 1.0), 50, lr=lr)
+        analytic = run(Rosenbrock(), optimizer, (-1.2, 1.0), 50, lr=lr)
+        np.testing.assert_allclose(ours.path, analytic.path, rtol=1e-10, atol=1e-12)

@@ -1,0 +1,113 @@
+"""Learning-rate schedules: α_t for t = 1 … steps with α₁ = α₀, warm-up, batches, bad input.
+
+(torch's schedulers give the same numbers: test_torch_golden.py.)
+"""
+
+import math
+
+import numpy as np
+import pytest
+
+from optim_core import OptimizerError, run, run_batch, schedule_values
+from optim_core.schedules import parse_schedule
+from tests._analytic import bowl
+
+
+def test_constant_is_the_default():
+    for schedule in (None, "constant", {"name": "constant"}):
+        np.testing.assert_array_equal(schedule_values(schedule, 0.3, 4), [0.3] * 4)
+
+
+def test_step_decay_by_hand():
+    values = schedule_values({"name": "step", "gamma": 0.5, "every": 3}, 0.8, 8)
+    np.testing.assert_allclose(values, [0.8, 0.8, 0.8, 0.4, 0.4, 0.4, 0.2, 0.2])
+
+
+def test_exponential_and_inverse_time_by_hand():
+    values = schedule_values({"name": "exponential", "k": 0.1}, 2.0, 3)
+    np.testing.assert_allclose(values, [2.0, 2.0 * math.exp(-0.1), 2.0 * math.exp(-0.2)])
+    values = schedule_values({"name": "inverse_time", "k": 0.5}, 3.0, 4)
+    np.testing.assert_allclose(values, [3.0, 3.0 / 1.5, 3.0 / 2.0, 3.0 / 2.5])
+
+
+def test_cosine_glides_from_lr_to_min_lr_over_the_run():
+    values = schedule_values({"name": "cosine", "min_lr": 0.1}, 1.1, 4)
+    # α_t = 0.1 + 0.5·(1.1 − 0.1)·(1 + cos(π (t−1)/4)), t = 1 … 4
+    np.testing.assert_allclose(
+        values, [1.1, 0.1 + 0.5 * (1 + math.sqrt(0.5)), 0.6, 0.1 + 0.5 * (1 - math.sqrt(0.5))]
+    )
+    assert (np.diff(schedule_values({"name": "cosine"}, 1.0, 100)) < 0).all()
+
+
+def test_every_schedule_starts_at_lr():
+    for name in ("constant", "step", "exponential", "inverse_time", "cosine"):
+        assert schedule_values(name, 0.7, 10)[0] == 0.7
+
+
+def test_linear_warmup_then_the_schedule_on_its_own_clock():
+    values = schedule_values({"name": "step", "gamma": 0.5, "every": 2, "warmup": 4}, 1.0, 9)
+    np.testing.assert_allclose(values, [0.25, 0.5, 0.75, 1.0, 1.0, 1.0, 0.5, 0.5, 0.25])
+    cosine = schedule_values({"name": "cosine", "min_lr": 0.0, "warmup": 5}, 1.0, 25)
+    np.testing.assert_allclose(cosine[:6], [0.2, 0.4, 0.6, 0.8, 1.0, 1.0])
+    np.testing.assert_allclose(cosine[5:], schedule_values("cosine", 1.0, 20))
+
+
+def test_batched_learning_rates():
+    values = schedule_values({"name": "exponential", "k": 0.2}, np.array([0.1, 1.0, 3.0]), 5)
+    assert values.shape == (5, 3)
+    np.testing.assert_allclose(
+        values[:, 1], schedule_values({"name": "exponential", "k": 0.2}, 1.0, 5)
+    )
+    np.testing.assert_allclose(values, values[:, [1]] * [0.1, 1.0, 3.0])
+
+
+def test_runs_use_the_schedule():
+    schedule = {"name": "step", "gamma": 0.1, "every": 5}
+    t = run(bowl(), "sgd", (1.0, 1.0), 12, lr=0.05, schedule=schedule)
+    np.testing.assert_allclose(t.lr, schedule_values(schedule, 0.05, 12))
+    # sgd on f = ½(x² + 10y²): x shrinks by (1 − α_t) at step t
+    np.testing.assert_allclose(t.path[-1, 0], np.prod(1 - t.lr), rtol=1e-13)
+    tb = run_batch(bowl(), "sgd", (1.0, 1.0), 12, lr=np.array([0.05, 0.01]), schedule=schedule)
+    np.testing.assert_allclose(tb.lr[:, 0], t.lr)
+    np.testing.assert_allclose(tb.lr[:, 1], t.lr / 5)
+
+
+def test_parse_schedule_fills_defaults():
+    assert parse_schedule("step") == ("step", {"gamma": 0.5, "every": 25, "warmup": 0})
+    assert parse_schedule({"name": "cosine", "warmup": 3}) == (
+        "cosine",
+        {"min_lr": 0.0, "warmup": 3},
+    )
+
+
+BAD = [
+    ("linear", "Unknown schedule 'linear'; choose one of constant, step, exponential"),
+    ({"gamma": 0.5}, "Invalid schedule: {'gamma': 0.5}"),
+    (3, "Invalid schedule: 3"),
+    ({"name": "step", "factor": 2}, "Unknown parameter 'factor' for schedule step; it takes gamma"),
+    ({"name": "step", "gamma": 0.0}, "Invalid gamma for schedule step: 0.0"),
+    ({"name": "step", "gamma": 1.5}, "Invalid gamma for schedule step: 1.5"),
+    ({"name": "step", "every": 0}, "Invalid every for schedule step: 0"),
+    ({"name": "step", "every": 2.5}, "Invalid every for schedule step: 2.5"),
+    ({"name": "exponential", "k": -0.1}, "Invalid k for schedule exponential: -0.1"),
+    ({"name": "inverse_time", "k": float("nan")}, "Invalid k for schedule inverse_time: nan"),
+    ({"name": "cosine", "min_lr": -1}, "Invalid min_lr for schedule cosine: -1"),
+    ({"name": "cosine", "warmup": -2}, "Invalid warmup for schedule cosine: -2"),
+    ({"name": "constant", "warmup": True}, "Invalid warmup for schedule constant: True"),
+    ({"name": "exponential", "k": "0.1"}, "Invalid k for schedule exponential: '0.1'"),
+]
+
+
+@pytest.mark.parametrize(("schedule", "message"), BAD)
+def test_bad_schedules_are_rejected_with_a_plain_message(schedule, message):
+    with pytest.raises(OptimizerError) as caught:
+        schedule_values(schedule, 0.1, 10)
+    assert str(caught.value).startswith(message)
+    with pytest.raises(OptimizerError):
+        run(bowl(), "sgd", (1.0, 1.0), 10, schedule=schedule)
+
+
+@pytest.mark.parametrize(("lr", "steps"), [(-0.1, 10), (0.1, 0), (0.1, 2.5), (0.1, True)])
+def test_bad_learning_rate_or_steps(lr, steps):
+    with pytest.raises(OptimizerError, match="Invalid"):
+        schedule_values(None, lr, steps)
