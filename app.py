@@ -6,7 +6,7 @@ Run it with ``streamlit run app.py``.
 
 import streamlit as st
 
-from pages._ui import sidebar
+from app_pages._ui import sidebar
 
 st.set_page_config(
     page_title="Descent Lab",
@@ -16,11 +16,11 @@ st.set_page_config(
 )
 
 PAGES = [
-    st.Page("pages/race.py", title="Race", icon="🏁", url_path="race", default=True),
-    st.Page("pages/curvature.py", title="Curvature", icon="🔍", url_path="curvature"),
-    st.Page("pages/lr_lab.py", title="Learning-rate lab", icon="🧪", url_path="lr-lab"),
-    st.Page("pages/step_by_step.py", title="Step by step", icon="👣", url_path="step"),
-    st.Page("pages/lessons.py", title="Lessons", icon="🎓", url_path="lessons"),
+    st.Page("app_pages/race.py", title="Race", icon="🏁", url_path="race", default=True),
+    st.Page("app_pages/curvature.py", title="Curvature", icon="🔍", url_path="curvature"),
+    st.Page("app_pages/lr_lab.py", title="Learning-rate lab", icon="🧪", url_path="lr-lab"),
+    st.Page("app_pages/step.py", title="Step by step", icon="👣", url_path="step"),
+    st.Page("app_pages/lessons.py", title="Lessons", icon="🎓", url_path="lessons"),
 ]
 
 page = st.navigation(PAGES)

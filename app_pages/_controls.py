@@ -137,7 +137,8 @@ def schedule_controls(container=st) -> dict | None:
     spec = SCHEDULES[sid]
     params = {}
     for h in spec.params:
-        params[h.name] = hyper_widget("sched", h, container=container)
+        if h.name != "warmup":  # the warm-up slider below serves every schedule
+            params[h.name] = hyper_widget("sched", h, container=container)
     warmup = container.slider(
         "Warm-up steps",
         0,
@@ -176,7 +177,5 @@ def noise_controls(container=st) -> tuple[float, int]:
 
 def steps_control(container=st, *, default: int = STEPS_DEFAULT, max_steps: int = 1000) -> int:
     return int(
-        container.slider(
-            "Steps", 10, max_steps, default, step=10, key="steps", bind="query-params"
-        )
+        container.slider("Steps", 10, max_steps, default, step=10, key="steps", bind="query-params")
     )

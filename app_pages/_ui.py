@@ -22,8 +22,11 @@ _PRESENT_CSS = """
 <style>
 html { font-size: 21px; }
 [data-testid="stAppViewContainer"] h1 { font-size: 2.6rem; }
-[data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li { font-size: 1.15rem; }
+[data-testid="stMarkdownContainer"] p,
+[data-testid="stMarkdownContainer"] li { font-size: 1.15rem; }
+[data-testid="stMetricValue"] { font-size: 2.4rem; }
 [data-testid="stAppViewContainer"] { color: #000; }
+[data-testid="stMainBlockContainer"] { padding-top: 2rem; }
 </style>
 """
 

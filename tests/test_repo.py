@@ -56,4 +56,5 @@ def test_no_eval_of_user_text():
 
 def test_torch_is_not_a_dependency():
     for req in ("requirements.txt", "requirements-dev.txt"):
-        assert "torch" not in ROOT.joinpath(req).read_text().lower()
+        lines = ROOT.joinpath(req).read_text().lower().splitlines()
+        assert not [ln for ln in lines if ln.split("#")[0].strip().startswith("torch")]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-# One colour per optimizer id, the same on every page (colour-blind-friendly, distinct on a projector).
+# One colour per optimizer id, the same on every page (distinct on a projector).
 OPTIMIZER_COLORS: dict[str, str] = {
     "sgd": "#1b1b1b",
     "momentum": "#e6194b",
@@ -121,7 +121,7 @@ def click_grid_trace(bounds, n: int = 40) -> go.Scatter:
     Plotly reports clicks only on scatter points, not on a contour; this grid of transparent
     markers turns a click anywhere in the view into a selection event carrying (x, y).
     """
-    xs, ys, pts = grid(bounds, n)
+    _, _, pts = grid(bounds, n)
     flat = pts.reshape(-1, 2)
     return go.Scatter(
         x=np.round(flat[:, 0], 6),

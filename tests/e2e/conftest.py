@@ -1,4 +1,4 @@
-"""Browser tests: the app served by `streamlit run` on loopback, driven by Playwright in Debian's chromium.
+"""Browser tests: the app served on loopback, driven by Playwright in Debian's chromium.
 
 Never downloads a browser: Playwright launches /usr/bin/chromium.  Outside CI, a machine without
 chromium skips these tests with a message; in CI (CI=true) a missing chromium is an error.
@@ -39,13 +39,26 @@ def app_url():
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI"):
             pytest.fail(f"{CHROMIUM} is missing: .ci/run installs Debian's chromium")
-        pytest.skip(f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)")
+        pytest.skip(
+            f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)"
+        )
     port = _free_port()
     cmd = [
-        sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-        "--server.port", str(port), "--server.address", "127.0.0.1",
-        "--server.headless", "true", "--browser.gatherUsageStats", "false",
-        "--server.fileWatcherType", "none",
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(ROOT / "app.py"),
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
     ]
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
@@ -98,7 +111,7 @@ def wait_idle(page, timeout: float = 30_000) -> None:
         """() => {
             const app = document.querySelector('[data-testid="stApp"]');
             return app && app.getAttribute('data-test-script-state') !== 'running'
-                && !document.querySelector('[data-testid="stStatusWidget"] [data-testid="stStatusWidgetRunningIcon"]');
+                && !document.querySelector('[data-testid="stStatusWidgetRunningIcon"]');
         }""",
         timeout=timeout,
     )

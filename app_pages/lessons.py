@@ -1,0 +1,104 @@
+"""Lessons: one-click scenarios for a lecture — predict, then run — and where the formulas in the
+lecture notes, PyTorch and optax differ."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from app_pages._lesson_data import CONVENTIONS, LESSONS, PAGES, Lesson, Link, query_params
+from app_pages._ui import current_view
+from optim_core import OPTIMIZERS
+
+ALL_TOPICS = "All topics"
+COLUMNS = 2
+
+
+def link_url(link: Link, present: bool) -> str:
+    """The link's address relative to this page: the target page and its query."""
+    return f"{link.page}?{urlencode(query_params(link, present=present), doseq=True)}"
+
+
+def _card(lesson: Lesson, present: bool) -> None:
+    with st.container(border=True, key=f"lesson_{lesson.id}"):
+        st.subheader(lesson.title)
+        st.caption(lesson.topic)
+        st.markdown(lesson.story)
+        st.markdown(f"**Predict, then run.** {lesson.question}")
+        for link in lesson.links:
+            st.link_button(
+                f"Open in {PAGES[link.page][1]}: {link.label}",
+                link_url(link, present),
+                icon=":material/open_in_new:",
+                help="Opens the page set up for this lesson, in a new tab.",
+            )
+        if st.toggle("Show the answer", key=f"lesson_reveal_{lesson.id}"):
+            st.success(lesson.answer, icon=":material/lightbulb:")
+
+
+def _lessons(present: bool) -> None:
+    topics = [ALL_TOPICS, *dict.fromkeys(lesson.topic for lesson in LESSONS)]
+    search, topic = st.columns([3, 2])
+    words = search.text_input(
+        "Search", key="lesson_search", placeholder="e.g. saddle, Adam, noise"
+    ).lower()
+    chosen = topic.selectbox("Topic", topics, key="lesson_topic")
+    shown = [
+        lesson
+        for lesson in LESSONS
+        if (chosen == ALL_TOPICS or lesson.topic == chosen)
+        and all(
+            w in f"{lesson.title} {lesson.topic} {lesson.story} {lesson.question}".lower()
+            for w in words.split()
+        )
+    ]
+    if not shown:
+        st.info("No lesson matches. Clear the search to see all of them.")
+    for row in range(0, len(shown), COLUMNS):
+        for column, lesson in zip(st.columns(COLUMNS), shown[row : row + COLUMNS], strict=False):
+            with column:
+                _card(lesson, present)
+
+
+def _formulas() -> None:
+    st.header("About the formulas")
+    st.markdown(
+        "The same optimizer is written slightly differently in the lecture notes, in PyTorch "
+        "and in optax. The differences are small on paper and visible in the numbers: where "
+        "ε sits changes the first steps, where α sits matters once it follows a schedule."
+    )
+    st.table(
+        [
+            {
+                "": c.question,
+                "lecture notes": c.lecture,
+                "PyTorch": c.torch,
+                "optax": c.optax,
+                "Descent Lab": c.descent_lab,
+            }
+            for c in CONVENTIONS
+        ]
+    )
+    st.markdown("**What Descent Lab implements**, in each optimizer's own words:")
+    for optimizer in dict.fromkeys(o for c in CONVENTIONS for o in c.optimizers):
+        spec = OPTIMIZERS[optimizer]
+        with st.expander(f"{spec.name} — equals {spec.equals}"):
+            st.markdown(spec.convention)
+            rule, code = st.columns(2)
+            rule.latex(spec.latex)
+            code.code(spec.code, language="python")
+
+
+def lessons_page() -> None:
+    present = current_view().present
+    st.title("Lessons")
+    st.caption(
+        "Each lesson opens a page set up for it. Read the question, commit to a prediction, "
+        "then open the page — and reveal the answer when the class has argued about it."
+    )
+    _lessons(present)
+    _formulas()
+
+
+lessons_page()

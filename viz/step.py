@@ -1,0 +1,361 @@
+"""The Step-by-step page's pictures: one update on the contour, its numbers, and the variants.
+
+``step_figure`` draws step t of a trajectory (t counts from 1, as in the update rules): the arrow
+θ_{t−1} → θ_t, the path so far faint and, for look-ahead methods, the point θ̃ where the gradient
+was taken.  ``step_latex`` and ``state_table`` show that step's numbers under the symbols of the
+optimizer's own metadata (``OPTIMIZERS[id].state_fields``).  Everything comes from the
+``Trajectory``'s arrays (``path``, ``grads``, ``eval_points``, ``states``): nothing here knows an
+update rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import plotly.graph_objects as go
+
+from optim_core import OPTIMIZERS
+from viz._base import color_for, contour_trace, line_width, minima_trace, style
+
+# Tunable settings of these figures, together at the top.
+FAINT = 0.35  # opacity of the path so far
+ZOOM_MARGIN = 1.5  # a zoomed view spans the step's points plus this many step lengths each side
+LOOKAHEAD_COLOR = "#ff4fd8"  # distinct from every optimizer colour (Nesterov is orange)
+STEP_HEIGHT = 620
+DIGITS = 4  # significant digits of the numbers shown
+
+
+@dataclass(frozen=True)
+class Series:
+    """One line of a small chart: a label, its values over steps 1, 2, …, and how to draw it."""
+
+    label: str
+    values: np.ndarray
+    color: str
+    dash: str = "solid"
+
+
+# ---------------------------------------------------------------------------- numbers
+
+
+def step_points(trajectory, t: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(θ_{t−1}, θ_t, the point where step t's gradient was evaluated), for t in 1 … steps."""
+    steps = len(trajectory.path) - 1
+    if not 1 <= t <= steps:
+        raise ValueError(f"step {t} is outside 1 … {steps}")
+    return trajectory.path[t - 1], trajectory.path[t], trajectory.eval_points[t - 1]
+
+
+def looks_ahead(trajectory, t: int) -> bool:
+    """Whether step t's gradient was taken away from θ_{t−1} (a look-ahead method)."""
+    before, _, evaluated = step_points(trajectory, t)
+    return bool(np.all(np.isfinite(evaluated))) and not np.allclose(
+        evaluated, before, rtol=0, atol=1e-12
+    )
+
+
+def tex_number(x: float, digits: int = DIGITS) -> str:
+    """A number for LaTeX: ``digits`` significant digits, powers of ten written out."""
+    x = float(x)
+    if not np.isfinite(x):
+        return r"\text{n/a}"
+    if x == 0:
+        return "0"
+    text = f"{x:.{digits}g}"
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        return rf"{mantissa} \times 10^{{{int(exponent)}}}"
+    return text
+
+
+def tex_value(value) -> str:
+    """A scalar, a 2-vector (x, y) or a 2 × 2 matrix as LaTeX."""
+    value = np.asarray(value, dtype=float)
+    if value.ndim == 0:
+        return tex_number(value)
+    if value.ndim == 1:
+        return r"\big(" + r",\; ".join(tex_number(v) for v in value) + r"\big)"
+    rows = r" \\ ".join(" & ".join(tex_number(v) for v in row) for row in value)
+    return r"\begin{pmatrix}" + rows + r"\end{pmatrix}"
+
+
+def _theta(i: int) -> str:
+    return rf"\theta_{{{i}}}"
+
+
+def step_latex(trajectory, t: int) -> str:
+    """Step t with its numbers: α_t, the gradient and where it was taken, every state field of the
+    optimizer under its own symbol (values after the step), the step Δθ and θ_t = θ_{t−1} + Δθ."""
+    spec = OPTIMIZERS[trajectory.optimizer]
+    before, after, evaluated = step_points(trajectory, t)
+    states = trajectory.states or {}
+    lines = [rf"\alpha_{{{t}}} &= {tex_number(trajectory.lr[t - 1])}"]
+    if looks_ahead(trajectory, t):
+        lines.append(rf"\tilde\theta &= {tex_value(evaluated)}")
+        where = r"\tilde\theta"
+    else:
+        where = _theta(t - 1)
+    lines.append(rf"g &= \nabla f({where}) = {tex_value(trajectory.grads[t - 1])}")
+    for name, symbol, _ in spec.state_fields:
+        if name != "step" and name in states:
+            lines.append(rf"{symbol} &= {tex_value(states[name][t - 1])}")
+    lines.append(rf"\Delta\theta &= {tex_value(after - before)}")
+    lines.append(rf"{_theta(t - 1)} &= {tex_value(before)}")
+    lines.append(rf"{_theta(t)} &= {_theta(t - 1)} + \Delta\theta = {tex_value(after)}")
+    return r"\begin{aligned}" + r" \\ ".join(lines) + r"\end{aligned}"
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.{DIGITS + 1}g}" if np.isfinite(x) else "n/a"
+
+
+def state_table(trajectory, t: int) -> list[dict[str, str]]:
+    """Rows (quantity, x, y, meaning) for step t: the gradient, then every state field of the
+    optimizer after the step, in its metadata's order. A 2 × 2 field gives two rows, a scalar
+    one row with y empty."""
+    spec = OPTIMIZERS[trajectory.optimizer]
+    states = trajectory.states or {}
+    rows = [_row("g", trajectory.grads[t - 1], "gradient used in this step (noise included)")]
+    for name, _, meaning in spec.state_fields:
+        if name not in states:
+            continue
+        value = np.asarray(states[name][t - 1], dtype=float)
+        if value.ndim == 2:
+            for axis, row in zip("xy", value, strict=True):
+                rows.append(_row(f"{name} (row {axis})", row, meaning))
+        else:
+            rows.append(_row(name, value, meaning))
+    return rows
+
+
+def _row(name: str, value, meaning: str) -> dict[str, str]:
+    value = np.atleast_1d(np.asarray(value, dtype=float))
+    y = _fmt(value[1]) if value.size > 1 else ""
+    return {"quantity": name, "x": _fmt(value[0]), "y": y, "meaning": meaning}
+
+
+def step_sizes(trajectory) -> np.ndarray:
+    """‖θ_t − θ_{t−1}‖ for t = 1 … steps."""
+    return np.linalg.norm(np.diff(trajectory.path, axis=0), axis=1)
+
+
+# ---------------------------------------------------------------------------- figures
+
+
+def _arrow(start, end, *, color: str, width: float, dashed: bool = False) -> dict:
+    """A Plotly annotation: an arrow in data coordinates from ``start`` to ``end``."""
+    return {
+        "x": float(end[0]),
+        "y": float(end[1]),
+        "ax": float(start[0]),
+        "ay": float(start[1]),
+        "xref": "x",
+        "yref": "y",
+        "axref": "x",
+        "ayref": "y",
+        "showarrow": True,
+        "arrowhead": 2,
+        "arrowsize": 1.2,
+        "arrowwidth": width * (0.7 if dashed else 1.0),
+        "arrowcolor": color,
+        "opacity": 0.8 if dashed else 1.0,
+        "text": "",
+    }
+
+
+def zoom_bounds(trajectory, t: int, surface_bounds) -> tuple[tuple[float, float], ...]:
+    """A square view around step t: its points plus ``ZOOM_MARGIN`` step lengths each side (the
+    surface's view if the step is not finite)."""
+    pts = np.array(step_points(trajectory, t))
+    if not np.all(np.isfinite(pts)):
+        return surface_bounds
+    lo, hi = pts.min(axis=0), pts.max(axis=0)
+    (x0, x1), (y0, y1) = surface_bounds
+    floor = 1e-3 * max(x1 - x0, y1 - y0)
+    half = max(float(np.max(hi - lo)) * (0.5 + ZOOM_MARGIN), floor)
+    centre = 0.5 * (lo + hi)
+    return (
+        (float(centre[0] - half), float(centre[0] + half)),
+        (float(centre[1] - half), float(centre[1] + half)),
+    )
+
+
+def _axes(fig: go.Figure, bounds) -> None:
+    (x0, x1), (y0, y1) = bounds
+    fig.update_xaxes(range=[x0, x1], title="x", constrain="domain")
+    fig.update_yaxes(range=[y0, y1], title="y", scaleanchor="x", scaleratio=1, constrain="domain")
+
+
+def _backdrop(surface, bounds, present: bool) -> go.Figure:
+    """The contour without its colour bar (the room goes to the picture; hover shows f)."""
+    fig = go.Figure(contour_trace(surface, bounds, present=present).update(showscale=False))
+    minima = minima_trace(surface, present=present)
+    if minima is not None:
+        fig.add_trace(minima)
+    return fig
+
+
+def step_figure(surface, trajectory, t: int, present: bool = False, bounds=None) -> go.Figure:
+    """Step t (1 … steps) of ``trajectory`` on the contour of ``surface``.
+
+    The path so far is faint; θ_{t−1} → θ_t is a solid arrow in the optimizer's colour.  When the
+    gradient was evaluated elsewhere (a look-ahead method), the look-ahead point θ̃ is marked, with
+    dashed arrows θ_{t−1} → θ̃ (the momentum jump) and θ̃ → θ_t (the gradient step taken there).
+    ``bounds`` overrides the view (e.g. ``zoom_bounds``).
+    """
+    bounds = bounds or surface.bounds
+    before, after, evaluated = step_points(trajectory, t)
+    color = color_for(trajectory.optimizer)
+    width = line_width(present)
+    size = 16 if present else 11
+
+    fig = _backdrop(surface, bounds, present)
+    so_far = trajectory.path[:t]
+    fig.add_trace(
+        go.Scatter(
+            x=so_far[:, 0],
+            y=so_far[:, 1],
+            mode="lines+markers",
+            line={"color": color, "width": width},
+            marker={"size": size * 0.45, "color": color},
+            opacity=FAINT,
+            name="path so far",
+            hovertemplate="(%{x:.4g}, %{y:.4g})<extra>path so far</extra>",
+        )
+    )
+    ahead = looks_ahead(trajectory, t)
+    if ahead:
+        fig.add_trace(
+            go.Scatter(
+                x=[evaluated[0]],
+                y=[evaluated[1]],
+                mode="markers",
+                marker={
+                    "symbol": "diamond-open",
+                    "size": size * 1.2,
+                    "color": LOOKAHEAD_COLOR,
+                    "line": {"width": 3},
+                },
+                name="look-ahead θ̃: the gradient is taken here",
+                hovertemplate="θ̃ = (%{x:.4g}, %{y:.4g})<extra>look-ahead</extra>",
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=[before[0], after[0]],
+            y=[before[1], after[1]],
+            mode="markers+text",
+            marker={
+                "size": size,
+                "color": ["white", color],
+                "line": {"color": color, "width": 2.5},
+            },
+            text=[f"θ{_subscript(t - 1)}", f"θ{_subscript(t)}"],
+            textposition="top center",
+            textfont={"size": 20 if present else 14, "color": "white"},
+            name=f"step {t}: θ{_subscript(t - 1)} → θ{_subscript(t)}",
+            hovertemplate="(%{x:.6g}, %{y:.6g})<extra></extra>",
+        )
+    )
+    if np.all(np.isfinite([before, after, evaluated])):
+        arrows = []
+        if ahead:
+            arrows.append(
+                _arrow(before, evaluated, color=LOOKAHEAD_COLOR, width=width, dashed=True)
+            )
+            arrows.append(_arrow(evaluated, after, color=LOOKAHEAD_COLOR, width=width, dashed=True))
+        if not np.allclose(before, after, rtol=0, atol=1e-15):
+            arrows.append(_arrow(before, after, color=color, width=width + 1))
+        fig.update_layout(annotations=arrows)
+    _axes(fig, bounds)
+    fig.update_layout(
+        title={"text": f"Step {t} of {len(trajectory.path) - 1}"},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
+    )
+    return style(fig, present=present, height=STEP_HEIGHT + (120 if present else 0))
+
+
+_SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def _subscript(i: int) -> str:
+    return str(i).translate(_SUBSCRIPTS)
+
+
+def paths_figure(
+    surface, trajectories: Sequence, labels: Sequence[str], present: bool = False
+) -> go.Figure:
+    """Whole paths of several runs on one contour, each labelled; look-ahead points as open
+    circles (for Nesterov they fall on the re-parametrized form's path: the point of comparing)."""
+    width = line_width(present)
+    fig = _backdrop(surface, surface.bounds, present)
+    dashes = ("solid", "dot", "dash", "dashdot")
+    for i, (trajectory, label) in enumerate(zip(trajectories, labels, strict=True)):
+        color = color_for(trajectory.optimizer, i)
+        path = trajectory.path
+        fig.add_trace(
+            go.Scatter(
+                x=path[:, 0],
+                y=path[:, 1],
+                mode="lines+markers",
+                line={"color": color, "width": width, "dash": dashes[i % len(dashes)]},
+                marker={"size": 6 if present else 4, "color": color},
+                name=label,
+                hovertemplate="(%{x:.4g}, %{y:.4g})<extra>" + label + "</extra>",
+            )
+        )
+        evaluated = trajectory.eval_points
+        if not np.allclose(evaluated, path[:-1], rtol=0, atol=1e-12, equal_nan=True):
+            fig.add_trace(
+                go.Scatter(
+                    x=evaluated[:, 0],
+                    y=evaluated[:, 1],
+                    mode="markers",
+                    marker={
+                        "symbol": "circle-open",
+                        "size": 13 if present else 10,
+                        "color": color,
+                        "line": {"width": 2},
+                    },
+                    name=f"{label}: look-ahead points θ̃",
+                    hovertemplate="θ̃ (%{x:.4g}, %{y:.4g})<extra></extra>",
+                )
+            )
+    _axes(fig, surface.bounds)
+    fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0})
+    return style(fig, present=present, height=STEP_HEIGHT)
+
+
+def series_figure(
+    series: Sequence[Series],
+    *,
+    title: str,
+    y_title: str,
+    log_y: bool = False,
+    present: bool = False,
+) -> go.Figure:
+    """A small line chart of per-step values (steps numbered from 1), optionally log-scaled."""
+    fig = go.Figure()
+    width = line_width(present)
+    for s in series:
+        values = np.asarray(s.values, dtype=float)
+        fig.add_trace(
+            go.Scatter(
+                x=np.arange(1, len(values) + 1),
+                y=values,
+                mode="lines+markers" if len(values) <= 30 else "lines",
+                line={"color": s.color, "width": width, "dash": s.dash},
+                marker={"size": 9 if present else 6},
+                name=s.label,
+                hovertemplate="step %{x}: %{y:.4g}<extra>" + s.label + "</extra>",
+            )
+        )
+    fig.update_xaxes(title="step t")
+    fig.update_yaxes(title=y_title, type="log" if log_y else "linear", exponentformat="power")
+    fig.update_layout(
+        title={"text": title},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.25, "x": 0},
+    )
+    return style(fig, present=present, height=400 + (80 if present else 0))
