@@ -7,6 +7,7 @@ controls and returns a frozen :class:`View`; pages read the same value with ``cu
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import streamlit as st
@@ -60,6 +61,20 @@ def surface_of(view: View) -> tuple[Surface | None, str | None]:
         return load_surface(view.surface_id, view.params, view.formula), None
     except SurfaceError as err:
         return None, str(err)
+
+
+def _plain(text: str) -> str:
+    """Text shown as typed: Markdown's special characters escaped (a formula has * and _)."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|~$:<>])", r"\\\1", text)
+
+
+def require_surface(view: View) -> Surface:
+    """The view's surface; for a refused formula, the parser's message and the page stops there."""
+    surface, error = surface_of(view)
+    if error is not None:
+        st.error(f"This formula can't be used. {_plain(error)}")
+        st.stop()
+    return surface
 
 
 def start_of(view: View, surface: Surface) -> tuple[float, float]:

@@ -8,7 +8,7 @@ import numpy as np
 import streamlit as st
 
 from app_pages._controls import log_options, nearest_option
-from app_pages._ui import clicked_point, current_view, load_surface, start_of, surface_of
+from app_pages._ui import clicked_point, current_view, load_surface, require_surface, start_of
 from optim_core import OPTIMIZERS, run, suggest_lr
 from surfaces import critical_points, curvature_at, curvature_map
 from viz.curvature import condition_map_figure, curvature_figure, kind_map_figure
@@ -258,10 +258,7 @@ def main() -> None:
         "step would go."
     )
     view = current_view()
-    surface, error = surface_of(view)
-    if error:
-        st.error(f"That formula cannot be used: {error}")
-        st.stop()
+    surface = require_surface(view)
     x, y, lr = _point_controls(surface, view)
     curv = curvature_at(surface, (x, y))
     found = _critical(view.surface_id, view.params, view.formula)

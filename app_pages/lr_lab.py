@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from app_pages._controls import log_options, nearest_option, optimizer_controls, steps_control
-from app_pages._ui import clicked_point, current_view, load_surface, start_of, surface_of
+from app_pages._ui import clicked_point, current_view, load_surface, require_surface, start_of
 from optim_core import (
     OPTIMIZERS,
     OptimizerError,
@@ -523,10 +523,7 @@ def main() -> None:
         "cell by how it ended. Click a cell to see that run."
     )
     view = current_view()
-    surface, error = surface_of(view)
-    if error:
-        st.error(f"That formula cannot be used: {error}")
-        st.stop()
+    surface = require_surface(view)
     start = start_of(view, surface)
     config = _controls(surface, start)
     try:

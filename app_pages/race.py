@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from functools import partial
 
@@ -16,7 +15,14 @@ from app_pages._controls import (
     schedule_controls,
     steps_control,
 )
-from app_pages._ui import CUSTOM, current_view, load_surface, start_from_click, start_of, surface_of
+from app_pages._ui import (
+    CUSTOM,
+    current_view,
+    load_surface,
+    require_surface,
+    start_from_click,
+    start_of,
+)
 from optim_core import OPTIMIZERS, OptimizerError, divergence_reason, run
 from viz._base import color_for
 from viz.export import figure_html, trajectories_csv
@@ -229,19 +235,11 @@ def _downloads(surface, trajectories: dict, start, present: bool) -> None:
     )
 
 
-def _plain(text: str) -> str:
-    """Text shown as typed: Markdown's special characters escaped (a formula has * and _)."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|~$:<>])", r"\\\1", text)
-
-
 def race_page() -> None:
     st.title("Race")
     st.write("Same surface, same start: which optimizer gets to the minimum first, and how?")
     view = current_view()
-    surface, error = surface_of(view)
-    if error:
-        st.error(f"This formula can't be used. {_plain(error)}")
-        st.stop()
+    surface = require_surface(view)
     start = start_of(view, surface)
     f_min = known_min_value(surface)
 

@@ -12,7 +12,7 @@ from app_pages._controls import (
     optimizer_controls,
     steps_control,
 )
-from app_pages._ui import current_view, load_surface, start_of, surface_of
+from app_pages._ui import current_view, load_surface, require_surface, start_of
 from optim_core import OPTIMIZERS, divergence_reason, run, suggest_lr
 from viz._base import color_for
 from viz.step import (
@@ -248,10 +248,7 @@ def _compare_caches(view, surface, start, steps: int, present: bool) -> None:
 
 def step_page() -> None:
     view = current_view()
-    surface, error = surface_of(view)
-    if error:
-        st.error(error)
-        st.stop()
+    surface = require_surface(view)
     start = start_of(view, surface)
     st.title("Step by step")
     st.caption(

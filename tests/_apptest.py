@@ -4,8 +4,10 @@ sidebar included, with a URL query.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+from streamlit.proto.WidgetStates_pb2 import WidgetState
 from streamlit.testing.v1 import AppTest
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
@@ -23,4 +25,21 @@ def navigation_app(page_file: str, query: dict, *, timeout: float = 60) -> AppTe
     at.run()
     if page_file != DEFAULT_PAGE:
         at.switch_page(page_file).run()
+    return at
+
+
+def click(at: AppTest, chart_key: str, x: float, y: float) -> AppTest:
+    """What the browser sends when a point of the chart with ``chart_key`` is clicked.
+
+    AppTest has no API for chart selections (a chart's state can't be set through session
+    state), so this sends the selection event the frontend would send, then reruns.
+    """
+    (chart,) = [c for c in at.get("plotly_chart") if c.proto.id.endswith(chart_key)]
+    states = at._tree.get_widget_states()
+    event = {
+        "selection": {"points": [{"x": x, "y": y}], "point_indices": [0], "box": [], "lasso": []}
+    }
+    states.widgets.append(WidgetState(id=chart.proto.id, string_value=json.dumps(event)))
+    at._run(states)
+    assert not at.exception, at.exception
     return at

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from streamlit.proto.WidgetStates_pb2 import WidgetState
 from streamlit.testing.v1 import AppTest
 
 from optim_core import OPTIMIZERS, run
 from surfaces import SURFACES, get_surface
+from tests._apptest import click
 
 CHART = "lab_chart"
 SMALL = {"lab_n": "6", "steps": "40"}  # every test runs the whole grid: keep it small
@@ -51,19 +51,6 @@ def trace(spec: dict, name: str) -> dict:
 
 def names(spec: dict) -> list[str]:
     return [t.get("name") or "" for t in spec["data"]]
-
-
-def click(at: AppTest, x: float, y: float) -> AppTest:
-    """What the browser sends when a cell of the outcome chart is clicked."""
-    (chart,) = [c for c in at.get("plotly_chart") if c.proto.id.endswith(CHART)]
-    states = at._tree.get_widget_states()
-    event = {
-        "selection": {"points": [{"x": x, "y": y}], "point_indices": [0], "box": [], "lasso": []}
-    }
-    states.widgets.append(WidgetState(id=chart.proto.id, string_value=json.dumps(event)))
-    at._run(states)
-    assert not at.exception, at.exception
-    return at
 
 
 def test_default_lab_is_a_momentum_grid_with_the_theory_on_the_bowl():
@@ -150,7 +137,7 @@ def test_click_on_a_cell_picks_it_and_puts_it_in_the_url():
     at = page()
     pick = trace(figures(at)[0], "pick")
     x, y = float(values(pick["x"])[7]), float(values(pick["y"])[7])
-    click(at, x, y)
+    click(at, CHART, x, y)
     assert at.session_state["lab_pick_lr"] == pytest.approx(x, rel=1e-5)
     assert at.session_state["lab_pick_second"] == pytest.approx(y, rel=1e-5)
     assert float(at.query_params["lab_pick_lr"]) == pytest.approx(x, rel=1e-5)
