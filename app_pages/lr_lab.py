@@ -17,10 +17,12 @@ from optim_core import (
     divergence_reason,
     quadratic_theory,
     run,
-    run_batch,
+    second_values,
+    stable_lr,
     suggest_lr,
+    sweep,
 )
-from surfaces import critical_points, get_surface
+from surfaces import get_surface
 from viz._base import color_for
 from viz.lr_lab import (
     loss_curves_figure,
@@ -50,8 +52,6 @@ LR_SPAN = 100.0  # default range: the suggested α ÷ 100 … × 100
 LR_OPTIONS = log_options(1e-6, 100.0)
 TOL_OPTIONS = (1e-2, 1e-3, 1e-4, 1e-6, 1e-8, 1e-10)
 # Gradient-descent types: α multiplies the gradient, so 2/λ_max and the optima apply.
-HEAVY_BALL = ("momentum",)
-LOOK_AHEAD = ("nesterov", "nesterov_reparam")
 ROTATION_ANGLES = (0.0, 15.0, 30.0, 45.0, 60.0, 75.0, 90.0)
 ROTATION_OPTIMIZERS = ("sgd", "adagrad", "adam")
 ROTATION_LRS = 16
@@ -61,43 +61,9 @@ ROTATION_STEPS = 300
 # ---------------------------------------------------------------------------- computation
 
 
-def _second_values(optimizer: str, n: int) -> np.ndarray | None:
-    """The grid of the optimizer's second hyperparameter over its slider range (None if none)."""
-    spec = OPTIMIZERS[optimizer]
-    if spec.second is None:
-        return None
-    hyper = _second_hyper(spec)
-    return np.linspace(hyper.min, hyper.max, n)
-
-
 def _second_hyper(spec):
     """The Hyper of the optimizer's second grid axis (momentum μ, β₁ or ρ)."""
     return next(h for h in spec.hyper if h.name == spec.second)
-
-
-def _reference_loss(surface, losses: np.ndarray) -> float:
-    """f*: the lowest loss known — at the surface's minima (or, for a quadratic, its
-    critical points) or reached by any run."""
-    with np.errstate(all="ignore"):
-        finite = losses[np.isfinite(losses)]
-        candidates = [float(finite.min())] if finite.size else []
-        if surface.minima:
-            candidates.append(float(np.min(surface.f(np.asarray(surface.minima, dtype=float)))))
-        elif surface.quadratic_eigenvalues is not None:
-            candidates += [p.value for p in critical_points(surface).points if p.kind == "minimum"]
-    return min(candidates) if candidates else 0.0
-
-
-def _steps_to_tolerance(gap: np.ndarray, diverged_at: np.ndarray, tol: float) -> np.ndarray:
-    """The step from which on gap_t ≤ tol · gap_0 holds to the end (gap = f − f*, shape
-    (steps+1, B)): a run that only passes through the tolerance has not converged.  NaN if
-    it never settles, or diverged."""
-    with np.errstate(invalid="ignore"):
-        outside = ~(gap <= tol * gap[0])
-    last_outside = gap.shape[0] - 1 - np.argmax(outside[::-1], axis=0)
-    settled = np.where(outside.any(axis=0), last_outside + 1, 0).astype(float)
-    settled[(settled >= gap.shape[0]) | (diverged_at >= 0)] = np.nan
-    return settled
 
 
 @st.cache_data(max_entries=32, show_spinner="Running the grid…")
@@ -120,29 +86,23 @@ def outcome_grid(
     Arrays are (rows = second values, columns = learning rates), or (n,) in 1-D.
     """
     surface = load_surface(surface_id, params, formula)
-    lrs = np.geomspace(lr_lo, lr_hi, n)
-    seconds = _second_values(optimizer, n)
-    hyper = dict(fixed)
-    if seconds is None:
-        hyper["lr"] = lrs
-        shape = (n,)
-    else:
-        lr_grid, second_grid = np.meshgrid(lrs, seconds)
-        hyper["lr"] = lr_grid.ravel()
-        hyper[OPTIMIZERS[optimizer].second] = second_grid.ravel()
-        shape = (n, n)
-    batch = run_batch(surface, optimizer, np.asarray(start, dtype=float), steps, **hyper)
-    f_ref = _reference_loss(surface, batch.loss)
-    gap = np.maximum(batch.loss - f_ref, 0.0)
-    diverged = batch.diverged_at >= 0
-    final = np.where(diverged, np.nan, gap[-1])
+    result = sweep(
+        surface,
+        optimizer,
+        start,
+        np.geomspace(lr_lo, lr_hi, n),
+        seconds=second_values(optimizer, n),
+        steps=steps,
+        tol=tol,
+        **dict(fixed),
+    )
     return {
-        "lrs": lrs,
-        "seconds": seconds,
-        "final": final.reshape(shape),
-        "steps_to_tol": _steps_to_tolerance(gap, batch.diverged_at, tol).reshape(shape),
-        "diverged_at": batch.diverged_at.reshape(shape),
-        "f_ref": f_ref,
+        "lrs": result.lrs,
+        "seconds": result.seconds,
+        "final": result.final_gap,
+        "steps_to_tol": result.steps_to_tol,
+        "diverged_at": result.diverged_at,
+        "f_ref": result.f_ref,
     }
 
 
@@ -162,22 +122,11 @@ def rotation_steps(kappa: float, tol: float) -> dict[str, np.ndarray]:
         best = []
         for angle in ROTATION_ANGLES:
             bowl = get_surface("bowl", kappa=kappa, angle=angle)
-            batch = run_batch(bowl, optimizer, bowl.start, ROTATION_STEPS, lr=lrs)
-            gap = np.maximum(batch.loss - _reference_loss(bowl, batch.loss), 0.0)
-            reached = _steps_to_tolerance(gap, batch.diverged_at, tol)
+            reached = sweep(bowl, optimizer, bowl.start, lrs, steps=ROTATION_STEPS, tol=tol)
+            reached = reached.steps_to_tol
             best.append(np.nanmin(reached) if np.isfinite(reached).any() else np.nan)
         out[optimizer] = np.asarray(best)
     return out
-
-
-def _stability_edge(optimizer: str, lam_max: float, seconds: np.ndarray) -> np.ndarray | None:
-    """Largest stable α for each momentum μ on a quadratic (optim_core.theory's bounds):
-    heavy ball αλ_max < 2(1 + μ), look-ahead Nesterov αλ_max < 2(1 + μ)/(1 + 2μ)."""
-    if optimizer in HEAVY_BALL:
-        return 2.0 * (1.0 + seconds) / lam_max
-    if optimizer in LOOK_AHEAD:
-        return 2.0 * (1.0 + seconds) / ((1.0 + 2.0 * seconds) * lam_max)
-    return None
 
 
 # ---------------------------------------------------------------------------- widgets
@@ -306,7 +255,7 @@ def outcome_chart(grid: dict, config: dict, theory, pick, present: bool) -> go.F
     optimizer, metric = config["optimizer"], config["metric"]
     values = grid["final"] if metric == "loss" else grid["steps_to_tol"]
     spec = OPTIMIZERS[optimizer]
-    gd_type = theory is not None and optimizer in ("sgd", *HEAVY_BALL, *LOOK_AHEAD)
+    gd_type = theory is not None and stable_lr(optimizer, theory.lam_max) is not None
     height = 620 if present else 540
     if grid["seconds"] is None:
         return outcome_line(
@@ -322,7 +271,7 @@ def outcome_chart(grid: dict, config: dict, theory, pick, present: bool) -> go.F
             height=height,
         )
     second = _second_hyper(spec)
-    edge = _stability_edge(optimizer, theory.lam_max, grid["seconds"]) if gd_type else None
+    edge = stable_lr(optimizer, theory.lam_max, grid["seconds"]) if gd_type else None
     return outcome_heatmap(
         grid["lrs"],
         grid["seconds"],

@@ -16,11 +16,13 @@ from optim_core.metadata import (
 from optim_core.optimizers import Optimizer, make_optimizer
 from optim_core.runner import BatchTrajectory, Trajectory, run, run_batch
 from optim_core.schedules import schedule_values
+from optim_core.sweep import Sweep, reference_loss, second_values, steps_to_tolerance, sweep
 from optim_core.theory import (
     QuadraticTheory,
     divergence_reason,
     gd_rate,
     quadratic_theory,
+    stable_lr,
     suggest_lr,
 )
 
@@ -34,13 +36,19 @@ __all__ = [
     "OptimizerSpec",
     "QuadraticTheory",
     "ScheduleSpec",
+    "Sweep",
     "Trajectory",
     "divergence_reason",
     "gd_rate",
     "make_optimizer",
     "quadratic_theory",
+    "reference_loss",
     "run",
     "run_batch",
     "schedule_values",
+    "second_values",
+    "stable_lr",
+    "steps_to_tolerance",
     "suggest_lr",
+    "sweep",
 ]

@@ -64,6 +64,24 @@ def gd_rate(lr, lam_min, lam_max):
     return float(rate) if np.ndim(rate) == 0 else rate
 
 
+def stable_lr(optimizer: str, lam_max: float, momentum=0.0):
+    """The largest stable α on a quadratic with top curvature λ_max, or None if no theory.
+
+    Gradient descent: α < 2/λ_max.  Heavy ball: αλ_max < 2(1 + μ).  Look-ahead Nesterov (either
+    form): αλ_max < 2(1 + μ)/(1 + 2μ).  ``momentum`` may be an array.
+    """
+    mu = np.asarray(momentum, dtype=float)
+    if optimizer == "sgd":
+        edge = 2.0 / lam_max + 0.0 * mu
+    elif optimizer == "momentum":
+        edge = 2.0 * (1.0 + mu) / lam_max
+    elif optimizer in ("nesterov", "nesterov_reparam"):
+        edge = 2.0 * (1.0 + mu) / ((1.0 + 2.0 * mu) * lam_max)
+    else:
+        return None
+    return float(edge) if np.ndim(edge) == 0 else edge
+
+
 def _n(x):
     return f"{x:.3g}"
 
@@ -89,26 +107,27 @@ def divergence_reason(surface, optimizer: str, hyper: dict, diverged_at) -> str:
             f"no minimum, so the iterate slides away along it without end (it left the view at "
             f"step {diverged_at})."
         )
-    if optimizer == "sgd" and abs(1 - lr * lam) > 1:
+    edge = stable_lr(optimizer, lam, mu)
+    if edge is None or lr < edge:
+        return generic
+    if optimizer == "sgd":
         return (
             f"|1 − αλ_max| = |1 − {_n(lr)}·{_n(lam)}| = {_n(abs(1 - lr * lam))} > 1: the step "
             f"overshoots along the steepest direction and grows every step (diverged at step "
             f"{diverged_at}). Stable only for α < 2/λ_max = {_n(2 / lam)}."
         )
-    if optimizer == "momentum" and lr * lam >= 2 * (1 + mu):
+    if optimizer == "momentum":
         return (
             f"αλ_max = {_n(lr)}·{_n(lam)} = {_n(lr * lam)} ≥ 2(1 + μ) = {_n(2 * (1 + mu))}: "
             f"heavy-ball momentum overshoots along the steepest direction (diverged at step "
-            f"{diverged_at}). Stable only for α < 2(1 + μ)/λ_max = {_n(2 * (1 + mu) / lam)}."
+            f"{diverged_at}). Stable only for α < 2(1 + μ)/λ_max = {_n(edge)}."
         )
-    if optimizer in ("nesterov", "nesterov_reparam") and lr * lam >= 2 * (1 + mu) / (1 + 2 * mu):
-        bound = 2 * (1 + mu) / (1 + 2 * mu)
-        return (
-            f"αλ_max = {_n(lr)}·{_n(lam)} = {_n(lr * lam)} ≥ 2(1 + μ)/(1 + 2μ) = {_n(bound)}: "
-            f"Nesterov momentum overshoots along the steepest direction (diverged at step "
-            f"{diverged_at}). Stable only for α < {_n(bound / lam)}."
-        )
-    return generic
+    bound = 2 * (1 + mu) / (1 + 2 * mu)
+    return (
+        f"αλ_max = {_n(lr)}·{_n(lam)} = {_n(lr * lam)} ≥ 2(1 + μ)/(1 + 2μ) = {_n(bound)}: "
+        f"Nesterov momentum overshoots along the steepest direction (diverged at step "
+        f"{diverged_at}). Stable only for α < {_n(edge)}."
+    )
 
 
 # ---------------------------------------------------------------------------- suggest_lr

@@ -1,0 +1,106 @@
+"""Sweeps: one optimizer over a grid of learning rates (× its second hyperparameter), run as a
+single batch, and what became of every cell — final loss gap, steps to a tolerance, divergence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from optim_core.metadata import optimizer_spec
+from optim_core.runner import run_batch
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """Outcomes over the grid: arrays are (rows = second values, columns = learning rates),
+    or (n,) when the optimizer has no second hyperparameter (``seconds`` is then None)."""
+
+    optimizer: str
+    lrs: np.ndarray
+    seconds: np.ndarray | None
+    final_gap: np.ndarray  # f − f* after the last step; NaN where the run diverged
+    steps_to_tol: np.ndarray  # see steps_to_tolerance; NaN if never settled or diverged
+    diverged_at: np.ndarray  # step of divergence, −1 if never
+    f_ref: float  # f*: the lowest loss known
+
+
+def second_values(optimizer: str, n: int) -> np.ndarray | None:
+    """n values of the optimizer's second hyperparameter (μ, β₁ or ρ) over its slider range."""
+    spec = optimizer_spec(optimizer)
+    if spec.second is None:
+        return None
+    hyper = next(h for h in spec.hyper if h.name == spec.second)
+    return np.linspace(hyper.min, hyper.max, n)
+
+
+def reference_loss(surface, losses: np.ndarray) -> float:
+    """f*: the lowest loss known — at the surface's listed minima, at a convex quadratic's
+    minimizer (one Newton step from anywhere), or reached by any of the runs."""
+    with np.errstate(all="ignore"):
+        finite = losses[np.isfinite(losses)]
+        candidates = [float(finite.min())] if finite.size else []
+        if surface.minima:
+            candidates.append(float(np.min(surface.f(np.asarray(surface.minima, dtype=float)))))
+        else:
+            eigenvalues = getattr(surface, "quadratic_eigenvalues", None)
+            if eigenvalues is not None and eigenvalues[0] > 0:
+                origin = np.zeros(2)
+                minimizer = -np.linalg.solve(surface.hessian(origin), surface.grad(origin))
+                candidates.append(float(surface.f(minimizer)))
+    return min(candidates) if candidates else 0.0
+
+
+def steps_to_tolerance(gap: np.ndarray, diverged_at: np.ndarray, tol: float) -> np.ndarray:
+    """The step from which on gap_t ≤ tol · gap_0 holds to the end (gap = f − f*, shape
+    (steps+1, B)): a run that only passes through the tolerance has not converged.  NaN if it
+    never settles, or diverged."""
+    with np.errstate(invalid="ignore"):
+        outside = ~(gap <= tol * gap[0])
+    last_outside = gap.shape[0] - 1 - np.argmax(outside[::-1], axis=0)
+    settled = np.where(outside.any(axis=0), last_outside + 1, 0).astype(float)
+    settled[(settled >= gap.shape[0]) | (np.asarray(diverged_at) >= 0)] = np.nan
+    return settled
+
+
+def sweep(
+    surface,
+    optimizer: str,
+    start,
+    lrs,
+    *,
+    seconds=None,
+    steps: int = 200,
+    tol: float = 1e-6,
+    **fixed,
+) -> Sweep:
+    """Run every (α, second) cell in one ``run_batch`` call and summarize each run.
+
+    ``seconds`` are values of the optimizer's second hyperparameter (None: a 1-D sweep of α);
+    ``fixed`` holds the other hyperparameters, the same for every cell.
+    """
+    lrs = np.asarray(lrs, dtype=float)
+    hyper = dict(fixed)
+    if seconds is None:
+        hyper["lr"] = lrs
+        shape: tuple[int, ...] = lrs.shape
+    else:
+        seconds = np.asarray(seconds, dtype=float)
+        lr_grid, second_grid = np.meshgrid(lrs, seconds)
+        hyper["lr"] = lr_grid.ravel()
+        hyper[optimizer_spec(optimizer).second] = second_grid.ravel()
+        shape = lr_grid.shape
+    batch = run_batch(surface, optimizer, np.asarray(start, dtype=float), steps, **hyper)
+    f_ref = reference_loss(surface, batch.loss)
+    gap = np.maximum(batch.loss - f_ref, 0.0)
+    final = np.where(batch.diverged_at >= 0, np.nan, gap[-1])
+    return Sweep(
+        optimizer=optimizer,
+        lrs=lrs,
+        seconds=seconds,
+        final_gap=final.reshape(shape),
+        steps_to_tol=steps_to_tolerance(gap, batch.diverged_at, tol).reshape(shape),
+        diverged_at=batch.diverged_at.reshape(shape),
+        f_ref=f_ref,
+    )
