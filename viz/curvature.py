@@ -266,20 +266,7 @@ def curvature_figure(
             hover=f"{label}: ({step[0]:.4g}, {step[1]:.4g}) → ({end[0]:.4g}, {end[1]:.4g})",
         )
         fig.add_traces([_halo_trace(arrow, width), arrow])
-    fig.add_trace(
-        go.Scatter(
-            x=[p[0]],
-            y=[p[1]],
-            mode="markers",
-            marker={
-                "size": 18 if present else 13,
-                "color": POINT_COLOR,
-                "line": {"color": "black", "width": 2.5},
-            },
-            name=f"point ({p[0]:.3g}, {p[1]:.3g})",
-            hovertemplate="point (%{x:.4g}, %{y:.4g})<extra></extra>",
-        )
-    )
+    fig.add_trace(_point_marker(p, present, name=f"point ({p[0]:.3g}, {p[1]:.3g})"))
     _equal_aspect(fig, bounds)
     fig.update_layout(
         legend={"orientation": "h", "yanchor": "top", "y": -0.08, "x": 0},
@@ -303,7 +290,7 @@ def _surface_lines(surface, bounds, present: bool) -> go.Contour:
     return backdrop
 
 
-def _point_marker(point, present: bool) -> go.Scatter:
+def _point_marker(point, present: bool, name: str = "point") -> go.Scatter:
     return go.Scatter(
         x=[point[0]],
         y=[point[1]],
@@ -313,7 +300,7 @@ def _point_marker(point, present: bool) -> go.Scatter:
             "color": POINT_COLOR,
             "line": {"color": "black", "width": 2.5},
         },
-        name="point",
+        name=name,
         hovertemplate="point (%{x:.4g}, %{y:.4g})<extra></extra>",
     )
 

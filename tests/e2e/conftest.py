@@ -128,3 +128,29 @@ def assert_no_exception(page) -> None:
 def open_page(page, url: str) -> None:
     page.goto(url, wait_until="domcontentloaded")
     wait_idle(page)
+
+
+CHART = ".js-plotly-plot"
+
+
+def chart_ready(page) -> None:
+    """Wait until the first Plotly chart has drawn its traces."""
+    page.wait_for_selector(CHART, timeout=30_000)
+    page.wait_for_function(
+        "() => { const gd = document.querySelector('.js-plotly-plot');"
+        " return gd && gd._fullData && gd._fullData.length > 0; }",
+        timeout=30_000,
+    )
+
+
+def click_in_chart(page, fx: float, fy: float, *, until_param: str) -> None:
+    """Click the first chart's plot area at fractions (fx, fy) of its width and height (from the
+    top left), then wait for the rerun that puts ``until_param`` in the URL."""
+    box = page.locator(f"{CHART} .nsewdrag").first.bounding_box()
+    x, y = box["x"] + fx * box["width"], box["y"] + fy * box["height"]
+    page.mouse.move(x, y)  # hover first: Plotly picks the point under the cursor on click
+    page.wait_for_timeout(300)
+    page.mouse.click(x, y)
+    page.wait_for_function(f"() => location.search.includes('{until_param}=')", timeout=15_000)
+    wait_idle(page)
+    chart_ready(page)

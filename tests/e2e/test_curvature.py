@@ -6,23 +6,18 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.e2e.conftest import assert_no_exception, open_page, wait_idle
+from tests.e2e.conftest import (
+    assert_no_exception,
+    chart_ready,
+    click_in_chart,
+    open_page,
+)
 
-CHART = ".js-plotly-plot"
 POINT = """() => {
     const gd = document.querySelector('.js-plotly-plot');
     const trace = gd._fullData.find(t => t.name && t.name.startsWith('point'));
     return trace ? [trace.x[0], trace.y[0]] : null;
 }"""
-
-
-def chart_ready(page) -> None:
-    page.wait_for_selector(CHART, timeout=30_000)
-    page.wait_for_function(
-        "() => { const gd = document.querySelector('.js-plotly-plot');"
-        " return gd && gd._fullData && gd._fullData.length > 0; }",
-        timeout=30_000,
-    )
 
 
 def verdict(page) -> str:
@@ -41,15 +36,8 @@ def test_a_click_on_the_contour_inspects_that_point(page, app_url):
     before_point = page.evaluate(POINT)
     before = verdict(page)
     assert "Shape here" in before  # the saddle surface's start is not a critical point
-    box = page.locator(f"{CHART} .nsewdrag").first.bounding_box()
     # The centre of the view is the saddle point (0, 0), marked ×: the click lands on it.
-    x, y = box["x"] + 0.5 * box["width"], box["y"] + 0.5 * box["height"]
-    page.mouse.move(x, y)
-    page.wait_for_timeout(300)
-    page.mouse.click(x, y)
-    page.wait_for_function("() => location.search.includes('curv_x=')", timeout=15_000)
-    wait_idle(page)
-    chart_ready(page)
+    click_in_chart(page, 0.5, 0.5, until_param="curv_x")
     params = parse_qs(urlparse(page.url).query)
     clicked = (float(params["curv_x"][0]), float(params["curv_y"][0]))
     assert clicked == pytest.approx((0.0, 0.0), abs=0.2)

@@ -6,9 +6,13 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.e2e.conftest import assert_no_exception, open_page, wait_idle
+from tests.e2e.conftest import (
+    assert_no_exception,
+    chart_ready,
+    click_in_chart,
+    open_page,
+)
 
-CHART = ".js-plotly-plot"
 PICKED = """() => {
     const gd = document.querySelector('.js-plotly-plot');
     const trace = gd._fullData.find(t => t.name === 'picked run');
@@ -16,15 +20,6 @@ PICKED = """() => {
 }"""
 TRACE_NAMES = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
     .map(gd => (gd._fullData || []).map(t => t.name))"""
-
-
-def chart_ready(page) -> None:
-    page.wait_for_selector(CHART, timeout=30_000)
-    page.wait_for_function(
-        "() => { const gd = document.querySelector('.js-plotly-plot');"
-        " return gd && gd._fullData && gd._fullData.length > 0; }",
-        timeout=30_000,
-    )
 
 
 def test_a_click_on_a_cell_shows_that_run(page, app_url):
@@ -37,15 +32,8 @@ def test_a_click_on_a_cell_shows_that_run(page, app_url):
     )
     assert page.get_by_text("Best cell:").count() == 1
     best = page.evaluate(PICKED)
-    box = page.locator(f"{CHART} .nsewdrag").first.bounding_box()
     # A cell in the lower left quarter: small learning rate, little momentum.
-    x, y = box["x"] + 0.2 * box["width"], box["y"] + 0.8 * box["height"]
-    page.mouse.move(x, y)
-    page.wait_for_timeout(300)
-    page.mouse.click(x, y)
-    page.wait_for_function("() => location.search.includes('lab_pick_lr=')", timeout=15_000)
-    wait_idle(page)
-    chart_ready(page)
+    click_in_chart(page, 0.2, 0.8, until_param="lab_pick_lr")
     params = parse_qs(urlparse(page.url).query)
     lr, mu = float(params["lab_pick_lr"][0]), float(params["lab_pick_second"][0])
     picked = page.evaluate(PICKED)
