@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import functools
 import math
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
@@ -32,16 +33,6 @@ class Param:
 
 
 @dataclass(frozen=True)
-class SurfaceSpec:
-    """Catalog metadata for one surface (what the sliders need)."""
-
-    id: str
-    name: str
-    description: str
-    params: tuple[Param, ...]
-
-
-@dataclass(frozen=True)
 class _Shape:
     """What a builder returns for one choice of parameters. `minima` may be approximate:
     they are polished by Newton's method on the gradient."""
@@ -51,6 +42,18 @@ class _Shape:
     bounds: Bounds
     minima: tuple[tuple[float, float], ...]
     start: tuple[float, float]
+
+
+@dataclass(frozen=True)
+class SurfaceSpec:
+    """One catalog entry: what the sliders need, and the builder that turns parameter values
+    into the surface's expression, view, start and minima."""
+
+    id: str
+    name: str
+    description: str
+    params: tuple[Param, ...]
+    build: Callable[..., _Shape] = field(repr=False, compare=False, kw_only=True)
 
 
 def _exact(value: float) -> sp.Rational:
@@ -189,6 +192,17 @@ def _six_hump_camel() -> _Shape:
     )
 
 
+def _matyas() -> _Shape:
+    # Hessian [[0.52, −0.48], [−0.48, 0.52]]: curvature 0.04 along x = y, 1 across it (κ = 25)
+    return _Shape(
+        name="Matyas",
+        expr=sp.Rational(26, 100) * (X**2 + Y**2) - sp.Rational(48, 100) * X * Y,
+        bounds=((-10.0, 10.0), (-10.0, 10.0)),
+        minima=((0.0, 0.0),),
+        start=(-2.0, -9.0),
+    )
+
+
 _REGRESSION_SIZE = 40
 
 
@@ -259,19 +273,6 @@ def _regression(standardized: float) -> _Shape:
     )
 
 
-_BUILDERS = {
-    "bowl": _bowl,
-    "saddle": _saddle,
-    "rosenbrock": _rosenbrock,
-    "multi_minimum": _multi_minimum,
-    "plateau": _plateau,
-    "himmelblau": _himmelblau,
-    "beale": _beale,
-    "rastrigin": _rastrigin,
-    "six_hump_camel": _six_hump_camel,
-    "regression": _regression,
-}
-
 SURFACES: dict[str, SurfaceSpec] = {
     spec.id: spec
     for spec in (
@@ -301,6 +302,7 @@ SURFACES: dict[str, SurfaceSpec] = {
                     "Direction of the flat axis, measured from the x-axis.",
                 ),
             ),
+            build=_bowl,
         ),
         SurfaceSpec(
             "saddle",
@@ -320,6 +322,7 @@ SURFACES: dict[str, SurfaceSpec] = {
                     "two valleys.",
                 ),
             ),
+            build=_saddle,
         ),
         SurfaceSpec(
             "rosenbrock",
@@ -338,6 +341,7 @@ SURFACES: dict[str, SurfaceSpec] = {
                     "Steepness of the valley walls: larger b, narrower valley.",
                 ),
             ),
+            build=_rosenbrock,
         ),
         SurfaceSpec(
             "multi_minimum",
@@ -345,6 +349,7 @@ SURFACES: dict[str, SurfaceSpec] = {
             "A deep global minimum and a shallower local one, separated by a ridge. Where "
             "you end up depends on where you start and how much momentum you carry.",
             (),
+            build=_multi_minimum,
         ),
         SurfaceSpec(
             "plateau",
@@ -353,6 +358,7 @@ SURFACES: dict[str, SurfaceSpec] = {
             "gradient is tiny, so plain gradient descent barely moves, while methods that "
             "rescale their steps cross it quickly.",
             (),
+            build=_plateau,
         ),
         SurfaceSpec(
             "himmelblau",
@@ -360,6 +366,7 @@ SURFACES: dict[str, SurfaceSpec] = {
             "A classic test function with four minima, all with value 0, and a maximum and "
             "four saddle points between them. Which minimum you reach depends on the start.",
             (),
+            build=_himmelblau,
         ),
         SurfaceSpec(
             "beale",
@@ -367,6 +374,7 @@ SURFACES: dict[str, SurfaceSpec] = {
             "A classic test function with a narrow curved valley leading to its minimum at "
             "(3, 0.5); the walls become extremely steep towards the corners of the view.",
             (),
+            build=_beale,
         ),
         SurfaceSpec(
             "rastrigin",
@@ -384,6 +392,7 @@ SURFACES: dict[str, SurfaceSpec] = {
                     "Height of the bumps; A = 0 leaves the plain bowl x² + y².",
                 ),
             ),
+            build=_rastrigin,
         ),
         SurfaceSpec(
             "six_hump_camel",
@@ -391,6 +400,16 @@ SURFACES: dict[str, SurfaceSpec] = {
             "Six valleys: two global minima, mirror images through the origin, and four "
             "shallower local minima further out.",
             (),
+            build=_six_hump_camel,
+        ),
+        SurfaceSpec(
+            "matyas",
+            "Matyas",
+            "A classic test function: a quadratic bowl f = 0.26(x² + y²) − 0.48xy whose long, "
+            "nearly flat valley runs along the diagonal x = y (curvatures 0.04 and 1, "
+            "condition number 25), with its minimum at the origin.",
+            (),
+            build=_matyas,
         ),
         SurfaceSpec(
             "regression",
@@ -409,6 +428,7 @@ SURFACES: dict[str, SurfaceSpec] = {
                     "0: raw features; 1: each feature scaled to mean 0 and variance 1.",
                 ),
             ),
+            build=_regression,
         ),
     )
 }
@@ -455,7 +475,7 @@ def _polished_minima(expr: sp.Expr, guesses) -> tuple[tuple[float, float], ...]:
 @functools.lru_cache(maxsize=128)
 def _build(surface_id: str, params: tuple[tuple[str, float], ...]) -> Surface:
     spec = SURFACES[surface_id]
-    shape = _BUILDERS[surface_id](**dict(params))
+    shape = spec.build(**dict(params))
     return Surface(
         id=surface_id,
         name=shape.name,

@@ -25,6 +25,7 @@ IDS = [
     "beale",
     "rastrigin",
     "six_hump_camel",
+    "matyas",
     "regression",
 ]
 
@@ -167,6 +168,20 @@ def test_rastrigin_amplitude_zero_is_the_plain_bowl():
     np.testing.assert_allclose(s.hessian(np.array([1.3, -0.4])), 2 * np.eye(2), atol=1e-12)
     assert s.quadratic_eigenvalues == (2.0, 2.0)  # the cosines vanish from the expression
     assert get_surface("rastrigin").f(np.array([1.0, 1.0])) == pytest.approx(2.0)
+
+
+def test_matyas_is_the_classic_quadratic_with_its_valley_on_the_diagonal():
+    s = get_surface("matyas")
+    xy = np.random.default_rng(1).uniform(-10, 10, size=(50, 2))
+    x, y = xy[:, 0], xy[:, 1]
+    np.testing.assert_allclose(s.f(xy), 0.26 * (x**2 + y**2) - 0.48 * x * y, rtol=1e-12)
+    assert s.minima == ((0.0, 0.0),) and s.f(np.zeros(2)) == 0.0
+    assert s.bounds == ((-10.0, 10.0), (-10.0, 10.0))
+    np.testing.assert_allclose(s.quadratic_eigenvalues, (0.04, 1.0), rtol=1e-12)
+    flat = curvature_at(s, s.start).eigenvectors[:, 0]
+    assert abs(flat @ np.array([1.0, 1.0]) / math.sqrt(2)) == pytest.approx(1.0)
+    found = critical_points(s)
+    assert found.complete and [p.kind for p in found.points] == ["minimum"]
 
 
 def test_regression_minimum_is_the_least_squares_solution():
