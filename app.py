@@ -1,11 +1,12 @@
 """Descent Lab: watch gradient-descent optimizers race across 2D loss surfaces, and see why.
 
-The entry file is a router: page config, the shared sidebar, then the chosen page.
-Run it with ``streamlit run app.py``.
+The entry file is a router: page config, the URL read into the session, the shared sidebar,
+then the chosen page with the view the sidebar returned. Run it with ``streamlit run app.py``.
 """
 
 import streamlit as st
 
+from app_pages._state import sync_from_url
 from app_pages._ui import sidebar
 
 st.set_page_config(
@@ -15,14 +16,18 @@ st.set_page_config(
     initial_sidebar_state="expanded",
 )
 
+RACE = "app_pages/race.py"
 PAGES = [
+    # The Race answers at / and at /race (Streamlit serves the default page at / only).
     st.Page(
-        "app_pages/race.py",
+        RACE,
         title="Race",
         icon=":material/sports_score:",
-        url_path="race",
+        url_path="home",
         default=True,
+        visibility="hidden",
     ),
+    st.Page(RACE, title="Race", icon=":material/sports_score:", url_path="race"),
     st.Page(
         "app_pages/curvature.py",
         title="Curvature",
@@ -42,5 +47,6 @@ PAGES = [
 ]
 
 page = st.navigation(PAGES)
+sync_from_url(page.url_path)
 sidebar()
 page.run()

@@ -1,91 +1,61 @@
 """Optimizer, schedule and noise controls shared by the Race, Learning-rate lab and Step pages.
 
-One URL key scheme for every page, so a lesson's link can set any of them:
-
-    {optimizer}_{hyper}   e.g. adam_lr, momentum_momentum, rmsprop_decay, newton_saddle_free
-    schedule, sched_{param}, warmup      the learning-rate schedule
-    noise, seed                          gradient noise σ and its seed
-    steps                                number of steps
+Every widget is keyed by its URL key (``_settings``) and keeps its value in the URL store, so a
+lesson's link can set any of them and a setting carries from one page to the next.
 """
 
 from __future__ import annotations
 
-import math
-
-import numpy as np
 import streamlit as st
 
+from app_pages._settings import SCHEMA, hyper_key, lr_options, nearest_option, schedule_key
+from app_pages._state import store, widget
 from optim_core import OPTIMIZERS, SCHEDULES, suggest_lr
-
-_MANTISSAS = (1.0, 1.5, 2.0, 3.0, 5.0, 7.0)
-STEPS_DEFAULT = 200
-
-
-def hyper_key(optimizer: str, name: str) -> str:
-    return f"{optimizer}_{name}"
-
-
-def log_options(lo: float, hi: float) -> list[float]:
-    """Round log-spaced values from lo to hi (1, 1.5, 2, 3, 5, 7 per decade)."""
-    out = []
-    for exponent in range(math.floor(math.log10(lo)) - 1, math.ceil(math.log10(hi)) + 1):
-        for m in _MANTISSAS:
-            v = float(f"{m * 10.0**exponent:.6g}")
-            if lo * (1 - 1e-9) <= v <= hi * (1 + 1e-9):
-                out.append(v)
-    return out
-
-
-def nearest_option(options: list[float], value: float) -> float:
-    """The option closest to value on a log scale."""
-    logs = np.log10(np.asarray(options))
-    return options[int(np.argmin(np.abs(logs - math.log10(max(value, 1e-300)))))]
 
 
 def _fmt(v: float) -> str:
     return f"{v:g}"
 
 
-def hyper_widget(optimizer: str, hyper, *, default=None, container=st, label_prefix: str = ""):
-    """One hyperparameter's widget, keyed and bound to the URL; returns its value."""
+def suggested_lr(optimizer: str, surface, start) -> float:
+    """The learning rate suited to ``surface`` (``suggest_lr``), as the slider offers it."""
+    return nearest_option(lr_options(optimizer), suggest_lr(optimizer, surface, start))
+
+
+def ensure_lr(optimizer: str, surface, start) -> None:
+    """Put the suggested learning rate in the store where none is set: it is then written to
+    the URL like any value, so the link reopens with it on any machine."""
+    key = hyper_key(optimizer, "lr")
+    if key not in store():
+        store()[key] = suggested_lr(optimizer, surface, start)
+
+
+def hyper_widget(optimizer: str, hyper, *, container=None, label_prefix: str = ""):
+    """One hyperparameter's widget, keyed by its URL key; returns its value."""
+    container = container or st
     key = hyper_key(optimizer, hyper.name)
     label = f"{label_prefix}{hyper.label}"
-    value = hyper.default if default is None else default
+    common = {"help": hyper.help or None}
     if hyper.kind == "bool":
-        return container.checkbox(
-            label, value=bool(value), key=key, bind="query-params", help=hyper.help or None
-        )
-    if hyper.log:
-        options = log_options(hyper.min, hyper.max)
-        return container.select_slider(
-            label,
-            options=options,
-            value=nearest_option(options, value),
-            format_func=_fmt,
-            key=key,
-            bind="query-params",
-            help=hyper.help or None,
+        return widget(container.checkbox, label, key, **common)
+    f = SCHEMA[key]
+    if f.options:
+        return widget(
+            container.select_slider, label, key, options=list(f.options), format_func=_fmt, **common
         )
     if hyper.kind == "int":
-        return container.slider(
-            label,
-            int(hyper.min),
-            int(hyper.max),
-            int(value),
-            key=key,
-            bind="query-params",
-            help=hyper.help or None,
+        return widget(
+            container.slider, label, key, min_value=int(f.lo), max_value=int(f.hi), **common
         )
-    step = (hyper.max - hyper.min) / 100
-    return container.slider(
+    step = float(f"{(hyper.max - hyper.min) / 100:.2g}")
+    return widget(
+        container.slider,
         label,
-        float(hyper.min),
-        float(hyper.max),
-        float(value),
-        step=float(f"{step:.2g}"),
-        key=key,
-        bind="query-params",
-        help=hyper.help or None,
+        key,
+        min_value=float(f.lo),
+        max_value=float(f.hi),
+        step=step,
+        **common,
     )
 
 
@@ -96,25 +66,26 @@ def optimizer_controls(
     *,
     up_front: tuple[str, ...] = ("lr", "momentum"),
     skip: tuple[str, ...] = (),
-    container=st,
+    container=None,
     label_prefix: str = "",
 ) -> dict:
     """Widgets for one optimizer's hyperparameters; returns {name: value}.
 
-    The learning rate defaults to a value suited to the surface (``suggest_lr``), since Adam
-    and SGD want very different ones.  Hyperparameters in ``up_front`` are shown directly, the
-    rest inside an expander with their defaults.  Names in ``skip`` get no widget (a page that
-    sweeps them supplies its own values).
+    The learning rate starts at a value suited to the surface (``ensure_lr``). Hyperparameters
+    in ``up_front`` are shown directly, the rest inside an expander; names in ``skip`` get no
+    widget (a page that sweeps them supplies its own values).
     """
+    container = container or st
     spec = OPTIMIZERS[optimizer]
+    ensure_lr(optimizer, surface, start)
     values = {}
-    rest = [h for h in spec.hyper if h.name not in up_front and h.name not in skip]
-    for h in spec.hyper:
-        if h.name in up_front and h.name not in skip:
-            default = suggest_lr(optimizer, surface, start) if h.name == "lr" else None
+    shown = [h for h in spec.hyper if h.name not in skip]
+    for h in shown:
+        if h.name in up_front:
             values[h.name] = hyper_widget(
-                optimizer, h, default=default, container=container, label_prefix=label_prefix
+                optimizer, h, container=container, label_prefix=label_prefix
             )
+    rest = [h for h in shown if h.name not in up_front]
     if rest:
         with container.expander(f"More {spec.name} settings"):
             for h in rest:
@@ -122,60 +93,91 @@ def optimizer_controls(
     return values
 
 
-def schedule_controls(container=st) -> dict | None:
-    """The learning-rate schedule: None for constant, else a dict run() accepts."""
-    ids = list(SCHEDULES)
-    sid = container.selectbox(
+def schedule_controls(container=None) -> None:
+    """The learning-rate schedule, its parameters and the warm-up (values go to the store)."""
+    container = container or st
+    sid = widget(
+        container.selectbox,
         "Learning-rate schedule",
-        ids,
-        index=ids.index("constant") if "constant" in ids else 0,
+        "schedule",
+        options=list(SCHEDULES),
         format_func=lambda s: SCHEDULES[s].name,
-        key="schedule",
-        bind="query-params",
-        help=SCHEDULES[ids[0]].description if ids else None,
+        help="How α_t changes over the run; see each schedule's note below.",
     )
     spec = SCHEDULES[sid]
-    params = {}
+    container.caption(spec.description)
     for h in spec.params:
-        if h.name != "warmup":  # the warm-up slider below serves every schedule
-            params[h.name] = hyper_widget("sched", h, container=container)
-    warmup = container.slider(
+        if h.name == "warmup":
+            continue
+        key = schedule_key(h.name)
+        f = SCHEMA[key]
+        if f.options:
+            widget(
+                container.select_slider,
+                h.label,
+                key,
+                options=list(f.options),
+                format_func=_fmt,
+                help=h.help or None,
+            )
+        elif h.kind == "int":
+            widget(
+                container.slider,
+                h.label,
+                key,
+                min_value=int(f.lo),
+                max_value=int(f.hi),
+                help=h.help or None,
+            )
+        else:
+            widget(
+                container.slider,
+                h.label,
+                key,
+                min_value=float(f.lo),
+                max_value=float(f.hi),
+                step=float(f"{(h.max - h.min) / 100:.2g}"),
+                help=h.help or None,
+            )
+    warmup = SCHEMA["warmup"]
+    widget(
+        container.slider,
         "Warm-up steps",
-        0,
-        100,
-        0,
-        key="warmup",
-        bind="query-params",
-        help="Raise the learning rate linearly from 0 over the first steps.",
+        "warmup",
+        min_value=int(warmup.lo),
+        max_value=int(warmup.hi),
+        help="Raise the learning rate linearly over the first n steps, from α₀/n up to α₀.",
     )
-    if sid == "constant" and warmup == 0:
-        return None
-    schedule = {"name": sid, **params}
-    if warmup:
-        schedule["warmup"] = int(warmup)
-    return schedule
 
 
-def noise_controls(container=st) -> tuple[float, int]:
+def noise_controls(container=None) -> None:
     """Gradient noise σ (the stochastic-gradient view) and its seed."""
-    sigma = container.slider(
+    container = container or st
+    sigma = widget(
+        container.slider,
         "Gradient noise σ",
-        0.0,
-        5.0,
-        0.0,
+        "noise",
+        min_value=0.0,
+        max_value=5.0,
         step=0.05,
-        key="noise",
-        bind="query-params",
-        help="Adds σ·ξ (ξ standard normal) to every gradient, like a mini-batch estimate. "
-        "Halving σ is like a 4× larger batch (noise falls as 1/√batch).",
+        help="Adds σ·ξ (ξ standard normal, seeded) to every gradient.",
     )
-    seed = container.number_input(
-        "Noise seed", 0, 10_000, 0, key="seed", bind="query-params", disabled=sigma == 0
+    widget(
+        container.number_input,
+        "Noise seed",
+        "seed",
+        min_value=0,
+        max_value=10_000,
+        disabled=sigma == 0,
     )
-    return float(sigma), int(seed)
 
 
-def steps_control(container=st, *, default: int = STEPS_DEFAULT, max_steps: int = 1000) -> int:
+def steps_control(container=None, *, max_steps: int = 1000) -> int:
+    """The number of steps (a page with a lower limit clamps a longer run from another page)."""
+    container = container or st
+    if store().get("steps", 0) > max_steps:
+        store()["steps"] = max_steps
+        st.session_state.pop("steps", None)
     return int(
-        container.slider("Steps", 10, max_steps, default, step=10, key="steps", bind="query-params")
+        widget(container.slider, "Steps", "steps", min_value=10, max_value=max_steps, step=10)
     )

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from optim_core.analysis import steps_to_tolerance
 from optim_core.metadata import optimizer_spec
 from optim_core.runner import run_batch
 
@@ -52,18 +53,6 @@ def reference_loss(surface, losses: np.ndarray) -> float:
     return min(candidates) if candidates else 0.0
 
 
-def steps_to_tolerance(gap: np.ndarray, diverged_at: np.ndarray, tol: float) -> np.ndarray:
-    """The step from which on gap_t ≤ tol · gap_0 holds to the end (gap = f − f*, shape
-    (steps+1, B)): a run that only passes through the tolerance has not converged.  NaN if it
-    never settles, or diverged."""
-    with np.errstate(invalid="ignore"):
-        outside = ~(gap <= tol * gap[0])
-    last_outside = gap.shape[0] - 1 - np.argmax(outside[::-1], axis=0)
-    settled = np.where(outside.any(axis=0), last_outside + 1, 0).astype(float)
-    settled[(settled >= gap.shape[0]) | (np.asarray(diverged_at) >= 0)] = np.nan
-    return settled
-
-
 def sweep(
     surface,
     optimizer: str,
@@ -100,7 +89,7 @@ def sweep(
         lrs=lrs,
         seconds=seconds,
         final_gap=final.reshape(shape),
-        steps_to_tol=steps_to_tolerance(gap, batch.diverged_at, tol).reshape(shape),
+        steps_to_tol=steps_to_tolerance(gap, batch.diverged_at, tol * gap[0]).reshape(shape),
         diverged_at=batch.diverged_at.reshape(shape),
         f_ref=f_ref,
     )

@@ -1,0 +1,551 @@
+"""Every page's state as one frozen value, and the only place that knows the URL keys.
+
+The URL is the view: a page's settings parse the query string (a refused value gets a notice
+that names it, and its default) and write back every value that shapes what is on screen.
+Lessons and tests build their links from the same objects, so a key is spelled once.
+
+Keys (all optional; an absent key means its default):
+
+    surface, {surface}_{param}, formula, x0, y0, present       the shared view (sidebar)
+    {optimizer}_{hyper}     e.g. adam_lr, rmsprop_centered         one per optimizer, every page
+    schedule, sched_{param}, warmup, noise, seed, steps           how the runs are made
+    race_opts, race_tol, race_view                                the Race
+    step_opt, step_t, step_zoom                                   Step by step
+    lab_*                                                         the Learning-rate lab
+    curv_x, curv_y, curv_lr                                       Curvature
+
+This module does not import Streamlit: pages read and write it through ``_state``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from typing import Any, ClassVar
+
+import numpy as np
+
+from optim_core import OPTIMIZERS, SCHEDULES
+from surfaces import SURFACES, list_surfaces
+
+Query = Mapping[str, str | list[str]]
+
+CUSTOM = "custom"
+DEFAULT_SURFACE = "bowl"
+DEFAULT_FORMULA = "x^2 + 5y^2 + x y - 2sin(x)"
+START_LIMIT = 1e6  # |x₀|, |y₀| at most this: the runs stay finite and the view sensible
+FORMULA_CHARS = 2000  # text kept from the URL; the parser refuses more than its own limit
+_MANTISSAS = (1.0, 1.5, 2.0, 3.0, 5.0, 7.0)
+
+
+def log_options(lo: float, hi: float) -> tuple[float, ...]:
+    """Round log-spaced values from lo to hi (1, 1.5, 2, 3, 5, 7 per decade)."""
+    out = []
+    for exponent in range(math.floor(math.log10(lo)) - 1, math.ceil(math.log10(hi)) + 1):
+        for m in _MANTISSAS:
+            v = float(f"{m * 10.0**exponent:.6g}")
+            if lo * (1 - 1e-9) <= v <= hi * (1 + 1e-9):
+                out.append(v)
+    return tuple(out)
+
+
+def nearest_option(options, value: float) -> float:
+    """The option closest to ``value`` on a log scale."""
+    logs = np.log10(np.asarray(options, dtype=float))
+    return float(options[int(np.argmin(np.abs(logs - math.log10(max(value, 1e-300)))))])
+
+
+def fmt(value: float) -> str:
+    """A number as the URL and the notices write it."""
+    return f"{value:g}"
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A URL value that was refused or changed, and what is used instead."""
+
+    key: str
+    raw: str
+    why: str
+    using: str
+
+    def __str__(self) -> str:
+        return f"`{self.key}={self.raw}` {self.why} — using {self.using}"
+
+
+class Refused(ValueError):
+    """A URL value that cannot be used; the message says why."""
+
+
+# ---------------------------------------------------------------------------- fields
+
+
+@dataclass(frozen=True)
+class Field:
+    """One URL key: how to read it, check it and write it.
+
+    ``kind`` is "float", "int", "bool", "choice", "text" or "ids" (a list of choices).
+    Numbers outside ``lo … hi`` are clamped; ``options`` (a slider's values) snap to the nearest;
+    ``step`` rounds integers to a multiple. ``names`` maps display names to choices, so an older
+    link that carried a label (``surface=Rosenbrock``) still opens.
+    """
+
+    key: str
+    kind: str
+    default: Any
+    lo: float | None = None
+    hi: float | None = None
+    options: tuple = ()
+    step: int = 1
+    choices: tuple = ()
+    names: Mapping[str, str] = field(default_factory=dict)
+    fallback: str = ""  # what a refused value is replaced by, when not the default itself
+
+    def parse(self, raw: str | list[str]):
+        """The value of ``raw``; raises Refused with a reason."""
+        if self.kind == "ids":
+            items = raw if isinstance(raw, list) else [raw]
+            parts = [p.strip() for item in items for p in str(item).split(",") if p.strip()]
+            unknown = [p for p in parts if self._choice(p) is None]
+            if unknown:
+                raise Refused(f"names no known choice ({', '.join(unknown)})")
+            return tuple(dict.fromkeys(self._choice(p) for p in parts))
+        text = (raw[-1] if raw else "") if isinstance(raw, list) else raw
+        if self.kind == "text":
+            return text[:FORMULA_CHARS]
+        if self.kind == "choice":
+            value = self._choice(text)
+            if value is None:
+                raise Refused(f"is not one of {', '.join(map(str, self.choices))}")
+            return value
+        if self.kind == "bool":
+            lowered = text.strip().lower()
+            if lowered in ("true", "1", "yes", "on"):
+                return True
+            if lowered in ("false", "0", "no", "off"):
+                return False
+            raise Refused("is not true or false")
+        try:
+            number = float(text)
+        except ValueError:
+            raise Refused("is not a number") from None
+        if not math.isfinite(number):
+            raise Refused("is not a finite number")
+        return self._fit(number)
+
+    def _choice(self, text: str):
+        if text in self.choices:
+            return text
+        return self.names.get(text.strip().lower())
+
+    def _fit(self, number: float):
+        if self.lo is not None and number < self.lo:
+            raise Refused(f"is below {fmt(self.lo)} (allowed {fmt(self.lo)} … {fmt(self.hi)})")
+        if self.hi is not None and number > self.hi:
+            raise Refused(f"is above {fmt(self.hi)} (allowed {fmt(self.lo)} … {fmt(self.hi)})")
+        if self.kind == "int":
+            return int(round(number / self.step) * self.step)
+        if self.options:
+            return nearest_option(self.options, number) if number > 0 else self.options[0]
+        return number
+
+    def adjusted(self, raw: str | list[str], value) -> bool:
+        """Whether the value kept differs from what the URL said (snapped or rounded)."""
+        if self.kind not in ("float", "int"):
+            return False
+        text = raw[-1] if isinstance(raw, list) else raw
+        return not math.isclose(float(text), float(value), rel_tol=1e-9, abs_tol=1e-12)
+
+    def write(self, value) -> str | list[str]:
+        if self.kind == "ids":
+            return list(value)
+        if self.kind == "bool":
+            return "true" if value else "false"
+        if self.kind in ("float", "int"):
+            return fmt(value)
+        return str(value)
+
+    def shown(self, value) -> str:
+        if self.kind == "ids":
+            return ", ".join(value) or "none"
+        return fmt(value) if self.kind in ("float", "int") else str(value)
+
+
+def _num(key, default, lo=None, hi=None, **kw) -> Field:
+    return Field(key, "float", default, lo, hi, **kw)
+
+
+def _int(key, default, lo, hi, step=1) -> Field:
+    return Field(key, "int", default, lo, hi, step=step)
+
+
+def _choice(key, default, choices, names=None) -> Field:
+    return Field(key, "choice", default, choices=tuple(choices), names=names or {})
+
+
+# ---------------------------------------------------------------------------- the schema
+
+
+def _surface_names() -> dict[str, str]:
+    names = {s: s for s in list_surfaces()}
+    names.update({SURFACES[s].name.lower(): s for s in list_surfaces()})
+    names.update({"custom formula…": CUSTOM, "custom": CUSTOM})
+    return names
+
+
+def surface_param_key(surface_id: str, name: str) -> str:
+    return f"{surface_id}_{name}"
+
+
+def hyper_key(optimizer: str, name: str) -> str:
+    return f"{optimizer}_{name}"
+
+
+def schedule_key(name: str) -> str:
+    return "warmup" if name == "warmup" else f"sched_{name}"
+
+
+def hyper_field(optimizer: str, h) -> Field:
+    """The URL field of one hyperparameter: a log slider snaps to its round values."""
+    key = hyper_key(optimizer, h.name)
+    if h.kind == "bool":
+        return Field(key, "bool", bool(h.default))
+    if h.kind == "int":
+        return _int(key, int(h.default), int(h.min), int(h.max))
+    options = log_options(h.min, h.max) if h.log else ()
+    default = nearest_option(options, h.default) if options else float(h.default)
+    fallback = "the learning rate suggested for this surface" if h.name == "lr" else ""
+    return _num(key, default, h.min, h.max, options=options, fallback=fallback)
+
+
+def lr_options(optimizer: str) -> tuple[float, ...]:
+    """The values the learning-rate slider of ``optimizer`` offers."""
+    return hyper_field(optimizer, OPTIMIZERS[optimizer].hyper[0]).options
+
+
+def _schema() -> dict[str, Field]:
+    """Every URL key the app knows, derived from the catalogs (one entry per optimizer,
+    surface and schedule), plus the pages' own keys."""
+    out: list[Field] = [
+        _choice("surface", DEFAULT_SURFACE, [*list_surfaces(), CUSTOM], _surface_names()),
+        Field("formula", "text", DEFAULT_FORMULA),
+        _num("x0", None, -START_LIMIT, START_LIMIT),
+        _num("y0", None, -START_LIMIT, START_LIMIT),
+        Field("present", "bool", False),
+    ]
+    for sid in list_surfaces():
+        for p in SURFACES[sid].params:
+            out.append(_num(surface_param_key(sid, p.name), float(p.default), p.min, p.max))
+    for opt, spec in OPTIMIZERS.items():
+        out.extend(hyper_field(opt, h) for h in spec.hyper)
+    schedule_names = {s.name.lower(): s.id for s in SCHEDULES.values()}
+    out.append(_choice("schedule", "constant", list(SCHEDULES), schedule_names))
+    seen = set()
+    for spec in SCHEDULES.values():
+        for h in spec.params:
+            key = schedule_key(h.name)
+            if key in seen:
+                continue
+            seen.add(key)
+            if h.kind == "int":
+                out.append(_int(key, int(h.default), int(h.min), int(h.max)))
+            else:
+                options = log_options(h.min, h.max) if h.log else ()
+                out.append(_num(key, float(h.default), h.min, h.max, options=options))
+    out += [
+        _num("noise", 0.0, 0.0, 5.0),
+        _int("seed", 0, 0, 10_000),
+        _int("steps", 200, 10, 1000, step=10),
+        Field("race_opts", "ids", RaceSettings.DEFAULT_OPTIMIZERS, choices=tuple(OPTIMIZERS)),
+        _num("race_tol", 1e-4, 1e-10, 1e-1, options=log_options(1e-10, 1e-1)),
+        _choice("race_view", "race", RaceSettings.VIEWS),
+        _choice("step_opt", "adam", tuple(OPTIMIZERS), _optimizer_names()),
+        _int("step_t", 1, 1, 1000),
+        Field("step_zoom", "bool", True),
+    ]
+    return {f.key: f for f in out}
+
+
+def _optimizer_names() -> dict[str, str]:
+    return {spec.name.lower(): opt for opt, spec in OPTIMIZERS.items()}
+
+
+def parse_query(query: Query, schema: Mapping[str, Field]) -> tuple[dict, list[Notice]]:
+    """The values a URL sets (known keys only) and a notice for each one refused or adjusted.
+
+    Unknown keys are ignored without a word (a link may come from a later version)."""
+    values: dict[str, Any] = {}
+    notices: list[Notice] = []
+    for key, raw in query.items():
+        f = schema.get(key)
+        if f is None:
+            continue
+        shown_raw = ",".join(raw) if isinstance(raw, list) else str(raw)
+        shown_raw = shown_raw if len(shown_raw) <= 40 else shown_raw[:37] + "…"
+        try:
+            value = f.parse(raw)
+        except Refused as err:
+            default = f.fallback or ("the default" if f.default is None else f.shown(f.default))
+            notices.append(Notice(key, shown_raw, str(err), default))
+            continue
+        if f.adjusted(raw, value):
+            notices.append(Notice(key, shown_raw, "is not on the slider", f.shown(value)))
+        values[key] = value
+    if ("x0" in values) != ("y0" in values):
+        alone = "x0" if "x0" in values else "y0"
+        notices.append(
+            Notice(alone, fmt(values.pop(alone)), "needs x0 and y0 together", "the default start")
+        )
+    return values, notices
+
+
+# ---------------------------------------------------------------------------- settings objects
+
+
+def _get(values: Mapping, schema: Mapping[str, Field], key: str):
+    return values[key] if key in values else schema[key].default
+
+
+@dataclass(frozen=True)
+class View:
+    """The shared view: which surface, with which parameters, from where, and how to show it."""
+
+    surface_id: str = DEFAULT_SURFACE
+    params: tuple[tuple[str, float], ...] = ()
+    formula: str = DEFAULT_FORMULA
+    start: tuple[float, float] | None = None  # None: the surface's own default start
+    present: bool = False
+
+    @property
+    def is_custom(self) -> bool:
+        return self.surface_id == CUSTOM
+
+    @property
+    def surface_args(self) -> tuple[str, tuple[tuple[str, float], ...], str]:
+        """What identifies the surface: (id, parameters, formula; "" unless custom)."""
+        return self.surface_id, self.params, self.formula if self.is_custom else ""
+
+    @classmethod
+    def read(cls, values: Mapping, schema: Mapping[str, Field]) -> View:
+        sid = _get(values, schema, "surface")
+        params = ()
+        if sid != CUSTOM:
+            params = tuple(
+                (p.name, float(_get(values, schema, surface_param_key(sid, p.name))))
+                for p in SURFACES[sid].params
+            )
+        x, y = values.get("x0"), values.get("y0")
+        return cls(
+            surface_id=sid,
+            params=params,
+            formula=str(_get(values, schema, "formula")),
+            start=(float(x), float(y)) if x is not None and y is not None else None,
+            present=bool(_get(values, schema, "present")),
+        )
+
+    def values(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"surface": self.surface_id, "present": self.present}
+        if self.is_custom:
+            out["formula"] = self.formula
+        for name, value in self.params:
+            out[surface_param_key(self.surface_id, name)] = value
+        if self.start is not None:
+            out["x0"], out["y0"] = self.start
+        return out
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """How runs are made, shared by the Race, the Lab and Step by step."""
+
+    schedule: str = "constant"
+    schedule_params: tuple[tuple[str, float], ...] = ()
+    warmup: int = 0
+    noise: float = 0.0
+    seed: int = 0
+    steps: int = 200
+
+    @classmethod
+    def read(cls, values: Mapping, schema: Mapping[str, Field]) -> RunSettings:
+        sid = _get(values, schema, "schedule")
+        params = tuple(
+            (h.name, _get(values, schema, schedule_key(h.name)))
+            for h in SCHEDULES[sid].params
+            if h.name != "warmup"
+        )
+        return cls(
+            schedule=sid,
+            schedule_params=params,
+            warmup=int(_get(values, schema, "warmup")),
+            noise=float(_get(values, schema, "noise")),
+            seed=int(_get(values, schema, "seed")),
+            steps=int(_get(values, schema, "steps")),
+        )
+
+    @property
+    def schedule_dict(self) -> dict | None:
+        """The schedule as ``run`` takes it (None: constant, no warm-up)."""
+        if self.schedule == "constant" and not self.warmup:
+            return None
+        out: dict[str, Any] = {"name": self.schedule, **dict(self.schedule_params)}
+        if self.warmup:
+            out["warmup"] = self.warmup
+        return out
+
+    def values(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "schedule": self.schedule,
+            "warmup": self.warmup,
+            "noise": self.noise,
+            "steps": self.steps,
+        }
+        out.update({schedule_key(n): v for n, v in self.schedule_params})
+        if self.noise:
+            out["seed"] = self.seed
+        return out
+
+
+def read_hyper(values: Mapping, schema: Mapping[str, Field], optimizer: str) -> dict:
+    """An optimizer's hyperparameters as the URL (or the session) holds them."""
+    return {
+        h.name: _get(values, schema, hyper_key(optimizer, h.name))
+        for h in OPTIMIZERS[optimizer].hyper
+    }
+
+
+def hyper_values(optimizer: str, hyper: Mapping) -> dict[str, Any]:
+    return {hyper_key(optimizer, n): v for n, v in hyper.items()}
+
+
+def _frozen(hyper: Mapping[str, Mapping]) -> tuple:
+    return tuple((opt, tuple(sorted(h.items()))) for opt, h in hyper.items())
+
+
+@dataclass(frozen=True)
+class PageSettings:
+    """What every page's settings share: the view, and how they become a URL."""
+
+    view: View = field(default_factory=View)
+    PAGE: ClassVar[str] = ""
+
+    def values(self) -> dict[str, Any]:
+        return self.view.values()
+
+    def query(self, schema: Mapping[str, Field] | None = None) -> dict[str, str | list[str]]:
+        """The URL query: every value that differs from its default, and every learning rate
+        on show (its default depends on the surface, so it is always written)."""
+        schema = schema or SCHEMA
+        out = {}
+        for key, value in self.values().items():
+            f = schema[key]
+            if value is None:
+                continue
+            if key.endswith("_lr") or value != f.default:
+                out[key] = f.write(value)
+        return out
+
+    def link(self) -> str:
+        """The page's address with its query, as a link in the app opens it."""
+        from urllib.parse import urlencode
+
+        query = urlencode(self.query(), doseq=True)
+        return f"/{self.PAGE}" + (f"?{query}" if query else "")
+
+
+@dataclass(frozen=True)
+class RaceSettings(PageSettings):
+    """The Race: which optimizers, their hyperparameters, how the runs are made, the table's
+    tolerance and which figure is open."""
+
+    PAGE: ClassVar[str] = "race"
+    DEFAULT_OPTIMIZERS: ClassVar[tuple[str, ...]] = ("sgd", "momentum", "rmsprop", "adam")
+    VIEWS: ClassVar[tuple[str, ...]] = ("race", "3d", "loss")
+
+    optimizers: tuple[str, ...] = DEFAULT_OPTIMIZERS
+    hyper: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()
+    run: RunSettings = field(default_factory=RunSettings)
+    tol: float = 1e-4
+    chart: str = "race"
+
+    @classmethod
+    def read(cls, values: Mapping, schema: Mapping[str, Field] | None = None) -> RaceSettings:
+        schema = schema or SCHEMA
+        chosen = tuple(_get(values, schema, "race_opts"))
+        return cls(
+            view=View.read(values, schema),
+            optimizers=chosen,
+            hyper=_frozen({o: read_hyper(values, schema, o) for o in chosen}),
+            run=RunSettings.read(values, schema),
+            tol=float(_get(values, schema, "race_tol")),
+            chart=_get(values, schema, "race_view"),
+        )
+
+    def hyper_of(self, optimizer: str) -> dict:
+        return dict(dict(self.hyper)[optimizer])
+
+    def values(self) -> dict[str, Any]:
+        out = {**self.view.values(), **self.run.values()}
+        out.update(race_opts=self.optimizers, race_tol=self.tol, race_view=self.chart)
+        for opt, hyper in self.hyper:
+            out.update(hyper_values(opt, dict(hyper)))
+        return out
+
+
+@dataclass(frozen=True)
+class StepSettings(PageSettings):
+    """Step by step: one optimizer, its hyperparameters, the run's length and the step shown."""
+
+    PAGE: ClassVar[str] = "step"
+
+    optimizer: str = "adam"
+    hyper: tuple[tuple[str, Any], ...] = ()
+    run: RunSettings = field(default_factory=RunSettings)
+    t: int = 1
+    zoom: bool = True
+
+    @classmethod
+    def read(cls, values: Mapping, schema: Mapping[str, Field] | None = None) -> StepSettings:
+        schema = schema or SCHEMA
+        opt = _get(values, schema, "step_opt")
+        run = RunSettings.read(values, schema)
+        return cls(
+            view=View.read(values, schema),
+            optimizer=opt,
+            hyper=tuple(sorted(read_hyper(values, schema, opt).items())),
+            run=run,
+            t=min(int(_get(values, schema, "step_t")), run.steps),
+            zoom=bool(_get(values, schema, "step_zoom")),
+        )
+
+    def values(self) -> dict[str, Any]:
+        out = {**self.view.values(), **self.run.values()}
+        out.update(step_opt=self.optimizer, step_t=self.t, step_zoom=self.zoom)
+        out.update(hyper_values(self.optimizer, dict(self.hyper)))
+        return out
+
+
+SCHEMA: dict[str, Field] = _schema()
+
+
+def with_values(settings: PageSettings, **changes) -> PageSettings:
+    """A copy of ``settings`` with fields replaced (a convenience for lessons and tests)."""
+    return replace(settings, **changes)
+
+
+__all__ = [
+    "CUSTOM",
+    "SCHEMA",
+    "Field",
+    "Notice",
+    "PageSettings",
+    "RaceSettings",
+    "RunSettings",
+    "StepSettings",
+    "View",
+    "fields",
+    "hyper_key",
+    "log_options",
+    "nearest_option",
+    "parse_query",
+]
