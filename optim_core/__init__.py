@@ -1,17 +1,24 @@
 """Gradient-descent optimizers on 2D surfaces: update rules, schedules, gradient noise, a batched
 runner and the theory that explains what they do.
 
-The rules are pure ``init``/``update`` pairs (``make_optimizer``); their math, as LaTeX and as
-NumPy-style code, is in ``OPTIMIZERS``. Imports neither Streamlit nor Plotly.
+The rules are pure ``init``/``update`` pairs (``make_optimizer``); each sits next to its entry in
+``optim_core.optimizers`` (its math as LaTeX and as the NumPy code shown, hyperparameters,
+learning-rate heuristic, stability edge, colour, marker), collected in ``OPTIMIZERS``. Imports
+neither Streamlit nor Plotly.
 """
 
 from optim_core.metadata import (
+    COMPARISONS,
     OPTIMIZERS,
     SCHEDULES,
+    CurvatureScaled,
+    FixedLR,
     Hyper,
     OptimizerError,
     OptimizerSpec,
     ScheduleSpec,
+    StabilityEdge,
+    ViewScaled,
 )
 from optim_core.optimizers import Optimizer, make_optimizer
 from optim_core.runner import BatchTrajectory, Trajectory, run, run_batch
@@ -27,17 +34,22 @@ from optim_core.theory import (
 )
 
 __all__ = [
+    "COMPARISONS",
     "OPTIMIZERS",
     "SCHEDULES",
     "BatchTrajectory",
+    "CurvatureScaled",
+    "FixedLR",
     "Hyper",
     "Optimizer",
     "OptimizerError",
     "OptimizerSpec",
     "QuadraticTheory",
     "ScheduleSpec",
+    "StabilityEdge",
     "Sweep",
     "Trajectory",
+    "ViewScaled",
     "divergence_reason",
     "gd_rate",
     "make_optimizer",

@@ -17,9 +17,12 @@ def bias_corrected(moment, beta, t, enabled=1.0):
     return moment / (1.0 - enabled * beta**t)
 
 
-def rms_learning_rate(lr, mean_square, eps):
-    """Per-coordinate learning rate ``α / (√r + ε)``: ε is added outside the root (torch's form)."""
-    return lr / (np.sqrt(mean_square) + eps)
+def rms_learning_rate(lr, mean_square, eps, eps_in_root=False):
+    """Per-coordinate learning rate ``α / (√r + ε)``, ε outside the root (torch's form), or
+    ``α / √(r + ε)`` where ``eps_in_root`` (a bool or a (B, 1) boolean array) is true."""
+    if np.ndim(eps_in_root) == 0:
+        return lr / (np.sqrt(mean_square + eps) if eps_in_root else np.sqrt(mean_square) + eps)
+    return lr / np.where(eps_in_root, np.sqrt(mean_square + eps), np.sqrt(mean_square) + eps)
 
 
 def pair(first, second):

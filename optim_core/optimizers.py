@@ -1,9 +1,13 @@
-"""The update rules: one pure ``init`` / ``update`` pair per optimizer.
+"""The optimizers: each update rule, a pure ``init`` / ``update`` pair, and right below it its
+entry (``OptimizerSpec``): hyperparameters, the rule as LaTeX and as the NumPy code shown (which
+the tests execute), the learning-rate heuristic, the stability edge, colour and marker.
 
-The math of each rule, as LaTeX, lives once in ``OPTIMIZERS[id].latex`` (optim_core.metadata);
-the functions below read like it. Arrays carry a leading batch axis: parameters and gradients
-are (B, 2); a hyperparameter is a float or a (B, 1) array, bound when the optimizer is built;
-``t`` counts steps from 1 and ``lr`` is α_t (a float or (B, 1)).
+``SPECS`` lists the entries in display order; ``OPTIMIZERS``, ``BUILDERS`` and every other
+per-id table are derived from it. Adding an optimizer is one builder and one entry here.
+
+Arrays carry a leading batch axis: parameters and gradients are (B, 2); a hyperparameter is a
+float or a (B, 1) array, bound when the optimizer is built; ``t`` counts steps from 1 and ``lr``
+is α_t (a float or (B, 1)).
 
 Two small hooks cover what plain gradient methods do not need:
 
@@ -12,11 +16,10 @@ Two small hooks cover what plain gradient methods do not need:
 * ``uses_hessian``: the runner then passes ``hessian=∇²f(eval_point)`` (B, 2, 2) to ``update``.
 
 ``inspect`` is ``update`` that also returns the rule's own intermediate numbers (m̂, v̂, the
-per-coordinate learning rate, the step ...), named as in ``OPTIMIZERS[id].state_fields``.
+per-coordinate learning rate, the step ...), named as in the entry's ``state_fields``.
 """
 
-from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 
@@ -28,26 +31,34 @@ from optim_core._shared import (
     rms_learning_rate,
     symmetric_eig2,
 )
-from optim_core.metadata import OptimizerError, check_hyper, optimizer_spec
+from optim_core.spec import (
+    BIAS_CORRECTION,
+    CENTERED,
+    DAMPING,
+    EPS_IN_ROOT,
+    SADDLE_FREE,
+    CurvatureScaled,
+    FixedLR,
+    Optimizer,
+    OptimizerError,
+    OptimizerSpec,
+    StabilityEdge,
+    ViewScaled,
+    aligned,
+    at_params,
+    beta1_hyper,
+    beta2_hyper,
+    decay_hyper,
+    eps_hyper,
+    fmt,
+    lr_hyper,
+    momentum_hyper,
+    weight_decay_hyper,
+)
 
-# ---------------------------------------------------------------------------- the interface
+__all__ = ["BUILDERS", "SPECS", "Optimizer", "at_params", "build", "make_optimizer"]
 
-
-def at_params(params, state):
-    """Default ``eval_point``: the gradient is taken at the current iterate."""
-    return params
-
-
-class Optimizer(NamedTuple):
-    """A pure optimizer. ``update(grads, state, params, t, lr, hessian=None)``
-    returns ``(new_params, new_state)``; ``inspect`` (same arguments) returns
-    ``(new_params, new_state, diagnostics)``."""
-
-    init: Callable[[np.ndarray], NamedTuple]
-    update: Callable[..., tuple[np.ndarray, NamedTuple]]
-    inspect: Callable[..., tuple[np.ndarray, NamedTuple, dict[str, Any]]]
-    eval_point: Callable[[np.ndarray, NamedTuple], np.ndarray] = at_params
-    uses_hessian: bool = False
+# ---------------------------------------------------------------------------- shared pieces
 
 
 def _optimizer(init, inspect, **hooks) -> Optimizer:
@@ -70,56 +81,28 @@ def _mask(flag):
     return np.asarray(flag, dtype=float) if np.ndim(flag) else float(flag)
 
 
-# ---------------------------------------------------------------------------- states
-
-
 class EmptyState(NamedTuple):
     pass
 
 
-class MomentumState(NamedTuple):
-    v: np.ndarray  # velocity, learning rate inside: v ← μv − α g
-
-
-class AdagradState(NamedTuple):
-    r: np.ndarray  # sum of squared gradients
-
-
-class RMSpropState(NamedTuple):
-    r: np.ndarray  # moving mean of g²
-    g_avg: np.ndarray  # moving mean of g (centered only; stays 0 otherwise)
-    b: np.ndarray  # torch's momentum buffer (learning rate outside)
-
-
-class RMSpropNesterovState(NamedTuple):
-    r: np.ndarray  # moving mean of g²
-    v: np.ndarray  # velocity, learning rate inside
-
-
-class AdamState(NamedTuple):
-    m: np.ndarray  # first moment
-    v: np.ndarray  # second moment
-
-
-class AMSGradState(NamedTuple):
-    m: np.ndarray
-    v: np.ndarray
-    v_max: np.ndarray  # running maximum of v
-
-
-class NAdamState(NamedTuple):
-    m: np.ndarray
-    v: np.ndarray
-    mu_product: np.ndarray  # (B, 1): ∏ μ_i over the steps so far
-
-
-class AdadeltaState(NamedTuple):
-    E_g: np.ndarray  # moving mean of g²
-    E_x: np.ndarray  # moving mean of Δ²
-
-
 def _empty(params):
     return EmptyState()
+
+
+_G = r"g &\leftarrow \nabla f(\theta)"
+_G_AHEAD = r"g &\leftarrow \nabla f(\theta + \mu v)"
+_STEP = ("step", r"\Delta\theta", "the step taken: θ after the step minus θ before")
+_VELOCITY = ("v", "v", "velocity: the decaying sum of past steps")
+_LR_MU = {"lr": "learning_rate", "momentum": "mu"}
+
+
+def _root(flags, r):
+    """The RMS denominator in LaTeX: √(r + ε) with ``eps_in_root``, else √r + ε."""
+    return rf"\sqrt{{{r} + \epsilon}}" if flags["eps_in_root"] else rf"\sqrt{{{r}}} + \epsilon"
+
+
+def _root_code(flags, r):
+    return f"np.sqrt({r} + eps)" if flags["eps_in_root"] else f"(np.sqrt({r}) + eps)"
 
 
 # ---------------------------------------------------------------------------- gradient descent
@@ -135,6 +118,37 @@ def sgd() -> Optimizer:
     return _optimizer(_empty, inspect)
 
 
+def _gd_reason(lr, lam, mu, edge, step):
+    return (
+        f"|1 − αλ_max| = |1 − {fmt(lr)}·{fmt(lam)}| = {fmt(abs(1 - lr * lam))} > 1: the step "
+        f"overshoots along the steepest direction and grows every step (diverged at step "
+        f"{step}). Stable only for α < 2/λ_max = {fmt(2 / lam)}."
+    )
+
+
+SGD = OptimizerSpec(
+    id="sgd",
+    name="Gradient descent (SGD)",
+    description="Step straight downhill, a fixed fraction α of the gradient.",
+    build=sgd,
+    hyper=(lr_hyper(0.01),),
+    latex=aligned(_G, r"\theta &\leftarrow \theta - \alpha_t\, g"),
+    code="dx = grad(x)\nx += - learning_rate * dx",
+    code_names=_LR_MU,
+    equals="torch.optim.SGD",
+    convention="Plain gradient descent; with noise > 0 it is stochastic gradient descent.",
+    state_fields=(_STEP,),
+    lr_rule=CurvatureScaled(1.0),
+    stability=StabilityEdge(lambda lam, mu: 2.0 / lam + 0.0 * mu, _gd_reason),
+    color="#0077BB",
+    marker="circle",
+)
+
+
+class MomentumState(NamedTuple):
+    v: np.ndarray  # velocity, learning rate inside: v ← μv − α g
+
+
 def _heavy_ball(mu) -> Optimizer:
     def inspect(grads, state, params, t, lr, hessian=None):
         v = mu * state.v - lr * grads
@@ -146,6 +160,42 @@ def _heavy_ball(mu) -> Optimizer:
 def momentum(momentum=0.9) -> Optimizer:
     """``momentum`` (heavy ball): v ← μv − α_t g; θ ← θ + v."""
     return _heavy_ball(momentum)
+
+
+def _heavy_ball_reason(lr, lam, mu, edge, step):
+    return (
+        f"αλ_max = {fmt(lr)}·{fmt(lam)} = {fmt(lr * lam)} ≥ 2(1 + μ) = {fmt(2 * (1 + mu))}: "
+        f"heavy-ball momentum overshoots along the steepest direction (diverged at step "
+        f"{step}). Stable only for α < 2(1 + μ)/λ_max = {fmt(edge)}."
+    )
+
+
+MOMENTUM = OptimizerSpec(
+    id="momentum",
+    name="Momentum (heavy ball)",
+    description="A ball with inertia: the velocity keeps a fraction μ of the last step.",
+    build=momentum,
+    hyper=(lr_hyper(0.01), momentum_hyper()),
+    latex=aligned(_G, r"v &\leftarrow \mu v - \alpha_t\, g", r"\theta &\leftarrow \theta + v"),
+    code="dx = grad(x)\nv = mu * v - learning_rate * dx\nx += v",
+    code_names=_LR_MU,
+    code_state={"v": 0.0},
+    equals="torch.optim.SGD(momentum=μ) when α is constant",
+    convention=(
+        "The learning rate sits inside the velocity (Sutskever et al., CS231n): "
+        "v ← μv − αg. torch keeps it outside (b ← μb + g; θ ← θ − αb, so v = −αb); "
+        "the two agree step for step while α is constant and differ under a schedule. "
+        "The NPTEL slides define v_t = γv_{t−1} + η∇W_t and then print W_{t+1} = W_t + v_t, "
+        "a sign typo: with that v the update is W_{t+1} = W_t − v_t."
+    ),
+    state_fields=(_VELOCITY, _STEP),
+    second="momentum",
+    lr_rule=CurvatureScaled(0.3),
+    stability=StabilityEdge(lambda lam, mu: 2.0 * (1.0 + mu) / lam, _heavy_ball_reason),
+    compare="nesterov_forms",
+    color="#EE7733",
+    marker="square",
+)
 
 
 def _look_ahead(mu):
@@ -162,6 +212,54 @@ def nesterov(momentum=0.9) -> Optimizer:
     return _heavy_ball(momentum)._replace(eval_point=_look_ahead(momentum))
 
 
+def _nesterov_edge(lam, mu):
+    return 2.0 * (1.0 + mu) / ((1.0 + 2.0 * mu) * lam)
+
+
+def _nesterov_reason(lr, lam, mu, edge, step):
+    bound = 2 * (1 + mu) / (1 + 2 * mu)
+    return (
+        f"αλ_max = {fmt(lr)}·{fmt(lam)} = {fmt(lr * lam)} ≥ 2(1 + μ)/(1 + 2μ) = {fmt(bound)}: "
+        f"Nesterov momentum overshoots along the steepest direction (diverged at step "
+        f"{step}). Stable only for α < {fmt(edge)}."
+    )
+
+
+_NESTEROV_EDGE = StabilityEdge(_nesterov_edge, _nesterov_reason)
+
+NESTEROV = OptimizerSpec(
+    id="nesterov",
+    name="Nesterov momentum (look-ahead)",
+    description="Momentum that looks ahead: the gradient is taken where the velocity leads.",
+    build=nesterov,
+    hyper=(lr_hyper(0.01), momentum_hyper()),
+    latex=aligned(
+        _G_AHEAD, r"v &\leftarrow \mu v - \alpha_t\, g", r"\theta &\leftarrow \theta + v"
+    ),
+    code=(
+        "x_ahead = x + mu * v\n"
+        "dx_ahead = grad(x_ahead)  # gradient at the look-ahead point\n"
+        "v = mu * v - learning_rate * dx_ahead\n"
+        "x += v"
+    ),
+    code_names=_LR_MU,
+    code_state={"v": 0.0},
+    equals="Goodfellow et al., Deep Learning, Alg. 8.3",
+    convention=(
+        "The look-ahead form: the path shows θ, the gradient is evaluated at θ + μv "
+        "(Trajectory.eval_points). nesterov_reparam is the same method written in the "
+        "shifted variable θ + μv, the form torch uses."
+    ),
+    state_fields=(_VELOCITY, _STEP),
+    second="momentum",
+    lr_rule=CurvatureScaled(0.3),
+    stability=_NESTEROV_EDGE,
+    compare="nesterov_forms",
+    color="#CC3311",
+    marker="diamond",
+)
+
+
 def nesterov_reparam(momentum=0.9) -> Optimizer:
     """``nesterov_reparam``: v' ← v; v ← μv − α_t g; θ ← θ − μv' + (1 + μ)v."""
     mu = momentum
@@ -174,19 +272,109 @@ def nesterov_reparam(momentum=0.9) -> Optimizer:
     return _optimizer(_zeros_like_params(MomentumState), inspect)
 
 
+NESTEROV_REPARAM = OptimizerSpec(
+    id="nesterov_reparam",
+    name="Nesterov momentum (re-parametrized)",
+    description="Nesterov's method rewritten so the gradient is taken at the iterate itself.",
+    build=nesterov_reparam,
+    hyper=(lr_hyper(0.01), momentum_hyper()),
+    latex=aligned(
+        _G,
+        r"v' &\leftarrow v",
+        r"v &\leftarrow \mu v - \alpha_t\, g",
+        r"\theta &\leftarrow \theta - \mu v' + (1 + \mu)\, v",
+    ),
+    code=(
+        "dx = grad(x)\n"
+        "v_prev = v\n"
+        "v = mu * v - learning_rate * dx\n"
+        "x += -mu * v_prev + (1 + mu) * v"
+    ),
+    code_names=_LR_MU,
+    code_state={"v": 0.0},
+    equals="torch.optim.SGD(momentum=μ, nesterov=True) when α is constant",
+    convention=(
+        "The iterate here is the look-ahead point θ + μv of the nesterov form, so both "
+        "give the same sequence shifted by μv. The learning rate sits inside v; torch "
+        "keeps it outside (agreement for constant α only)."
+    ),
+    state_fields=(_VELOCITY, _STEP),
+    second="momentum",
+    lr_rule=CurvatureScaled(0.3),
+    stability=_NESTEROV_EDGE,
+    compare="nesterov_forms",
+    color="#EE6677",
+    marker="triangle-up",
+)
+
+
 # ---------------------------------------------------------------------------- adaptive
 
 
-def adagrad(eps=1e-7) -> Optimizer:
-    """``adagrad``: r ← r + g²; θ ← θ − α_t g / (√r + ε)."""
+class AdagradState(NamedTuple):
+    r: np.ndarray  # sum of squared gradients
+
+
+def adagrad(eps=1e-7, eps_in_root=False) -> Optimizer:
+    """``adagrad``: r ← r + g²; θ ← θ − α_t g / (√r + ε), or / √(r + ε) with ``eps_in_root``."""
 
     def inspect(grads, state, params, t, lr, hessian=None):
         r = state.r + grads * grads
-        effective_lr = rms_learning_rate(lr, r, eps)
+        effective_lr = rms_learning_rate(lr, r, eps, eps_in_root)
         step = -effective_lr * grads
         return params + step, AdagradState(r), {"effective_lr": effective_lr, "step": step}
 
     return _optimizer(_zeros_like_params(AdagradState), inspect)
+
+
+def _adagrad_latex(flags):
+    return aligned(
+        _G,
+        r"r &\leftarrow r + g \odot g",
+        rf"\theta &\leftarrow \theta - \frac{{\alpha_t}}{{{_root(flags, 'r')}}} \odot g",
+    )
+
+
+def _adagrad_code(flags):
+    return f"dx = grad(x)\ncache += dx**2\nx += - learning_rate * dx / {_root_code(flags, 'cache')}"
+
+
+def _adagrad_fields(flags):
+    return (
+        ("r", "r", "sum of squared gradients (cache)"),
+        ("effective_lr", rf"\frac{{\alpha_t}}{{{_root(flags, 'r')}}}", "per-coordinate step size"),
+        _STEP,
+    )
+
+
+ADAGRAD = OptimizerSpec(
+    id="adagrad",
+    name="AdaGrad",
+    description="Each coordinate's step shrinks with the sum of its squared gradients so far.",
+    build=adagrad,
+    hyper=(lr_hyper(0.5), eps_hyper(1e-7), EPS_IN_ROOT),
+    latex=_adagrad_latex,
+    code=_adagrad_code,
+    code_names=_LR_MU,
+    code_state={"cache": 0.0},
+    equals="torch.optim.Adagrad(eps=ε) (with ε outside the root)",
+    convention=(
+        "r starts at 0 (torch's initial_accumulator_value=0); ε outside the root, √r + ε, as "
+        "torch and CS231n. eps_in_root=True gives √(r + ε), the form of the NPTEL slides "
+        "(optax's adagrad too, which also starts r at 0.1)."
+    ),
+    state_fields=_adagrad_fields,
+    lr_rule=ViewScaled(0.1),
+    compare="cache",
+    color="#117733",
+    marker="triangle-down",
+)
+
+
+class RMSpropState(NamedTuple):
+    r: np.ndarray  # moving mean of g²
+    g_avg: np.ndarray  # moving mean of g (centered only; stays 0 otherwise)
+    b: np.ndarray  # torch's momentum buffer (learning rate outside)
 
 
 def rmsprop(decay=0.9, eps=1e-8, momentum=0.0, centered=False) -> Optimizer:
@@ -209,6 +397,80 @@ def rmsprop(decay=0.9, eps=1e-8, momentum=0.0, centered=False) -> Optimizer:
     return _optimizer(_zeros_like_params(RMSpropState), inspect)
 
 
+def _rmsprop_latex(flags):
+    if flags["centered"]:
+        lines = (
+            r"\bar g &\leftarrow \rho \bar g + (1 - \rho)\, g",
+            r"b &\leftarrow \mu b + \frac{g}{\sqrt{r - \bar g \odot \bar g} + \epsilon}",
+        )
+    else:
+        lines = (r"b &\leftarrow \mu b + \frac{g}{\sqrt{r} + \epsilon}",)
+    return aligned(
+        _G,
+        r"r &\leftarrow \rho r + (1 - \rho)\, g \odot g",
+        *lines,
+        r"\theta &\leftarrow \theta - \alpha_t\, b",
+    )
+
+
+def _rmsprop_code(flags):
+    if flags["centered"]:
+        lines = (
+            "g_avg = decay * g_avg + (1 - decay) * dx\n"
+            "b = mu * b + dx / (np.sqrt(cache - g_avg**2) + eps)\n"
+        )
+    else:
+        lines = "b = mu * b + dx / (np.sqrt(cache) + eps)\n"
+    return (
+        "dx = grad(x)\n"
+        "cache = decay * cache + (1 - decay) * dx**2\n"
+        f"{lines}"
+        "x += - learning_rate * b"
+    )
+
+
+def _rmsprop_fields(flags):
+    centered = flags["centered"]
+    root = r"\sqrt{r - \bar g^2}" if centered else r"\sqrt{r}"
+    return (
+        ("r", "r", "moving average of squared gradients (cache)"),
+        *((("g_avg", r"\bar g", "moving average of gradients"),) if centered else ()),
+        ("b", "b", "momentum buffer (no steps remembered when μ = 0)"),
+        ("effective_lr", rf"\frac{{\alpha_t}}{{{root}+\epsilon}}", "per-coordinate step size"),
+        _STEP,
+    )
+
+
+RMSPROP = OptimizerSpec(
+    id="rmsprop",
+    name="RMSProp",
+    description="Divide each coordinate's step by a moving average of its gradient size.",
+    build=rmsprop,
+    hyper=(lr_hyper(0.01), decay_hyper(), eps_hyper(1e-8), momentum_hyper(0.0), CENTERED),
+    latex=_rmsprop_latex,
+    code=_rmsprop_code,
+    code_names=_LR_MU,
+    code_state={"cache": 0.0, "g_avg": 0.0, "b": 0.0},
+    equals="torch.optim.RMSprop(alpha=ρ, eps=ε, momentum=μ, centered=…)",
+    convention=(
+        "ε outside the root, r starts at 0. With μ = 0 this is x −= α g/(√r + ε). "
+        "The momentum buffer b follows torch: the learning rate is applied outside it. "
+        "centered divides by √(r − ḡ²), an estimate of the gradient's standard deviation."
+    ),
+    state_fields=_rmsprop_fields,
+    second="decay",
+    lr_rule=ViewScaled(0.005),
+    compare="cache",
+    color="#33BBEE",
+    marker="pentagon",
+)
+
+
+class RMSpropNesterovState(NamedTuple):
+    r: np.ndarray  # moving mean of g²
+    v: np.ndarray  # velocity, learning rate inside
+
+
 def rmsprop_nesterov(decay=0.9, eps=1e-6, momentum=0.9) -> Optimizer:
     """``rmsprop_nesterov`` (Goodfellow Alg. 8.6, ε inside the root): g at θ + μv;
     r ← ρr + (1−ρ)g²; v ← μv − α_t g / √(ε + r); θ ← θ + v."""
@@ -225,7 +487,71 @@ def rmsprop_nesterov(decay=0.9, eps=1e-6, momentum=0.9) -> Optimizer:
     return _optimizer(init, inspect, eval_point=_look_ahead(mu))
 
 
-def _adam_family(beta1, beta2, eps, *, bias_correction=True, weight_decay=0.0, amsgrad=False):
+RMSPROP_NESTEROV = OptimizerSpec(
+    id="rmsprop_nesterov",
+    name="RMSProp + Nesterov momentum",
+    description="RMSProp's per-coordinate step sizes with a look-ahead velocity.",
+    build=rmsprop_nesterov,
+    hyper=(lr_hyper(0.001), decay_hyper(), eps_hyper(1e-6), momentum_hyper()),
+    latex=aligned(
+        _G_AHEAD,
+        r"r &\leftarrow \rho r + (1 - \rho)\, g \odot g",
+        r"v &\leftarrow \mu v - \frac{\alpha_t}{\sqrt{\epsilon + r}} \odot g",
+        r"\theta &\leftarrow \theta + v",
+    ),
+    code=(
+        "dx_ahead = grad(x + mu * v)  # gradient at the look-ahead point\n"
+        "cache = decay * cache + (1 - decay) * dx_ahead**2\n"
+        "v = mu * v - learning_rate * dx_ahead / np.sqrt(eps + cache)\n"
+        "x += v"
+    ),
+    code_names=_LR_MU,
+    code_state={"cache": 0.0, "v": 0.0},
+    equals="Goodfellow et al., Deep Learning, Alg. 8.6, with ε inside the root (NPTEL's form)",
+    convention=(
+        "ε inside the root, √(ε + r): the form of the NPTEL lecture slides (which put ε inside "
+        "the root for AdaGrad and Adam too), unlike torch's RMSprop (√r + ε). Goodfellow's "
+        "Alg. 8.6 itself has no δ at all (it divides by √r; Alg. 8.5, plain RMSProp, has "
+        "√(δ + r)). The learning rate sits inside v; the gradient is taken at θ + μv."
+    ),
+    state_fields=(
+        ("r", "r", "moving average of squared gradients (cache)"),
+        ("v", "v", "velocity"),
+        ("effective_lr", r"\frac{\alpha_t}{\sqrt{\epsilon + r}}", "per-coordinate step size"),
+        _STEP,
+    ),
+    second="momentum",
+    lr_rule=ViewScaled(0.001),
+    compare="cache",
+    color="#009988",
+    marker="hexagon",
+)
+
+
+# ---------------------------------------------------------------------------- the Adam family
+
+
+class AdamState(NamedTuple):
+    m: np.ndarray  # first moment
+    v: np.ndarray  # second moment
+
+
+class AMSGradState(NamedTuple):
+    m: np.ndarray
+    v: np.ndarray
+    v_max: np.ndarray  # running maximum of v
+
+
+def _adam_family(
+    beta1,
+    beta2,
+    eps,
+    *,
+    bias_correction=True,
+    weight_decay=0.0,
+    amsgrad=False,
+    eps_in_root=False,
+):
     """Adam and its variants: ``weight_decay`` is AdamW's decoupled decay θ ← θ(1 − α_t λ);
     ``amsgrad`` divides by the running maximum of v."""
     corrected = _mask(bias_correction)
@@ -238,7 +564,7 @@ def _adam_family(beta1, beta2, eps, *, bias_correction=True, weight_decay=0.0, a
         moments = (m, v, np.maximum(state.v_max, v)) if amsgrad else (m, v)
         m_hat = bias_corrected(m, beta1, t, corrected)
         v_hat = bias_corrected(moments[-1], beta2, t, corrected)
-        effective_lr = rms_learning_rate(lr, v_hat, eps)
+        effective_lr = rms_learning_rate(lr, v_hat, eps, eps_in_root)
         decayed = params * (1.0 - lr * weight_decay) if decays else params
         new_params = decayed - effective_lr * m_hat
         diagnostics = {
@@ -252,9 +578,87 @@ def _adam_family(beta1, beta2, eps, *, bias_correction=True, weight_decay=0.0, a
     return _optimizer(_zeros_like_params(state_type), inspect)
 
 
-def adam(beta1=0.9, beta2=0.999, eps=1e-8, bias_correction=True) -> Optimizer:
-    """``adam`` as torch.optim.Adam; ``bias_correction=False`` uses m and v without the hats."""
-    return _adam_family(beta1, beta2, eps, bias_correction=bias_correction)
+_ADAM_HYPER = (beta1_hyper(), beta2_hyper(), eps_hyper(1e-8))
+_ADAM_NAMES = _LR_MU
+_ADAM_LATEX = (
+    r"m &\leftarrow \beta_1 m + (1 - \beta_1)\, g",
+    r"v &\leftarrow \beta_2 v + (1 - \beta_2)\, g \odot g",
+)
+_HATS = r"\hat m &\leftarrow m / (1 - \beta_1^t), \quad \hat v \leftarrow v / (1 - \beta_2^t)"
+_ADAM_STEP = r"\theta &\leftarrow \theta - \alpha_t\, \frac{\hat m}{\sqrt{\hat v} + \epsilon}"
+_ADAM_FIELDS = (
+    ("m", "m", "first moment: moving average of gradients"),
+    ("v", "v", "second moment: moving average of squared gradients"),
+)
+_ADAM_DIAGNOSTICS = (
+    ("m_hat", r"\hat m", "bias-corrected first moment"),
+    ("v_hat", r"\hat v", "bias-corrected second moment"),
+    ("effective_lr", r"\frac{\alpha_t}{\sqrt{\hat v}+\epsilon}", "per-coordinate step size"),
+    _STEP,
+)
+_ADAM_MOMENTS_CODE = "dx = grad(x)\nm = beta1*m + (1-beta1)*dx\nv = beta2*v + (1-beta2)*(dx**2)\n"
+
+
+def adam(beta1=0.9, beta2=0.999, eps=1e-8, bias_correction=True, eps_in_root=False) -> Optimizer:
+    """``adam`` as torch.optim.Adam; ``bias_correction=False`` uses m and v without the hats;
+    ``eps_in_root`` divides by √(v̂ + ε) instead of √v̂ + ε."""
+    return _adam_family(beta1, beta2, eps, bias_correction=bias_correction, eps_in_root=eps_in_root)
+
+
+def _adam_latex(flags):
+    m, v = (r"\hat m", r"\hat v") if flags["bias_correction"] else ("m", "v")
+    hats = (_HATS,) if flags["bias_correction"] else ()
+    step = rf"\theta &\leftarrow \theta - \alpha_t\, \frac{{{m}}}{{{_root(flags, v)}}}"
+    return aligned(_G, *_ADAM_LATEX, *hats, step)
+
+
+def _adam_code(flags):
+    hats = "mt = m / (1-beta1**t)\nvt = v / (1-beta2**t)\n" if flags["bias_correction"] else ""
+    m, v = ("mt", "vt") if flags["bias_correction"] else ("m", "v")
+    return f"{_ADAM_MOMENTS_CODE}{hats}x += - learning_rate * {m} / {_root_code(flags, v)}"
+
+
+def _adam_fields(flags):
+    if flags["bias_correction"]:
+        hats = _ADAM_DIAGNOSTICS[:2]
+        v = r"\hat v"
+    else:
+        hats = (
+            ("m_hat", r"\hat m = m", "first moment used as is (bias correction off)"),
+            ("v_hat", r"\hat v = v", "second moment used as is (bias correction off)"),
+        )
+        v = "v"
+    effective = ("effective_lr", rf"\frac{{\alpha_t}}{{{_root(flags, v)}}}", "per-coordinate step")
+    return (*_ADAM_FIELDS, *hats, effective, _STEP)
+
+
+ADAM = OptimizerSpec(
+    id="adam",
+    name="Adam",
+    description="Momentum on the gradient plus RMSProp's scaling, both bias-corrected.",
+    build=adam,
+    hyper=(lr_hyper(0.05), *_ADAM_HYPER, BIAS_CORRECTION, EPS_IN_ROOT),
+    latex=_adam_latex,
+    code=_adam_code,
+    code_names=_ADAM_NAMES,
+    code_state={"m": 0.0, "v": 0.0},
+    equals="torch.optim.Adam (with bias correction and ε outside the root)",
+    convention=(
+        "ε outside the root, √v̂ + ε (Kingma & Ba, torch); eps_in_root=True gives √(v̂ + ε), "
+        "the form of the NPTEL slides. m, v start at 0. bias_correction=False uses m and v "
+        "in place of m̂ and v̂ (no torch equivalent): both are biased toward 0 early on, v "
+        "more, so with β₁ = 0.9, β₂ = 0.999 the first step is (1 − β₁)/√(1 − β₂) ≈ 3.2 α. "
+        'That is exactly CS231n\'s "RMSProp with momentum" (a moving average of g in the '
+        "numerator, no correction). The NPTEL slides print the correction as m/(1 − β₁), "
+        "a typo for m/(1 − β₁ᵗ)."
+    ),
+    state_fields=_adam_fields,
+    second="beta1",
+    lr_rule=ViewScaled(0.02),
+    compare="bias_correction",
+    color="#EE3377",
+    marker="cross",
+)
 
 
 def adamw(beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.01) -> Optimizer:
@@ -262,9 +666,88 @@ def adamw(beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.01) -> Optimizer:
     return _adam_family(beta1, beta2, eps, weight_decay=weight_decay)
 
 
+ADAMW = OptimizerSpec(
+    id="adamw",
+    name="AdamW",
+    description="Adam plus weight decay that shrinks θ toward 0 separately from the gradient.",
+    build=adamw,
+    hyper=(lr_hyper(0.05), *_ADAM_HYPER, weight_decay_hyper(0.01)),
+    latex=aligned(
+        _G,
+        *_ADAM_LATEX,
+        _HATS,
+        r"\theta &\leftarrow \theta (1 - \alpha_t \lambda) "
+        r"- \alpha_t\, \frac{\hat m}{\sqrt{\hat v} + \epsilon}",
+    ),
+    code=(
+        f"{_ADAM_MOMENTS_CODE}"
+        "mt, vt = m / (1-beta1**t), v / (1-beta2**t)\n"
+        "x *= 1 - learning_rate * weight_decay\n"
+        "x += - learning_rate * mt / (np.sqrt(vt) + eps)"
+    ),
+    code_names=_ADAM_NAMES,
+    code_state={"m": 0.0, "v": 0.0},
+    equals="torch.optim.AdamW(weight_decay=λ)",
+    convention="The decay multiplies θ before the Adam step and is scaled by α_t (torch).",
+    state_fields=_ADAM_FIELDS + _ADAM_DIAGNOSTICS,
+    second="beta1",
+    lr_rule=ViewScaled(0.02),
+    compare="bias_correction",
+    color="#AA4499",
+    marker="x",
+)
+
+
 def amsgrad(beta1=0.9, beta2=0.999, eps=1e-8) -> Optimizer:
     """``amsgrad`` as torch.optim.Adam(amsgrad=True)."""
     return _adam_family(beta1, beta2, eps, amsgrad=True)
+
+
+AMSGRAD = OptimizerSpec(
+    id="amsgrad",
+    name="AMSGrad",
+    description="Adam whose scaling never relaxes: it divides by the largest v seen so far.",
+    build=amsgrad,
+    hyper=(lr_hyper(0.05), *_ADAM_HYPER),
+    latex=aligned(
+        _G,
+        *_ADAM_LATEX,
+        r"v_{\max} &\leftarrow \max(v_{\max}, v)",
+        r"\hat m &\leftarrow m / (1 - \beta_1^t), "
+        r"\quad \hat v \leftarrow v_{\max} / (1 - \beta_2^t)",
+        _ADAM_STEP,
+    ),
+    code=(
+        f"{_ADAM_MOMENTS_CODE}"
+        "v_max = np.maximum(v_max, v)\n"
+        "mt, vt = m / (1-beta1**t), v_max / (1-beta2**t)\n"
+        "x += - learning_rate * mt / (np.sqrt(vt) + eps)"
+    ),
+    code_names=_ADAM_NAMES,
+    code_state={"m": 0.0, "v": 0.0, "v_max": 0.0},
+    equals="torch.optim.Adam(amsgrad=True)",
+    convention=(
+        "The maximum is taken over the raw v, then bias-corrected (torch). optax's amsgrad "
+        "takes it after the bias correction, max(v̂_max, v̂): since 1 − β₂ᵗ grows, that "
+        "maximum holds on to early v̂ longer, so the two differ from the first steps on."
+    ),
+    state_fields=(
+        *_ADAM_FIELDS,
+        ("v_max", r"v_{\max}", "largest second moment so far"),
+        *_ADAM_DIAGNOSTICS,
+    ),
+    second="beta1",
+    lr_rule=ViewScaled(0.02),
+    compare="bias_correction",
+    color="#CC79A7",
+    marker="triangle-left",
+)
+
+
+class NAdamState(NamedTuple):
+    m: np.ndarray
+    v: np.ndarray
+    mu_product: np.ndarray  # (B, 1): ∏ μ_i over the steps so far
 
 
 MOMENTUM_DECAY = 4e-3  # NAdam's ψ (torch's default momentum_decay)
@@ -301,6 +784,56 @@ def nadam(beta1=0.9, beta2=0.999, eps=1e-8) -> Optimizer:
     return _optimizer(init, inspect)
 
 
+NADAM = OptimizerSpec(
+    id="nadam",
+    name="NAdam",
+    description="Adam with Nesterov momentum: the mean gradient looks one step ahead.",
+    build=nadam,
+    hyper=(lr_hyper(0.05), *_ADAM_HYPER),
+    latex=aligned(
+        _G,
+        r"\mu_t &\leftarrow \beta_1 \big(1 - \tfrac12\, 0.96^{t\psi}\big), \quad \psi = 0.004",
+        *_ADAM_LATEX,
+        r"\hat m &\leftarrow \frac{\mu_{t+1}\, m}{1 - \prod_{i=1}^{t+1} \mu_i} "
+        r"+ \frac{(1 - \mu_t)\, g}{1 - \prod_{i=1}^{t} \mu_i}, "
+        r"\quad \hat v \leftarrow v / (1 - \beta_2^t)",
+        _ADAM_STEP,
+    ),
+    code=(
+        "dx = grad(x)\n"
+        "mu_t, mu_next = beta1 * (1 - 0.5 * 0.96 ** (0.004 * np.array([t, t + 1])))\n"
+        "mu_product *= mu_t\n"
+        "m, v = beta1*m + (1-beta1)*dx, beta2*v + (1-beta2)*(dx**2)\n"
+        "mt = mu_next*m / (1-mu_product*mu_next) + (1-mu_t)*dx / (1-mu_product)\n"
+        "x += - learning_rate * mt / (np.sqrt(v / (1-beta2**t)) + eps)"
+    ),
+    code_names=_ADAM_NAMES,
+    code_state={"m": 0.0, "v": 0.0, "mu_product": 1.0},
+    equals="torch.optim.NAdam(momentum_decay=4e-3)",
+    convention=(
+        "torch's NAdam (Dozat 2016 with the momentum schedule μ_t); mu_product = ∏ μ_i "
+        "up to this step. optax's nadam has no μ_t schedule: it uses the constant β₁, "
+        "m̂ = β₁m/(1 − β₁ᵗ⁺¹) + (1 − β₁)g/(1 − β₁ᵗ), so its steps differ slightly."
+    ),
+    state_fields=(
+        *_ADAM_FIELDS,
+        ("mu_product", r"\prod_{i=1}^{t} \mu_i", "product of the momentum schedule so far"),
+        ("mu", r"\mu_t", "this step's momentum coefficient"),
+        *_ADAM_DIAGNOSTICS,
+    ),
+    second="beta1",
+    lr_rule=ViewScaled(0.02),
+    compare="bias_correction",
+    color="#E69F00",
+    marker="triangle-right",
+)
+
+
+class AdadeltaState(NamedTuple):
+    E_g: np.ndarray  # moving mean of g²
+    E_x: np.ndarray  # moving mean of Δ²
+
+
 def adadelta(decay=0.9, eps=1e-6) -> Optimizer:
     """``adadelta`` as torch.optim.Adadelta: E_g ← ρE_g + (1−ρ)g²;
     Δ = √(E_x + ε)/√(E_g + ε) · g; E_x ← ρE_x + (1−ρ)Δ²; θ ← θ − α_t Δ."""
@@ -315,6 +848,49 @@ def adadelta(decay=0.9, eps=1e-6) -> Optimizer:
         return params + step, AdadeltaState(E_g, E_x), diagnostics
 
     return _optimizer(_zeros_like_params(AdadeltaState), inspect)
+
+
+ADADELTA = OptimizerSpec(
+    id="adadelta",
+    name="Adadelta",
+    description="Step sizes from the ratio of recent step sizes to recent gradient sizes.",
+    build=adadelta,
+    hyper=(lr_hyper(1.0, 1e-2, 10.0), decay_hyper(), eps_hyper(1e-6)),
+    latex=aligned(
+        _G,
+        r"E_g &\leftarrow \rho E_g + (1 - \rho)\, g \odot g",
+        r"\Delta &\leftarrow \frac{\sqrt{E_x + \epsilon}}{\sqrt{E_g + \epsilon}} \odot g",
+        r"E_x &\leftarrow \rho E_x + (1 - \rho)\, \Delta \odot \Delta",
+        r"\theta &\leftarrow \theta - \alpha_t\, \Delta",
+    ),
+    code=(
+        "dx = grad(x)\n"
+        "E_g = decay * E_g + (1 - decay) * dx**2\n"
+        "delta = np.sqrt(E_x + eps) / np.sqrt(E_g + eps) * dx\n"
+        "E_x = decay * E_x + (1 - decay) * delta**2\n"
+        "x += - learning_rate * delta"
+    ),
+    code_names=_LR_MU,
+    code_state={"E_g": 0.0, "E_x": 0.0},
+    equals="torch.optim.Adadelta(rho=ρ, eps=ε)",
+    convention="ε inside both roots; E_g, E_x start at 0; α = 1 is Zeiler's original rule.",
+    state_fields=(
+        ("E_g", "E_g", "moving average of squared gradients"),
+        ("E_x", "E_x", "moving average of squared updates Δ"),
+        ("delta", r"\Delta", "this step's update before α"),
+        (
+            "effective_lr",
+            r"\alpha_t \frac{\sqrt{E_x+\epsilon}}{\sqrt{E_g+\epsilon}}",
+            "per-coordinate step size",
+        ),
+        _STEP,
+    ),
+    second="decay",
+    lr_rule=FixedLR(1.0),
+    compare="cache",
+    color="#999933",
+    marker="hexagram",
+)
 
 
 # ---------------------------------------------------------------------------- second order
@@ -349,29 +925,95 @@ def newton(damping=0.0, saddle_free=False) -> Optimizer:
     return _optimizer(_empty, inspect, uses_hessian=True)
 
 
-BUILDERS = {
-    "sgd": sgd,
-    "momentum": momentum,
-    "nesterov": nesterov,
-    "nesterov_reparam": nesterov_reparam,
-    "adagrad": adagrad,
-    "rmsprop": rmsprop,
-    "rmsprop_nesterov": rmsprop_nesterov,
-    "adam": adam,
-    "adamw": adamw,
-    "amsgrad": amsgrad,
-    "nadam": nadam,
-    "adadelta": adadelta,
-    "newton": newton,
-}
+def _newton_latex(flags):
+    curvature = r"|\Lambda|" if flags["saddle_free"] else r"\Lambda"
+    return aligned(
+        _G,
+        r"H &\leftarrow \nabla^2 f(\theta) = Q \Lambda Q^\top",
+        rf"d &\leftarrow -\,Q\,({curvature} + \lambda I)^{{-1}} Q^\top g",
+        r"\theta &\leftarrow \theta + \alpha_t\, d",
+    )
+
+
+def _newton_code(flags):
+    absolute = "lam = np.abs(lam)  # saddle-free\n" if flags["saddle_free"] else ""
+    return (
+        "dx, H = grad(x), hessian(x)\n"
+        "lam, Q = np.linalg.eigh(H)\n"
+        f"{absolute}"
+        "d = -Q @ ((Q.T @ dx) / (lam + damping))\n"
+        "x += learning_rate * d"
+    )
+
+
+def _newton_fields(flags):
+    direction = "saddle-free Newton direction" if flags["saddle_free"] else "Newton direction"
+    return (
+        ("hessian", "H", "Hessian at the iterate"),
+        ("hessian_eigenvalues", r"\Lambda", "eigenvalues of H, ascending"),
+        ("newton_direction", "d", f"{direction}: the step for α = 1"),
+        _STEP,
+    )
+
+
+NEWTON = OptimizerSpec(
+    id="newton",
+    name="Newton's method",
+    description="Jump to the minimum of the local quadratic model, using the Hessian.",
+    build=newton,
+    hyper=(lr_hyper(1.0, 1e-3, 2.0), DAMPING, SADDLE_FREE),
+    latex=_newton_latex,
+    code=_newton_code,
+    code_names=_LR_MU,
+    equals="Goodfellow et al., Deep Learning, eq. 8.28 (Dauphin et al. 2014 when saddle-free)",
+    convention=(
+        "Damped Newton: λ is added to every eigenvalue. Curvatures closer to 0 than 1e-8 "
+        "of the largest are floored (sign kept), so a singular Hessian gives a huge but "
+        "defined step. Plain Newton is attracted to saddles and maxima; saddle-free is not."
+    ),
+    state_fields=_newton_fields,
+    lr_rule=FixedLR(1.0),
+    color="#CCBB44",
+    marker="bowtie",
+)
+
+
+# ---------------------------------------------------------------------------- the entries
+
+SPECS: tuple[OptimizerSpec, ...] = (
+    SGD,
+    MOMENTUM,
+    NESTEROV,
+    NESTEROV_REPARAM,
+    ADAGRAD,
+    RMSPROP,
+    RMSPROP_NESTEROV,
+    ADAM,
+    ADAMW,
+    AMSGRAD,
+    NADAM,
+    ADADELTA,
+    NEWTON,
+)
+
+BUILDERS = {spec.id: spec.build for spec in SPECS}
+_BY_ID = {spec.id: spec for spec in SPECS}
+
+
+def spec_of(optimizer: str) -> OptimizerSpec:
+    """The entry of ``optimizer``, or an OptimizerError that lists the known ids."""
+    if optimizer not in _BY_ID:
+        choices = ", ".join(_BY_ID)
+        raise OptimizerError(f"Unknown optimizer {optimizer!r}; choose one of {choices}")
+    return _BY_ID[optimizer]
 
 
 def build(optimizer: str, hyper: dict) -> tuple[Optimizer, dict]:
     """The optimizer with ``hyper`` bound, and its full validated hyperparameters (defaults
     filled in, ``lr`` included). Values are scalars or (B,) arrays; arrays are bound as (B, 1)
     so that they broadcast over the coordinates."""
-    specs = optimizer_spec(optimizer).hyper
-    names = [h.name for h in specs]
+    spec = spec_of(optimizer)
+    names = [h.name for h in spec.hyper]
     for name, value in hyper.items():
         if name not in names:
             takes = ", ".join(names)
@@ -380,9 +1022,9 @@ def build(optimizer: str, hyper: dict) -> tuple[Optimizer, dict]:
             )
         if np.ndim(value) > 1:
             raise OptimizerError(f"Invalid {name}: give one value or a 1-D array (one per run)")
-    full = {h.name: check_hyper(h.name, hyper.get(h.name, h.default)) for h in specs}
+    full = {h.name: h.check(hyper.get(h.name, h.default)) for h in spec.hyper}
     bound = {k: (v[:, None] if np.ndim(v) else v) for k, v in full.items() if k != "lr"}
-    return BUILDERS[optimizer](**bound), full
+    return spec.build(**bound), full
 
 
 def make_optimizer(optimizer: str, **hyper) -> Optimizer:

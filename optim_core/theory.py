@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from optim_core.metadata import OptimizerError, optimizer_spec
+from optim_core.spec import CurvatureScaled, FixedLR, ViewScaled, fmt
 
 
 @dataclass(frozen=True)
@@ -67,23 +68,15 @@ def gd_rate(lr, lam_min, lam_max):
 def stable_lr(optimizer: str, lam_max: float, momentum=0.0):
     """The largest stable α on a quadratic with top curvature λ_max, or None if no theory.
 
-    Gradient descent: α < 2/λ_max.  Heavy ball: αλ_max < 2(1 + μ).  Look-ahead Nesterov (either
-    form): αλ_max < 2(1 + μ)/(1 + 2μ).  ``momentum`` may be an array.
+    The edge is the optimizer entry's ``stability`` (gradient descent: α < 2/λ_max; heavy
+    ball: αλ_max < 2(1 + μ); look-ahead Nesterov, either form: αλ_max < 2(1 + μ)/(1 + 2μ)).
+    ``momentum`` may be an array.
     """
-    mu = np.asarray(momentum, dtype=float)
-    if optimizer == "sgd":
-        edge = 2.0 / lam_max + 0.0 * mu
-    elif optimizer == "momentum":
-        edge = 2.0 * (1.0 + mu) / lam_max
-    elif optimizer in ("nesterov", "nesterov_reparam"):
-        edge = 2.0 * (1.0 + mu) / ((1.0 + 2.0 * mu) * lam_max)
-    else:
+    stability = optimizer_spec(optimizer).stability
+    if stability is None:
         return None
+    edge = stability.edge(lam_max, np.asarray(momentum, dtype=float))
     return float(edge) if np.ndim(edge) == 0 else edge
-
-
-def _n(x):
-    return f"{x:.3g}"
 
 
 def divergence_reason(surface, optimizer: str, hyper: dict, diverged_at) -> str:
@@ -103,47 +96,19 @@ def divergence_reason(surface, optimizer: str, hyper: dict, diverged_at) -> str:
     lam_min, lam = eigenvalues
     if lam_min < 0:
         return (
-            f"λ_min = {_n(lam_min)} < 0: the surface curves downward along one direction and has "
-            f"no minimum, so the iterate slides away along it without end (it left the view at "
-            f"step {diverged_at})."
+            f"λ_min = {fmt(lam_min)} < 0: the surface curves downward along one direction and "
+            f"has no minimum, so the iterate slides away along it without end (it left the view "
+            f"at step {diverged_at})."
         )
     edge = stable_lr(optimizer, lam, mu)
     if edge is None or lr < edge:
         return generic
-    if optimizer == "sgd":
-        return (
-            f"|1 − αλ_max| = |1 − {_n(lr)}·{_n(lam)}| = {_n(abs(1 - lr * lam))} > 1: the step "
-            f"overshoots along the steepest direction and grows every step (diverged at step "
-            f"{diverged_at}). Stable only for α < 2/λ_max = {_n(2 / lam)}."
-        )
-    if optimizer == "momentum":
-        return (
-            f"αλ_max = {_n(lr)}·{_n(lam)} = {_n(lr * lam)} ≥ 2(1 + μ) = {_n(2 * (1 + mu))}: "
-            f"heavy-ball momentum overshoots along the steepest direction (diverged at step "
-            f"{diverged_at}). Stable only for α < 2(1 + μ)/λ_max = {_n(edge)}."
-        )
-    bound = 2 * (1 + mu) / (1 + 2 * mu)
-    return (
-        f"αλ_max = {_n(lr)}·{_n(lam)} = {_n(lr * lam)} ≥ 2(1 + μ)/(1 + 2μ) = {_n(bound)}: "
-        f"Nesterov momentum overshoots along the steepest direction (diverged at step "
-        f"{diverged_at}). Stable only for α < {_n(edge)}."
-    )
+    return spec.stability.explain(lr, lam, mu, edge, diverged_at)
 
 
 # ---------------------------------------------------------------------------- suggest_lr
 
 _GRID = 7  # Hessians sampled on a 7 × 7 grid over the view, plus the start
-_CURVATURE_SCALE = {"sgd": 1.0, "momentum": 0.3, "nesterov": 0.3, "nesterov_reparam": 0.3}
-_VIEW_SCALE = {  # fraction of the view's diameter
-    "adagrad": 0.1,
-    "rmsprop": 0.005,
-    "rmsprop_nesterov": 0.001,
-    "adam": 0.02,
-    "adamw": 0.02,
-    "amsgrad": 0.02,
-    "nadam": 0.02,
-}
-_FIXED = {"adadelta": 1.0, "newton": 1.0}
 _NICE = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
 
 
@@ -172,18 +137,22 @@ def _curvature_scale(surface, start) -> float:
 def suggest_lr(optimizer: str, surface, start) -> float:
     """A learning rate suited to ``surface`` from ``start``, rounded down to a nice value.
 
-    Gradient-descent types take ~1/L (sgd) or ~0.3/L (momentum, Nesterov) with L a robust
-    largest curvature (below 2/L, the stability limit); adaptive methods, whose steps are
-    about α per coordinate, take a fraction of the view's size; Adadelta and Newton take 1.
+    The entry's ``lr_rule`` says how: ``CurvatureScaled(c)`` gives c/L with L a robust largest
+    curvature (sgd 1/L, below the stability limit 2/L; momentum and Nesterov 0.3/L);
+    ``ViewScaled(f)`` a fraction f of the view's diameter, for adaptive and sign-based methods
+    whose steps are about α per coordinate; ``FixedLR(v)`` the value v (Adadelta, Newton: 1).
     The result stays inside the optimizer's learning-rate slider range.
     """
-    spec = optimizer_spec(optimizer).hyper[0]
-    if optimizer in _FIXED:
-        lr = _FIXED[optimizer]
-    elif optimizer in _CURVATURE_SCALE:
+    spec = optimizer_spec(optimizer)
+    rule, slider = spec.lr_rule, spec.hyper[0]
+    if isinstance(rule, FixedLR):
+        lr = rule.value
+    elif isinstance(rule, CurvatureScaled):
         curvature = _curvature_scale(surface, start)
-        lr = _CURVATURE_SCALE[optimizer] / curvature if curvature > 0 else spec.default
-    else:
+        lr = rule.factor / curvature if curvature > 0 else slider.default
+    elif isinstance(rule, ViewScaled):
         (xmin, xmax), (ymin, ymax) = surface.bounds
-        lr = _VIEW_SCALE[optimizer] * math.hypot(xmax - xmin, ymax - ymin)
-    return _nice_floor(min(max(lr, spec.min), spec.max))
+        lr = rule.fraction * math.hypot(xmax - xmin, ymax - ymin)
+    else:
+        raise OptimizerError(f"{optimizer}: unknown learning-rate heuristic {rule!r}")
+    return _nice_floor(min(max(lr, slider.min), slider.max))

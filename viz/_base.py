@@ -8,23 +8,14 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-# One colour per optimizer id, the same on every page (distinct on a projector).
-OPTIMIZER_COLORS: dict[str, str] = {
-    "sgd": "#1b1b1b",
-    "momentum": "#e6194b",
-    "nesterov": "#f58231",
-    "nesterov_reparam": "#b15928",
-    "adagrad": "#3cb44b",
-    "rmsprop": "#4363d8",
-    "rmsprop_nesterov": "#42d4f4",
-    "adam": "#911eb4",
-    "adamw": "#f032e6",
-    "amsgrad": "#9a6324",
-    "nadam": "#800000",
-    "adadelta": "#469990",
-    "newton": "#808000",
-}
-_FALLBACK_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b")
+from optim_core import OPTIMIZERS
+
+# One colour and one marker symbol per optimizer id, the same on every page: the optimizer
+# entries' own (optim_core.optimizers), colour-blind-safe hues with the symbol as a second channel.
+OPTIMIZER_COLORS: dict[str, str] = {k: spec.color for k, spec in OPTIMIZERS.items()}
+OPTIMIZER_MARKERS: dict[str, str] = {k: spec.marker for k, spec in OPTIMIZERS.items()}
+_FALLBACK_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#56B4E9", "#E69F00")
+_FALLBACK_MARKERS = ("circle-open", "square-open", "diamond-open", "triangle-up-open")
 
 CONTOUR_COLORSCALE = "Viridis"
 GRID_N = 120
@@ -33,6 +24,11 @@ GRID_N = 120
 def color_for(optimizer: str, index: int = 0) -> str:
     """The colour of an optimizer, or a fallback by position for anything unknown."""
     return OPTIMIZER_COLORS.get(optimizer, _FALLBACK_COLORS[index % len(_FALLBACK_COLORS)])
+
+
+def marker_for(optimizer: str, index: int = 0) -> str:
+    """The Plotly marker symbol of an optimizer, or a fallback by position for anything else."""
+    return OPTIMIZER_MARKERS.get(optimizer, _FALLBACK_MARKERS[index % len(_FALLBACK_MARKERS)])
 
 
 def grid(bounds, n: int = GRID_N) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -1,0 +1,405 @@
+"""What an optimizer entry is made of: its hyperparameters, its learning-rate heuristic, its
+stability edge on quadratics, and ``OptimizerSpec``, the one record that owns all of it.
+
+The entries themselves sit next to their update rules in ``optim_core.optimizers``; every
+per-id table (``OPTIMIZERS``, the builders, theory's learning rates, the viz colours) is
+derived from them. Imports nothing from the rest of optim_core.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+import numpy as np
+
+
+class OptimizerError(ValueError):
+    """An unknown optimizer, schedule or hyperparameter, or an invalid value."""
+
+
+# ---------------------------------------------------------------------------- the interface
+
+
+def at_params(params, state):
+    """Default ``eval_point``: the gradient is taken at the current iterate."""
+    return params
+
+
+class Optimizer(NamedTuple):
+    """A pure optimizer. ``update(grads, state, params, t, lr, hessian=None)``
+    returns ``(new_params, new_state)``; ``inspect`` (same arguments) returns
+    ``(new_params, new_state, diagnostics)``."""
+
+    init: Callable[[np.ndarray], NamedTuple]
+    update: Callable[..., tuple[np.ndarray, NamedTuple]]
+    inspect: Callable[..., tuple[np.ndarray, NamedTuple, dict[str, Any]]]
+    eval_point: Callable[[np.ndarray, NamedTuple], np.ndarray] = at_params
+    uses_hessian: bool = False
+
+
+# ---------------------------------------------------------------------------- hyperparameters
+
+
+def _between(low, high, low_open=False, high_open=True):
+    def ok(x):
+        return (
+            np.isfinite(x)
+            & ((x > low) if low_open else (x >= low))
+            & ((x < high) if high_open else (x <= high))
+        )
+
+    text = f"{'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+    return ok, f"must be in {text}"
+
+
+def _positive():
+    return (lambda x: np.isfinite(x) & (x > 0)), "must be > 0"
+
+
+def _non_negative():
+    return (lambda x: np.isfinite(x) & (x >= 0)), "must be >= 0"
+
+
+@dataclass(frozen=True)
+class Hyper:
+    """A hyperparameter and its slider: ``min``/``max`` bound the slider, not validity.
+
+    ``valid`` is ``(test, rule)``: which values are accepted (for float kinds), and how the
+    error message says so; ``what`` is how the message calls the value.
+    """
+
+    name: str
+    label: str
+    default: float
+    min: float
+    max: float
+    log: bool = False
+    kind: str = "float"  # "float" | "bool" | "int"
+    help: str = ""
+    valid: tuple[Callable[[Any], Any], str] | None = field(default=None, compare=False)
+    what: str = ""
+
+    def check(self, value):
+        """Validate a scalar or an array; return it as float/bool or array, else OptimizerError."""
+        array = np.asarray(value)
+        if self.kind == "bool":
+            if array.dtype != bool and not (
+                np.issubdtype(array.dtype, np.integer) and np.isin(array, (0, 1)).all()
+            ):
+                raise OptimizerError(
+                    f"Invalid {self.name} value: {value!r} (must be True or False)"
+                )
+            return bool(array) if array.ndim == 0 else array.astype(bool)
+        what = self.what or f"{self.name} value"
+        ok, rule = self.valid or _between(self.min, self.max, high_open=False)
+        if array.dtype == bool or not np.issubdtype(array.dtype, np.number):
+            raise OptimizerError(f"Invalid {what}: {value!r} ({rule})")
+        array = array.astype(float)
+        with np.errstate(invalid="ignore"):
+            bad = ~ok(array)
+        if bad.any():
+            first = array[bad].flat[0] if array.ndim else float(array)
+            raise OptimizerError(f"Invalid {what}: {first} ({rule})")
+        return float(array) if array.ndim == 0 else array
+
+
+def lr_hyper(default, low=1e-4, high=10.0) -> Hyper:
+    return Hyper(
+        "lr",
+        "α",
+        default,
+        low,
+        high,
+        log=True,
+        help="learning rate: the step size",
+        valid=_positive(),
+        what="learning rate",
+    )
+
+
+def momentum_hyper(default=0.9) -> Hyper:
+    return Hyper(
+        "momentum",
+        "μ",
+        default,
+        0.0,
+        0.99,
+        help="momentum: how much velocity is kept",
+        valid=_between(0, 1),
+    )
+
+
+def decay_hyper(default=0.9) -> Hyper:
+    return Hyper(
+        "decay",
+        "ρ",
+        default,
+        0.5,
+        0.999,
+        help="decay rate of the moving average of g²",
+        valid=_between(0, 1, low_open=True),
+    )
+
+
+def eps_hyper(default) -> Hyper:
+    return Hyper(
+        "eps",
+        "ε",
+        default,
+        1e-10,
+        1e-1,
+        log=True,
+        help="keeps the division defined",
+        valid=_positive(),
+        what="epsilon value",
+    )
+
+
+def beta1_hyper(default=0.9, help="decay rate of the mean gradient m") -> Hyper:
+    return Hyper("beta1", "β₁", default, 0.0, 0.99, help=help, valid=_between(0, 1))
+
+
+def beta2_hyper(default=0.999, help="decay rate of the mean squared gradient v") -> Hyper:
+    return Hyper("beta2", "β₂", default, 0.5, 0.9999, help=help, valid=_between(0, 1))
+
+
+def weight_decay_hyper(default=0.01) -> Hyper:
+    return Hyper(
+        "weight_decay",
+        "λ",
+        default,
+        0.0,
+        1.0,
+        help="decoupled weight decay: shrinks θ toward 0",
+        valid=_non_negative(),
+    )
+
+
+def flag_hyper(name, label, default, help) -> Hyper:
+    return Hyper(name, label, default, 0, 1, kind="bool", help=help)
+
+
+DAMPING = Hyper(
+    "damping",
+    "λ",
+    0.0,
+    0.0,
+    10.0,
+    help="added to every curvature: shorter, safer steps",
+    valid=_non_negative(),
+)
+BIAS_CORRECTION = flag_hyper("bias_correction", "bias correction", True, "divide m, v by 1 − βᵗ")
+CENTERED = flag_hyper("centered", "centered", False, "divide by the variance, not g²")
+SADDLE_FREE = flag_hyper("saddle_free", "saddle-free", False, "use |eigenvalues| of H")
+EPS_IN_ROOT = flag_hyper(
+    "eps_in_root",
+    "ε inside the root",
+    False,
+    "√(r + ε) as on the NPTEL slides, instead of √r + ε (torch)",
+)
+
+# the hyperparameters the course shares, by name (check_hyper looks them up here)
+STANDARD: dict[str, Hyper] = {
+    h.name: h
+    for h in (
+        lr_hyper(0.01),
+        momentum_hyper(),
+        decay_hyper(),
+        eps_hyper(1e-8),
+        beta1_hyper(),
+        beta2_hyper(),
+        weight_decay_hyper(),
+        DAMPING,
+        BIAS_CORRECTION,
+        CENTERED,
+        SADDLE_FREE,
+        EPS_IN_ROOT,
+    )
+}
+
+
+def check_hyper(name, value):
+    """Validate one of the shared hyperparameters by name (``STANDARD``)."""
+    return STANDARD[name].check(value)
+
+
+# ---------------------------------------------------------------------------- learning rates
+
+
+@dataclass(frozen=True)
+class CurvatureScaled:
+    """α = factor / L, with L a robust largest curvature of the surface (gradient descent)."""
+
+    factor: float
+
+
+@dataclass(frozen=True)
+class ViewScaled:
+    """α = fraction × the view's diameter: for rules whose steps are about α per coordinate."""
+
+    fraction: float
+
+
+@dataclass(frozen=True)
+class FixedLR:
+    """The same α on every surface (Adadelta's and Newton's natural α = 1)."""
+
+    value: float
+
+
+LRHeuristic = CurvatureScaled | ViewScaled | FixedLR
+
+
+def fmt(x) -> str:
+    """A number as the explanations print it: 3 significant digits."""
+    return f"{x:.3g}"
+
+
+@dataclass(frozen=True)
+class StabilityEdge:
+    """Where a rule stops converging on a quadratic with top curvature λ_max.
+
+    ``edge(lam_max, momentum)`` is the largest stable α (``momentum`` may be an array);
+    ``explain(lr, lam_max, momentum, edge, step)`` says in words why α ≥ edge diverged.
+    """
+
+    edge: Callable[[float, Any], Any]
+    explain: Callable[[float, float, float, float, int], str]
+
+
+# ---------------------------------------------------------------------------- the entry
+
+
+def aligned(*lines: str) -> str:
+    """LaTeX lines in one ``aligned`` block (each line aligned at its ``&``)."""
+    return r"\begin{aligned}" + r" \\ ".join(lines) + r"\end{aligned}"
+
+
+Fields = tuple[tuple[str, str, str], ...]
+Flags = Mapping[str, bool]
+
+
+def _merge_fields(first: Fields, others) -> Fields:
+    """``first`` plus fields of ``others`` that it lacks, each placed after its predecessor."""
+    merged = list(first)
+    for fields in others:
+        names = [f[0] for f in merged]
+        for i, f in enumerate(fields):
+            if f[0] in names:
+                continue
+            before = fields[i - 1][0] if i else None
+            at = names.index(before) + 1 if before in names else 0
+            merged.insert(at, f)
+            names.insert(at, f[0])
+    return tuple(merged)
+
+
+@dataclass(frozen=True, eq=False)
+class OptimizerSpec:
+    """One optimizer, all of it: the update rule and everything the app shows about it.
+
+    ``build(**hyper)`` gives the pure ``Optimizer`` (``init``/``update``/``inspect``).
+    ``latex``, ``code`` and ``state_fields`` are strings/tuples, or functions of the boolean
+    hyperparameters (``flags``: name -> bool) when the rule's text follows them; the attributes
+    of the same names hold the rendering at the defaults, ``latex_for(hyper)``,
+    ``code_for(hyper)`` and ``state_fields_for(hyper)`` the rendering for given values.
+
+    ``state_fields`` lists ``(name, latex_symbol, description)`` for every array that
+    ``run(..., record_state=True)`` puts into ``Trajectory.states`` (the rule's state after each
+    step and the per-step numbers the rule computes on the way); ``state_fields_for(hyper)``
+    keeps those that mean something for these flags, labelled for them.
+
+    ``code`` is executed by the tests: ``code_names`` maps hyperparameter names to the names the
+    snippet uses (``lr`` -> ``learning_rate``), ``code_state`` the snippet's state variables to
+    their initial values; ``grad``, ``hessian``, ``np``, ``t`` and ``x`` are provided.
+    """
+
+    id: str
+    name: str
+    description: str
+    build: Callable[..., Any]
+    hyper: tuple[Hyper, ...]
+    latex: Any  # str | Callable[[Flags], str]
+    code: Any  # str | Callable[[Flags], str]
+    equals: str
+    convention: Any  # str | Callable[[Flags], str]
+    state_fields: Any  # Fields | Callable[[Flags], Fields]
+    lr_rule: LRHeuristic
+    color: str
+    marker: str
+    second: str | None = None
+    stability: StabilityEdge | None = None
+    compare: str | None = None  # the Step page's comparison shown first (COMPARISONS id)
+    code_names: Mapping[str, str] = field(default_factory=dict)
+    code_state: Mapping[str, float] = field(default_factory=dict)
+    lookahead: bool = field(init=False)
+    uses_hessian: bool = field(init=False)
+    _render: dict = field(init=False, repr=False)
+
+    def __post_init__(self):
+        render = {
+            key: value if callable(value) else (lambda flags, value=value: value)
+            for key, value in (
+                ("latex", self.latex),
+                ("code", self.code),
+                ("convention", self.convention),
+                ("state_fields", self.state_fields),
+            )
+        }
+        object.__setattr__(self, "_render", render)
+        defaults = self.flags()
+        for key in ("latex", "code", "convention"):
+            object.__setattr__(self, key, render[key](defaults))
+        combos = [dict(zip(defaults, values, strict=True)) for values in self._flag_values()]
+        everything = _merge_fields(
+            render["state_fields"](defaults), (render["state_fields"](c) for c in combos)
+        )
+        object.__setattr__(self, "state_fields", everything)
+        optimizer = self.build()
+        object.__setattr__(self, "lookahead", optimizer.eval_point is not at_params)
+        object.__setattr__(self, "uses_hessian", optimizer.uses_hessian)
+
+    def _flag_values(self):
+        return itertools.product((False, True), repeat=len(self.flags()))
+
+    def flags(self, hyper: Mapping | None = None) -> dict[str, bool]:
+        """The boolean hyperparameters, from ``hyper`` where given, else their defaults."""
+        hyper = hyper or {}
+        out = {}
+        for h in self.hyper:
+            if h.kind == "bool":
+                value = h.check(hyper.get(h.name, h.default))
+                if np.ndim(value):
+                    raise OptimizerError(f"{h.name}: the rule is written for one value")
+                out[h.name] = bool(value)
+        return out
+
+    def flag_combinations(self) -> list[dict[str, bool]]:
+        """Every combination of the boolean hyperparameters (one empty dict if none)."""
+        names = list(self.flags())
+        return [dict(zip(names, values, strict=True)) for values in self._flag_values()]
+
+    def latex_for(self, hyper: Mapping | None = None) -> str:
+        """The update rule as LaTeX for these hyperparameters' flags."""
+        return self._render["latex"](self.flags(hyper))
+
+    def code_for(self, hyper: Mapping | None = None) -> str:
+        """The update rule as NumPy code, exactly as it runs, for these flags."""
+        return self._render["code"](self.flags(hyper))
+
+    def convention_for(self, hyper: Mapping | None = None) -> str:
+        return self._render["convention"](self.flags(hyper))
+
+    def state_fields_for(self, hyper: Mapping | None = None) -> Fields:
+        """The recorded state that means something for these flags, labelled for them."""
+        return self._render["state_fields"](self.flags(hyper))
+
+    def code_variables(self, hyper: Mapping | None = None) -> dict[str, Any]:
+        """The snippet's hyperparameters (under its own names) and its initial state."""
+        hyper = hyper or {}
+        values = {h.name: h.check(hyper.get(h.name, h.default)) for h in self.hyper}
+        named = {self.code_names.get(k, k): v for k, v in values.items()}
+        return named | dict(self.code_state)
