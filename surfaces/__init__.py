@@ -1,8 +1,16 @@
 """Loss surfaces for Descent Lab: symbolic surfaces, their catalog, safe formula parsing and
 curvature analysis. No Streamlit, no Plotly: usable from a notebook."""
 
-from ._surface import Surface, SurfaceError
-from .catalog import SURFACES, Param, SurfaceSpec, get_surface, list_surfaces, regression_data
+from ._surface import Examples, Surface, SurfaceError
+from .catalog import (
+    SURFACES,
+    Param,
+    SurfaceSpec,
+    get_surface,
+    list_surfaces,
+    logistic_data,
+    regression_data,
+)
 from .curvature import (
     CriticalPoint,
     CriticalPoints,
@@ -21,6 +29,7 @@ __all__ = [
     "CriticalPoints",
     "Curvature",
     "CurvatureMap",
+    "Examples",
     "Param",
     "Surface",
     "SurfaceError",
@@ -31,6 +40,7 @@ __all__ = [
     "curvature_map",
     "get_surface",
     "list_surfaces",
+    "logistic_data",
     "parse_surface",
     "regression_data",
 ]

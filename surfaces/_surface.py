@@ -59,6 +59,27 @@ def _pointwise(derivative: sp.Expr) -> sp.Expr:
     return derivative.replace(sp.DiracDelta, lambda *args: sp.S.Zero)
 
 
+class softplus(sp.Function):  # lower case: SymPy function names print as written
+    """softplus(z) = log(1 + eᶻ), evaluated without overflow (NumPy's logaddexp(0, z))."""
+
+    def fdiff(self, argindex=1):
+        return sigmoid(self.args[0])
+
+
+class sigmoid(sp.Function):
+    """σ(z) = 1 / (1 + e⁻ᶻ) = exp(−softplus(−z)), accurate in both tails."""
+
+    def fdiff(self, argindex=1):
+        return sigmoid(self.args[0]) * (1 - sigmoid(self.args[0]))
+
+
+_NUMPY_FUNCTIONS = {
+    "softplus": lambda z: np.logaddexp(0.0, z),
+    "sigmoid": lambda z: np.exp(-np.logaddexp(0.0, -z)),
+}
+_MODULES = [_NUMPY_FUNCTIONS, "numpy"]
+
+
 def _points(xy) -> tuple[np.ndarray, np.ndarray]:
     xy = np.asarray(xy, dtype=float)
     if xy.ndim == 0 or xy.shape[-1] != 2:
@@ -197,9 +218,9 @@ def _numpy_function(outputs: list[sp.Expr], program: Program | None = None) -> C
         raise SurfaceError("This formula cannot be differentiated in closed form.")
     result = outputs[0] if len(outputs) == 1 else tuple(outputs)
     if program is None:
-        return sp.lambdify((X, Y), result, "numpy", cse=True)
+        return sp.lambdify((X, Y), result, _MODULES, cse=True)
     code = _prune(program, outputs)
-    return sp.lambdify((X, Y), result, "numpy", cse=lambda _: (code, result))
+    return sp.lambdify((X, Y), result, _MODULES, cse=lambda _: (code, result))
 
 
 @functools.lru_cache(maxsize=256)
@@ -230,12 +251,80 @@ def _compile(expr: sp.Expr) -> _Compiled:
 
 
 @dataclass(frozen=True)
+class Examples:
+    """The data set behind a data surface, f(x, y) = (1/N) Σᵢ loss(x, y; rowᵢ).
+
+    ``loss`` is one example's loss, a SymPy expression in x, y and the ``columns`` symbols;
+    ``rows`` holds the N examples, one value per column each. Per-example losses and
+    gradients are that expression and its symbolic gradient, vectorized over the examples.
+    """
+
+    loss: sp.Expr
+    columns: tuple[sp.Symbol, ...]
+    rows: tuple[tuple[float, ...], ...]
+
+    @functools.cached_property
+    def values(self) -> np.ndarray:
+        """The rows as an (N, len(columns)) array (read-only)."""
+        values = np.array(self.rows, dtype=float).reshape(len(self.rows), len(self.columns))
+        values.flags.writeable = False
+        return values
+
+    @functools.cached_property
+    def _column_arrays(self) -> tuple[np.ndarray, ...]:
+        return tuple(np.ascontiguousarray(self.values[:, j]) for j in range(len(self.columns)))
+
+    def _evaluate(self, which: int, xy, indices):
+        """One compiled function of (x, y, *columns) on every example, (..., N), or on the
+        chosen ones, (..., m), as a list of arrays of that shape."""
+        x, y = _points(xy)
+        if indices is None:
+            columns = self._column_arrays
+        else:
+            indices = np.asarray(indices)
+            columns = tuple(np.take(c, indices) for c in self._column_arrays)
+        shape = np.broadcast_shapes((*x.shape, 1), columns[0].shape)
+        with np.errstate(all="ignore"):
+            values = _compile_examples(self.loss, self.columns)[which](
+                x[..., None], y[..., None], *columns
+            )
+        return [np.broadcast_to(v, shape) for v in (values if which else [values])]
+
+    def losses(self, xy, indices=None) -> np.ndarray:
+        return np.array(self._evaluate(0, xy, indices)[0], dtype=float)
+
+    def grads(self, xy, indices=None) -> np.ndarray:
+        return np.stack(self._evaluate(1, xy, indices), axis=-1)
+
+    def mean_grad(self, xy, indices) -> np.ndarray:
+        """The mean gradient of the chosen examples, ``indices`` (..., m): (..., 2)."""
+        gx, gy = self._evaluate(1, xy, indices)
+        return np.stack([gx.mean(axis=-1), gy.mean(axis=-1)], axis=-1)
+
+
+@functools.lru_cache(maxsize=16)
+def _compile_examples(loss: sp.Expr, columns: tuple[sp.Symbol, ...]) -> tuple[Callable, Callable]:
+    """One example's loss and its gradient in (x, y) as NumPy functions of (x, y, *columns)."""
+    gradient = [_pointwise(sp.diff(loss, v)) for v in (X, Y)]
+    arguments = (X, Y, *columns)
+    return (
+        sp.lambdify(arguments, loss, _MODULES, cse=True),
+        sp.lambdify(arguments, tuple(gradient), _MODULES, cse=True),
+    )
+
+
+@dataclass(frozen=True)
 class Surface:
     """A loss surface f(x, y): a SymPy expression, a default view and what we know about it.
 
     f, grad and hessian accept points of shape (..., 2) and return (...), (..., 2) and
     (..., 2, 2). Values outside the domain (log of a negative number, overflow) come back as
     nan or inf, never as a NumPy warning.
+
+    A data surface (``examples`` set) is the mean of per-example losses over a small data
+    set: ``n_examples`` is N, and ``example_losses`` / ``example_grads`` give each example's
+    loss (..., N) and gradient (..., N, 2), or those of chosen examples with ``indices`` of
+    shape (..., m). Other surfaces have ``n_examples == 0`` and raise SurfaceError there.
     """
 
     id: str
@@ -247,6 +336,7 @@ class Surface:
     params: tuple[tuple[str, float], ...] = ()
     description: str = ""
     text: str = ""
+    examples: Examples | None = None
 
     def f(self, xy) -> np.ndarray:
         return _compile(self.expr).f(xy)
@@ -256,6 +346,34 @@ class Surface:
 
     def hessian(self, xy) -> np.ndarray:
         return _compile(self.expr).hessian(xy)
+
+    @property
+    def n_examples(self) -> int:
+        """N, the number of examples of a data surface; 0 for any other surface."""
+        return 0 if self.examples is None else len(self.examples.rows)
+
+    def example_losses(self, xy, indices=None) -> np.ndarray:
+        """Per-example losses at points (..., 2): (..., N), or (..., m) for ``indices``
+        (..., m) of examples; their mean over all N examples is ``f``."""
+        return self._examples().losses(xy, indices)
+
+    def example_grads(self, xy, indices=None) -> np.ndarray:
+        """Per-example gradients at points (..., 2): (..., N, 2), or (..., m, 2) for
+        ``indices`` (..., m); their mean over all N examples is ``grad``."""
+        return self._examples().grads(xy, indices)
+
+    def minibatch_grad(self, xy, indices) -> np.ndarray:
+        """The mini-batch gradient (1/m) Σ over the chosen examples ``indices`` (..., m) of
+        their gradients at points (..., 2): (..., 2)."""
+        return self._examples().mean_grad(xy, indices)
+
+    def _examples(self) -> Examples:
+        if self.examples is None:
+            raise SurfaceError(
+                f"'{self.name}' is not a data surface: it has no per-example losses "
+                "(only data surfaces such as 'regression' and 'logistic' do)"
+            )
+        return self.examples
 
     @property
     def latex(self) -> str:

@@ -13,10 +13,25 @@ from fractions import Fraction
 import numpy as np
 import sympy as sp
 
-from ._surface import Bounds, Surface, SurfaceError, X, Y
+from ._surface import Bounds, Examples, Surface, SurfaceError, X, Y
 from .curvature import _newton, classify
+from .data import (
+    logistic_data,
+    logistic_examples,
+    regression_data,
+    regression_examples,
+    regression_fractions,
+)
 
-__all__ = ["SURFACES", "Param", "SurfaceSpec", "get_surface", "list_surfaces", "regression_data"]
+__all__ = [
+    "SURFACES",
+    "Param",
+    "SurfaceSpec",
+    "get_surface",
+    "list_surfaces",
+    "logistic_data",
+    "regression_data",
+]
 
 
 @dataclass(frozen=True)
@@ -35,13 +50,15 @@ class Param:
 @dataclass(frozen=True)
 class _Shape:
     """What a builder returns for one choice of parameters. `minima` may be approximate:
-    they are polished by Newton's method on the gradient."""
+    they are polished by Newton's method on the gradient. A data surface also returns its
+    `examples`, whose mean loss `expr` is."""
 
     name: str
     expr: sp.Expr
     bounds: Bounds
     minima: tuple[tuple[float, float], ...]
     start: tuple[float, float]
+    examples: Examples | None = None
 
 
 @dataclass(frozen=True)
@@ -203,39 +220,9 @@ def _matyas() -> _Shape:
     )
 
 
-_REGRESSION_SIZE = 40
-
-
-@functools.lru_cache(maxsize=2)
-def _regression_fractions(standardized: bool) -> tuple[list[list[Fraction]], list[Fraction]]:
-    """The data set with every number a short decimal, so the loss's coefficients are exact
-    short decimals too: features rounded to 0.01 (raw x₂ to 0.1), targets to 0.01."""
-    rng = np.random.default_rng(0)
-    x1 = rng.normal(0.0, 1.0, _REGRESSION_SIZE)
-    x2 = rng.normal(0.0, 20.0, _REGRESSION_SIZE)
-    targets = 1.5 * x1 + 0.1 * x2 + rng.normal(0.0, 0.5, _REGRESSION_SIZE)
-    columns = [x1 - x1.mean(), x2 - x2.mean()]
-    if standardized:
-        columns = [np.round(c / c.std(), 2) for c in columns]
-    else:
-        columns = [np.round(columns[0], 2), np.round(columns[1], 1)]
-    targets = np.round(targets - targets.mean(), 2)
-
-    def exact(v: float) -> Fraction:
-        return Fraction(f"{v:.2f}")
-
-    rows = [[exact(a), exact(b)] for a, b in zip(*columns, strict=True)]
-    return rows, [exact(t) for t in targets]
-
-
-def regression_data(standardized: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    """The regression surface's data set: features (40, 2) and targets (40,).
-
-    The surface is the mean squared error (1/n) Σᵢ (w₁xᵢ₁ + w₂xᵢ₂ − tᵢ)² at (x, y) = (w₁, w₂);
-    a mini-batch of rows gives a true stochastic gradient of it.
-    """
-    rows, targets = _regression_fractions(bool(standardized))
-    return np.array(rows, dtype=float), np.array(targets, dtype=float)
+def _decimal_text(value: float) -> sp.Float:
+    """A data value (a short decimal) as the SymPy Float that prints as that decimal."""
+    return _decimal(Fraction(repr(float(value))))
 
 
 def _decimal(value: Fraction) -> sp.Float:
@@ -245,7 +232,7 @@ def _decimal(value: Fraction) -> sp.Float:
 
 
 def _regression(standardized: float) -> _Shape:
-    rows, targets = _regression_fractions(bool(standardized))
+    rows, targets = regression_fractions(bool(standardized))
     n = len(rows)
     gram = [[sum(r[i] * r[j] for r in rows) / n for j in range(2)] for i in range(2)]
     moment = [sum(r[i] * t for r, t in zip(rows, targets, strict=True)) / n for i in range(2)]
@@ -270,6 +257,35 @@ def _regression(standardized: float) -> _Shape:
         bounds=((-1.0, 4.0), (-1.0, 4.0)),
         minima=((float(w1), float(w2)),),
         start=(-0.5, 3.5),
+        examples=regression_examples(bool(standardized)),
+    )
+
+
+def _logistic() -> _Shape:
+    examples = logistic_examples()
+    n = len(examples.rows)
+    expr = (
+        sum(
+            examples.loss.subs(dict(zip(examples.columns, map(_decimal_text, row), strict=True)))
+            for row in examples.rows
+        )
+        / n
+    )
+    # a start for polishing: Newton's method on the data, from w = 0 (the loss is convex)
+    features, targets = logistic_data()
+    w = np.zeros(2)
+    for _ in range(20):
+        sigma = 1 / (1 + np.exp(targets * (features @ w)))  # σ(−t w·x)
+        gradient = -(targets * sigma) @ features / n
+        hessian = (features.T * (sigma * (1 - sigma))) @ features / n
+        w = w - np.linalg.solve(hessian, gradient)
+    return _Shape(
+        name="Logistic regression",
+        expr=expr,
+        bounds=((-2.0, 6.0), (-5.0, 3.0)),
+        minima=((float(w[0]), float(w[1])),),
+        start=(-1.5, 2.0),
+        examples=examples,
     )
 
 
@@ -430,6 +446,15 @@ SURFACES: dict[str, SurfaceSpec] = {
             ),
             build=_regression,
         ),
+        SurfaceSpec(
+            "logistic",
+            "Logistic regression",
+            "Mean log-loss log(1 + exp(−t(w₁x₁ + w₂x₂))) of a linear classifier on 40 "
+            "examples of two overlapping classes t = ±1 with correlated features, at weights "
+            "(x, y) = (w₁, w₂). Convex with one minimum; a data surface for mini-batches.",
+            (),
+            build=_logistic,
+        ),
     )
 }
 
@@ -486,6 +511,7 @@ def _build(surface_id: str, params: tuple[tuple[str, float], ...]) -> Surface:
         params=params,
         description=spec.description,
         text=str(shape.expr),
+        examples=shape.examples,
     )
 
 

@@ -27,6 +27,7 @@ IDS = [
     "six_hump_camel",
     "matyas",
     "regression",
+    "logistic",
 ]
 
 
