@@ -240,10 +240,10 @@ def test_update_is_pure_and_batched():
 # ---------------------------------------------------------------------------- metadata
 
 
-def test_the_thirteen_optimizers_in_display_order():
+def test_the_fourteen_optimizers_in_display_order():
     assert IDS == [
         "sgd", "momentum", "nesterov", "nesterov_reparam", "adagrad", "rmsprop",
-        "rmsprop_nesterov", "adam", "adamw", "amsgrad", "nadam", "adadelta", "newton",
+        "rmsprop_nesterov", "adam", "adamw", "amsgrad", "nadam", "adadelta", "newton", "lion",
     ]  # fmt: skip
 
 

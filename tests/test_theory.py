@@ -160,7 +160,8 @@ def test_suggested_sgd_and_momentum_rates_are_stable_on_an_ill_conditioned_bowl(
 
 
 @pytest.mark.parametrize(
-    "optimizer", ["adam", "adamw", "amsgrad", "nadam", "rmsprop", "rmsprop_nesterov", "adagrad"]
+    "optimizer",
+    ["adam", "adamw", "amsgrad", "nadam", "rmsprop", "rmsprop_nesterov", "adagrad", "lion"],
 )
 def test_suggested_adaptive_rates_make_visible_progress_in_200_steps(optimizer):
     # Rosenbrock from (−1.2, 1): the loss 24.2 falls fast to the valley floor, then slowly
