@@ -27,6 +27,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from optim_core import OPTIMIZERS, SCHEDULES
+from optim_core.compare import COMPARISONS
 from surfaces import SURFACES, list_surfaces
 
 Query = Mapping[str, str | list[str]]
@@ -259,12 +260,16 @@ def _schema() -> dict[str, Field]:
         _int("steps", 200, 10, 1000, step=10),
         Field("race_opts", "ids", RaceSettings.DEFAULT_OPTIMIZERS, choices=tuple(OPTIMIZERS)),
         _num("race_tol", 1e-4, 1e-10, 1e-1, options=log_options(1e-10, 1e-1)),
-        _choice("race_view", "race", RaceSettings.VIEWS),
+        _choice("race_view", "race", RaceSettings.VIEWS, _VIEW_NAMES),
         _choice("step_opt", "adam", tuple(OPTIMIZERS), _optimizer_names()),
         _int("step_t", 1, 1, 1000),
         Field("step_zoom", "bool", True),
+        _choice("step_compare", None, tuple(COMPARISONS)),
     ]
     return {f.key: f for f in out}
+
+
+_VIEW_NAMES = {"race": "race", "3d surface": "3d", "loss curves": "loss"}
 
 
 def _optimizer_names() -> dict[str, str]:
@@ -503,6 +508,16 @@ class StepSettings(PageSettings):
     run: RunSettings = field(default_factory=RunSettings)
     t: int = 1
     zoom: bool = True
+    compare: str | None = None  # None: the comparison the optimizer's spec names
+
+    @property
+    def comparison(self) -> str:
+        """The comparison on show: chosen, or the one that matters for the optimizer."""
+        return (
+            self.compare
+            or getattr(OPTIMIZERS[self.optimizer], "compare", None)
+            or next(iter(COMPARISONS))
+        )
 
     @classmethod
     def read(cls, values: Mapping, schema: Mapping[str, Field] | None = None) -> StepSettings:
@@ -516,11 +531,13 @@ class StepSettings(PageSettings):
             run=run,
             t=min(int(_get(values, schema, "step_t")), run.steps),
             zoom=bool(_get(values, schema, "step_zoom")),
+            compare=values.get("step_compare"),
         )
 
     def values(self) -> dict[str, Any]:
         out = {**self.view.values(), **self.run.values()}
         out.update(step_opt=self.optimizer, step_t=self.t, step_zoom=self.zoom)
+        out["step_compare"] = self.compare
         out.update(hyper_values(self.optimizer, dict(self.hyper)))
         return out
 

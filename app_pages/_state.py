@@ -47,6 +47,10 @@ def store() -> dict[str, Any]:
 def sync_from_url(page: str) -> None:
     """Rebuild the store from the address bar when it says something the app did not write."""
     state = st.session_state
+    if state.get("_page") != page:
+        # Widgets on another page are other widgets: they start from the store, not from the
+        # state a widget of the same key left on the last page.
+        _reset_widgets()
     state["_page"] = page
     query = _address_query()
     written = state.get(_WRITTEN)
@@ -56,9 +60,14 @@ def sync_from_url(page: str) -> None:
     values, notices = parse_query(query, SCHEMA)
     state[_STORE] = values
     state[_NOTICES] = notices
+    _reset_widgets()
+    state[_WRITTEN] = (page, query)
+
+
+def _reset_widgets() -> None:
+    state = st.session_state
     for key in state.get(_BOUND, ()):
         state.pop(key, None)
-    state[_WRITTEN] = (page, query)
 
 
 def notices() -> list[Notice]:

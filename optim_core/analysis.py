@@ -86,6 +86,11 @@ class RaceResults:
     tol: float
     rows: tuple[RaceResult, ...]
 
+    @property
+    def settled_column(self) -> str:
+        """The heading of the steps-to-tolerance column, which says the definition."""
+        return f"stays within {self.target} ≤ {self.tol:g} from step"
+
     def table(self) -> list[dict]:
         """Rows as a plain table reads them, numbers to 3 significant digits."""
 
@@ -96,16 +101,14 @@ class RaceResults:
 
         out = []
         for r in self.rows:
-            status = "—" if r.stopped_at is None else f"at step {r.stopped_at}: {r.why}"
+            status = "—" if r.stopped_at is None else f"diverged at step {r.stopped_at}: {r.why}"
             out.append(
                 {
                     "optimizer": r.name,
                     "learning rate": shown(r.lr),
                     f"final {self.measure}": shown(r.final),
                     f"best {self.measure}": shown(r.best),
-                    f"settled ({self.target} ≤ {self.tol:g} to the end) at step": shown(
-                        r.settled_at
-                    ),
+                    self.settled_column: shown(r.settled_at),
                     "stopped": status,
                 }
             )

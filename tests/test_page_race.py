@@ -14,7 +14,7 @@ import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
-from app_pages._ui import DEFAULT_FORMULA
+from app_pages._settings import DEFAULT_FORMULA
 from optim_core import OPTIMIZERS, run
 from surfaces import SURFACES, SurfaceError, get_surface, parse_surface
 
@@ -265,7 +265,7 @@ def test_custom_formula_races_on_it():
     assert surface_values(spec).min() >= 1.0 - 1e-3
     assert "minimum" not in [t.get("name") for t in spec["data"]]  # a formula has no known minima
     assert path_of(spec, "sgd")[0] == pytest.approx(surface.start, abs=1e-5)
-    assert "steps to ‖∇f‖ ≤ 0.0001" in at.table[0].value.columns  # no f_min: the gradient
+    assert "stays within ‖∇f‖ ≤ 0.0001 from step" in at.table[0].value.columns  # no f_min: the gradient
 
 
 def test_a_formula_in_the_url_opens_on_it():
@@ -304,31 +304,32 @@ def test_diverged_run_gets_a_warning_with_the_reason_and_an_x():
     spec = race_spec(at)
     assert trace(spec, "diverged")
     table = at.table[0].value
-    assert table["diverged"].iloc[0].startswith("diverged at step")
-    assert "|1 − αλ_max|" in table["diverged"].iloc[0]  # and why
-    assert table["diverged"].iloc[1] == "—"
+    assert table["stopped"].iloc[0].startswith("diverged at step")
+    assert "|1 − αλ_max|" in table["stopped"].iloc[0]  # and why
+    assert table["stopped"].iloc[1] == "—"
 
 
 def test_tolerance_control_sets_the_steps_to_tolerance_column():
     at = page(race_opts="adam", steps="200")
     at.select_slider(key="race_tol").set_value(0.01).run()
     table = at.table[0].value
-    column = "steps to f − f_min ≤ 0.01"
+    column = "stays within f − f_min ≤ 0.01 from step"
     assert column in table.columns
-    loss = trace(figures(page(race_opts="adam", steps="200", race_view="Loss curves"))[0], "Adam")
-    reached = np.flatnonzero(values(loss["y"]) <= 0.01)
-    assert reached.size and table[column].iloc[0] == str(reached[0])
+    loss = trace(figures(page(race_opts="adam", steps="200", race_view="loss"))[0], "Adam")
+    outside = np.flatnonzero(~(values(loss["y"]) <= 0.01))  # settled: inside from then on
+    assert outside.size and outside[-1] + 1 < len(values(loss["y"]))
+    assert table[column].iloc[0] == str(outside[-1] + 1)
     gap = values(loss["y"])
     assert table["final f − f_min"].iloc[0] == f"{gap[-1]:.3g}"
     assert table["best f − f_min"].iloc[0] == f"{gap.min():.3g}"
 
 
 def test_loss_and_3d_views_show_every_optimizer():
-    (loss,) = figures(page(race_opts=["sgd", "adam"], race_view="Loss curves"))
+    (loss,) = figures(page(race_opts=["sgd", "adam"], race_view="loss"))
     assert loss["layout"]["yaxis"]["type"] == "log"
     assert "f − f_min" in loss["layout"]["yaxis"]["title"]["text"]
     assert {t["name"] for t in loss["data"]} == {OPTIMIZERS["sgd"].name, OPTIMIZERS["adam"].name}
-    (surface,) = figures(page(race_opts=["sgd", "adam"], race_view="3D surface"))
+    (surface,) = figures(page(race_opts=["sgd", "adam"], race_view="3d"))
     assert surface["data"][0]["type"] == "surface"
     assert sum(t["type"] == "scatter3d" and t["mode"] == "lines" for t in surface["data"]) == 2
 

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from app_pages._settings import StepSettings
 from optim_core import OPTIMIZERS, run
 from surfaces import SURFACES, get_surface
 from tests._apptest import APP
@@ -56,7 +57,7 @@ def latex_values(at) -> list[str]:
 
 
 def table_rows(at, index: int = 0) -> list[dict]:
-    return at.dataframe[index].value.to_dict("records")
+    return at.table[index].value.to_dict("records")
 
 
 def test_opens_on_adam_step_one_with_the_rule_the_code_and_the_numbers():
@@ -136,7 +137,7 @@ def test_nesterov_shows_the_look_ahead_point_where_its_gradient_was_taken():
 
 def test_the_variants_compare_what_they_promise():
     at = step_page()
-    _, bias_chart, nesterov_chart, cache_chart = figures(at)
+    _, bias_chart = figures(at)
     adam = {h.name: at.session_state[f"adam_{h.name}"] for h in OPTIMIZERS["adam"].hyper}
     run_ = {
         flag: run(BOWL, "adam", start=BOWL.start, steps=STEPS, **{**adam, "bias_correction": flag})
@@ -144,13 +145,18 @@ def test_the_variants_compare_what_they_promise():
     }
     sizes = {k: np.linalg.norm(np.diff(v.path[:11], axis=0), axis=1) for k, v in run_.items()}
     rows = table_rows(at, 1)
-    assert [r["t"] for r in rows] == list(range(1, 11))
+    assert [int(r["t"]) for r in rows] == list(range(1, 11))
     assert float(rows[0]["with correction"]) == pytest.approx(sizes[True][0], rel=1e-3)
     assert float(rows[0]["without"]) == pytest.approx(sizes[False][0], rel=1e-3)
-    assert float(rows[0]["without ÷ with"]) == pytest.approx(3.16, abs=0.01)
+    beta1, beta2 = adam["beta1"], adam["beta2"]
+    predicted = (1 - beta1) / np.sqrt(1 - beta2)  # the first uncorrected step, relative
+    assert float(rows[0]["without ÷ with"]) == pytest.approx(predicted, rel=1e-2)
     assert np.allclose(values(bias_chart["data"][1]["y"]), sizes[False], rtol=1e-9)
     assert bias_chart["layout"]["yaxis"]["type"] == "log"
 
+    at.segmented_control(key="step_compare").set_value("nesterov_forms").run()
+    assert at.query_params["step_compare"] in ("nesterov_forms", ["nesterov_forms"])
+    _, nesterov_chart = figures(at)
     names = [tr.get("name") for tr in nesterov_chart["data"]]
     points = f"{OPTIMIZERS['nesterov'].name}: look-ahead points θ̃"
     look_ahead = nesterov_chart["data"][names.index(points)]
@@ -158,22 +164,26 @@ def test_the_variants_compare_what_they_promise():
     for axis in "xy":
         assert np.allclose(values(look_ahead[axis]), values(reparam[axis])[:-1])
 
+    at.segmented_control(key="step_compare").set_value("cache").run()
+    _, cache_chart = figures(at)
     assert cache_chart["layout"]["yaxis"]["type"] == "log"
     rates = {tr["name"]: values(tr["y"]) for tr in cache_chart["data"]}
     adagrad_x = rates[f"{OPTIMIZERS['adagrad'].name}, x"]
     assert len(rates) == 4 and np.all(np.diff(adagrad_x) <= 0)
 
 
-@pytest.mark.parametrize(("optimizer", "first"), [("adamw", 0), ("nesterov", 1), ("rmsprop", 2)])
+@pytest.mark.parametrize(
+    ("optimizer", "first"),
+    [("adamw", "bias_correction"), ("nesterov", "nesterov_forms"), ("rmsprop", "cache")],
+)
 def test_the_comparison_that_matters_for_the_optimizer_opens_first(optimizer, first):
-    at = step_page(step_opt=OPTIMIZERS[optimizer].name)
-    assert [t.label for t in at.tabs] == [
-        "Adam: bias correction",
-        "Nesterov: two forms",
-        "AdaGrad vs RMSProp: the cache",
-    ]
-    (tabs,) = at.get("tab_container")
-    assert tabs.proto.tab_container.default_tab_index == first
+    at = step_page(step_opt=optimizer)
+    control = at.segmented_control(key="step_compare")
+    assert control.value == first
+    at.selectbox(key="step_opt").set_value("sgd").run()  # another optimizer: its own comparison
+    assert at.segmented_control(key="step_compare").value == StepSettings(
+        optimizer="sgd"
+    ).comparison
 
 
 def test_a_diverging_run_says_so_and_why():

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from optim_core import OPTIMIZERS, run
+from optim_core.compare import step_sizes
 from surfaces import get_surface
 from viz.step import (
     LOOKAHEAD_COLOR,
@@ -17,7 +18,6 @@ from viz.step import (
     step_figure,
     step_latex,
     step_points,
-    step_sizes,
     tex_number,
     tex_value,
     zoom_bounds,

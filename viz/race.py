@@ -30,6 +30,7 @@ import plotly.graph_objects as go
 from plotly.colors import get_colorscale, sample_colorscale
 
 from optim_core import OPTIMIZERS
+from optim_core.analysis import loss_gap
 from viz._base import (
     CONTOUR_COLORSCALE,
     click_grid_trace,
@@ -636,24 +637,6 @@ def surface_3d_figure(
     return style(fig, present=present, height=FIGURE_HEIGHT)
 
 
-def known_min_value(surface) -> float | None:
-    """f at the surface's known minima (the lowest), or None if it lists none."""
-    if not surface.minima:
-        return None
-    with np.errstate(all="ignore"):
-        values = np.asarray(surface.f(np.asarray(surface.minima, dtype=float)), dtype=float)
-    values = values[np.isfinite(values)]
-    return float(values.min()) if values.size else None
-
-
-def _gap(traj, f_min: float | None) -> np.ndarray:
-    """The loss as plotted and tabled: f − f_min if f_min is known, else f; NaN once diverged."""
-    loss = np.array(traj.loss, dtype=float)
-    if traj.diverged_at is not None:
-        loss[int(traj.diverged_at) :] = np.nan
-    return loss - f_min if f_min is not None else loss
-
-
 def loss_figure(
     trajectories: Mapping[str, object], present: bool = False, *, f_min: float | None = None
 ) -> go.Figure:
@@ -663,7 +646,7 @@ def loss_figure(
     where f is negative); without one, f itself on a log axis if it stays positive, else linear.
     """
     width = line_width(present)
-    gaps = {key: _gap(traj, f_min) for key, traj in trajectories.items()}
+    gaps = {key: loss_gap(traj, f_min) for key, traj in trajectories.items()}
     finite = np.concatenate([g[np.isfinite(g)] for g in gaps.values()] or [np.zeros(0)])
     log_axis = f_min is not None or (finite.size > 0 and bool(finite.min() > 0))
     data = []
@@ -707,53 +690,3 @@ def loss_figure(
         bottom = max(float(shown.min()), LOSS_FLOOR)
         fig.update_yaxes(range=[np.log10(bottom) - 0.3, np.log10(max(top, bottom * 10))])
     return style(fig, present=present, height=FIGURE_HEIGHT)
-
-
-def race_results(
-    trajectories: Mapping[str, object],
-    *,
-    tol: float,
-    f_min: float | None = None,
-    reasons: Mapping[str, str] | None = None,
-    surface=None,
-) -> list[dict]:
-    """One row per optimizer: final and best loss, steps to tolerance, and divergence.
-
-    The tolerance is on f − f_min when the minimum value is known; otherwise (a typed formula)
-    on the gradient's norm ‖∇f‖ at the iterates of ``surface``, since f alone has no target.
-    """
-    reasons = reasons or {}
-    what = "f − f_min" if f_min is not None else "f"
-    target = what if f_min is not None or surface is None else "‖∇f‖"
-    rows = []
-    for key, traj in trajectories.items():
-        gap = _gap(traj, f_min)
-        finite = np.isfinite(gap)
-        measure = gap if target == what else _gradient_norms(surface, traj)
-        with np.errstate(invalid="ignore"):
-            reached = np.flatnonzero(np.isfinite(measure) & (measure <= tol))
-        status = "—"
-        if traj.diverged_at is not None:
-            status = f"diverged at step {traj.diverged_at}"
-            if reasons.get(key):
-                status += f": {reasons[key]}"
-        rows.append(
-            {
-                "optimizer": _name(key),
-                "learning rate": float(traj.hyper.get("lr", np.nan)),
-                f"final {what}": float(gap[finite][-1]) if finite.any() else np.nan,
-                f"best {what}": float(gap[finite].min()) if finite.any() else np.nan,
-                f"steps to {target} ≤ {tol:g}": int(reached[0]) if reached.size else None,
-                "diverged": status,
-            }
-        )
-    return rows
-
-
-def _gradient_norms(surface, traj) -> np.ndarray:
-    """‖∇f‖ at every iterate (NaN once the run diverged)."""
-    path = np.array(traj.path, dtype=float)
-    if traj.diverged_at is not None:
-        path[int(traj.diverged_at) :] = np.nan
-    with np.errstate(all="ignore"):
-        return np.linalg.norm(np.asarray(surface.grad(path), dtype=float), axis=-1)

@@ -17,6 +17,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from optim_core import OPTIMIZERS
+from optim_core.compare import BiasCorrection, CacheRates, NesterovForms
 from viz._base import color_for, contour_trace, line_width, minima_trace, style
 
 # Tunable settings of these figures, together at the top.
@@ -134,11 +135,6 @@ def _row(name: str, value, meaning: str) -> dict[str, str]:
     value = np.atleast_1d(np.asarray(value, dtype=float))
     y = _fmt(value[1]) if value.size > 1 else ""
     return {"quantity": name, "x": _fmt(value[0]), "y": y, "meaning": meaning}
-
-
-def step_sizes(trajectory) -> np.ndarray:
-    """‖θ_t − θ_{t−1}‖ for t = 1 … steps."""
-    return np.linalg.norm(np.diff(trajectory.path, axis=0), axis=1)
 
 
 # ---------------------------------------------------------------------------- figures
@@ -359,3 +355,60 @@ def series_figure(
         legend={"orientation": "h", "yanchor": "top", "y": -0.25, "x": 0},
     )
     return style(fig, present=present, height=400 + (80 if present else 0))
+
+
+# ---------------------------------------------------------------------------- the comparisons
+
+
+def bias_figure(result: BiasCorrection, present: bool = False) -> go.Figure:
+    """Adam's step sizes with and without bias correction over the first steps."""
+    color = color_for("adam")
+    return series_figure(
+        [
+            Series("with bias correction", result.with_hats, color),
+            Series("without", result.without, color, dash="dot"),
+        ],
+        title=f"Step size ‖θ_t − θ_(t−1)‖, first {len(result.with_hats)} steps",
+        y_title="step size",
+        log_y=True,
+        present=present,
+    )
+
+
+def bias_table(result: BiasCorrection) -> list[dict[str, str]]:
+    """Rows t, both step sizes, their ratio, and the ratio (1 − β₁ᵗ)/√(1 − β₂ᵗ) predicts for
+    the first step (later steps also differ in the moments themselves)."""
+    return [
+        {
+            "t": str(i + 1),
+            "with correction": f"{a:.4g}",
+            "without": f"{b:.4g}",
+            "without ÷ with": f"{r:.3g}" if np.isfinite(r) else "n/a",
+        }
+        for i, (a, b, r) in enumerate(
+            zip(result.with_hats, result.without, result.ratio, strict=True)
+        )
+    ]
+
+
+def nesterov_figure(surface, result: NesterovForms, present: bool = False) -> go.Figure:
+    runs = (result.look_ahead, result.reparam)
+    return paths_figure(surface, runs, [OPTIMIZERS[r.optimizer].name for r in runs], present)
+
+
+def cache_figure(result: CacheRates, present: bool = False) -> go.Figure:
+    """The per-coordinate learning rate of AdaGrad and RMSProp over the run."""
+    series = []
+    for trajectory in (result.adagrad, result.rmsprop):
+        rates = result.rates(trajectory)
+        name = OPTIMIZERS[trajectory.optimizer].name
+        color = color_for(trajectory.optimizer)
+        series.append(Series(f"{name}, x", rates[:, 0], color))
+        series.append(Series(f"{name}, y", rates[:, 1], color, dash="dot"))
+    return series_figure(
+        series,
+        title="Effective learning rate per coordinate",
+        y_title="α / (√r + ε)",
+        log_y=True,
+        present=present,
+    )

@@ -1,0 +1,132 @@
+"""The Step page's comparisons: two runs that differ in one place, and what the difference is.
+
+Each comparison has an id (an optimizer's spec names the one to show first), a title, and a
+function that runs both sides on the same surface, start and run length and returns a typed
+result; the figures draw only what these return.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from optim_core.runner import Trajectory, run
+
+FIRST_STEPS = 10  # the bias-correction comparison looks at the first steps
+
+
+def step_sizes(trajectory) -> np.ndarray:
+    """‖θ_t − θ_{t−1}‖ for t = 1 … steps."""
+    return np.linalg.norm(np.diff(trajectory.path, axis=0), axis=1)
+
+
+@dataclass(frozen=True)
+class BiasCorrection:
+    """Adam with and without dividing m and v by 1 − βᵗ: step sizes over the first steps."""
+
+    hyper: dict
+    with_hats: np.ndarray  # (n,) ‖Δθ_t‖ with bias correction
+    without: np.ndarray  # (n,) without
+    predicted_ratio: np.ndarray  # (n,) (1 − β₁ᵗ)/√(1 − β₂ᵗ): uncorrected ÷ corrected at t = 1
+
+    @property
+    def ratio(self) -> np.ndarray:
+        with np.errstate(all="ignore"):
+            return np.where(self.with_hats > 0, self.without / self.with_hats, np.nan)
+
+
+def bias_correction(surface, hyper: dict, start, steps: int, first: int = FIRST_STEPS):
+    hyper = {k: v for k, v in hyper.items() if k != "bias_correction"}
+    shown = min(first, steps)
+    runs = [
+        run(surface, "adam", start=start, steps=steps, bias_correction=flag, **hyper)
+        for flag in (True, False)
+    ]
+    t = np.arange(1, shown + 1)
+    beta1, beta2 = runs[0].hyper["beta1"], runs[0].hyper["beta2"]
+    return BiasCorrection(
+        hyper=runs[0].hyper,
+        with_hats=step_sizes(runs[0])[:shown],
+        without=step_sizes(runs[1])[:shown],
+        predicted_ratio=(1 - beta1**t) / np.sqrt(1 - beta2**t),
+    )
+
+
+@dataclass(frozen=True)
+class NesterovForms:
+    """The same Nesterov method written two ways (look-ahead and re-parametrized)."""
+
+    hyper: dict
+    look_ahead: Trajectory
+    reparam: Trajectory
+
+
+def nesterov_forms(surface, hyper: dict, start, steps: int) -> NesterovForms:
+    runs = [
+        run(surface, o, start=start, steps=steps, **hyper) for o in ("nesterov", "nesterov_reparam")
+    ]
+    return NesterovForms(runs[0].hyper, *runs)
+
+
+@dataclass(frozen=True)
+class CacheRates:
+    """AdaGrad's growing cache against RMSProp's moving average: the per-coordinate learning
+    rate of each over the run."""
+
+    adagrad: Trajectory
+    rmsprop: Trajectory
+
+    def rates(self, trajectory: Trajectory) -> np.ndarray:
+        return trajectory.states["effective_lr"]
+
+
+def cache_rates(surface, adagrad_hyper: dict, rmsprop_hyper: dict, start, steps: int):
+    return CacheRates(
+        run(surface, "adagrad", start=start, steps=steps, record_state=True, **adagrad_hyper),
+        run(surface, "rmsprop", start=start, steps=steps, record_state=True, **rmsprop_hyper),
+    )
+
+
+@dataclass(frozen=True)
+class Comparison:
+    id: str
+    title: str
+    optimizers: tuple[str, ...]  # whose hyperparameters it uses
+    compute: Callable
+    story: str  # what to look at, in two sentences
+
+
+COMPARISONS: dict[str, Comparison] = {
+    c.id: c
+    for c in (
+        Comparison(
+            "bias_correction",
+            "Adam: bias correction",
+            ("adam",),
+            bias_correction,
+            "The same Adam run with and without dividing m and v by 1 − βᵗ. The moments start "
+            "at 0, so early on they are too small: m by the factor 1 − β₁ᵗ, v by 1 − β₂ᵗ; "
+            "without the correction the first step is off by (1 − β₁)/√(1 − β₂).",
+        ),
+        Comparison(
+            "nesterov_forms",
+            "Nesterov: two forms",
+            ("nesterov",),
+            nesterov_forms,
+            "The same method written two ways. The look-ahead form keeps θ and takes the "
+            "gradient at θ̃ = θ + μv (open circles); the re-parametrized form (torch's "
+            "`nesterov=True`) keeps θ̃ itself as its iterate, so its path runs through them.",
+        ),
+        Comparison(
+            "cache",
+            "AdaGrad vs RMSProp: the cache",
+            ("adagrad", "rmsprop"),
+            cache_rates,
+            "AdaGrad adds every g² to its cache r, so its per-coordinate learning rate "
+            "α/(√r + ε) only shrinks and it can stall. RMSProp keeps a moving average instead: "
+            "old gradients fade and the rate follows the recent gradient size.",
+        ),
+    )
+}
