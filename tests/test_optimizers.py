@@ -5,14 +5,28 @@ rules, the two hooks (look-ahead, Hessian), recorded state, metadata, and bad hy
 """
 
 import ast
+import dataclasses
+import re
 
 import numpy as np
 import pytest
 
-from optim_core import OPTIMIZERS, SCHEDULES, OptimizerError, make_optimizer, run
+from optim_core import (
+    COMPARISONS,
+    OPTIMIZERS,
+    SCHEDULES,
+    CurvatureScaled,
+    FixedLR,
+    OptimizerError,
+    ViewScaled,
+    make_optimizer,
+    run,
+    run_batch,
+)
 from optim_core.metadata import check_hyper
-from optim_core.optimizers import at_params
+from optim_core.optimizers import BUILDERS, at_params
 from tests._analytic import Plane, Quadratic, Rosenbrock, Saddle, bowl, rotated_quadratic
+from viz._base import OPTIMIZER_COLORS, color_for, marker_for
 
 IDS = list(OPTIMIZERS)
 DIAG_1_6 = Quadratic(np.diag([1.0, 6.0]))  # f = ½(x² + 6y²), ∇f = (x, 6y)
@@ -322,3 +336,97 @@ def test_bad_hyperparameters_are_rejected_with_a_plain_message(optimizer, hyper,
         make_optimizer(optimizer, **hyper)
     assert str(caught.value).startswith(message)
     assert isinstance(caught.value, ValueError)
+
+
+# ---------------------------------------------------------------------------- the entry
+
+
+@pytest.mark.parametrize("optimizer", IDS)
+def test_every_entry_owns_its_rule_heuristic_colour_marker_and_comparison(optimizer):
+    spec = OPTIMIZERS[optimizer]
+    assert BUILDERS[optimizer] is spec.build
+    assert isinstance(spec.lr_rule, CurvatureScaled | ViewScaled | FixedLR)
+    assert spec.compare is None or spec.compare in COMPARISONS
+    assert re.fullmatch(r"#[0-9A-F]{6}", spec.color) and spec.marker
+    assert OPTIMIZER_COLORS[optimizer] == color_for(optimizer) == spec.color
+    assert marker_for(optimizer) == spec.marker
+    for h in spec.hyper:
+        assert h.check(h.default) == h.default
+
+
+def _lab(color):
+    """CIELAB (D65) of an sRGB hex colour."""
+    rgb = np.array([int(color[i : i + 2], 16) for i in (1, 3, 5)]) / 255
+    linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]])
+    xyz = xyz @ linear / np.array([0.95047, 1.0, 1.08883])
+    f = np.where(xyz > 0.008856, np.cbrt(xyz), 7.787 * xyz + 16 / 116)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+OKABE_ITO = {"#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7"}
+TOL = {  # Paul Tol's bright, vibrant and muted qualitative schemes, without black and greys
+    "#4477AA", "#66CCEE", "#228833", "#CCBB44", "#EE6677", "#AA3377",
+    "#EE7733", "#0077BB", "#33BBEE", "#EE3377", "#CC3311", "#009988",
+    "#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#882255",
+    "#AA4499",
+}  # fmt: skip
+
+
+def test_palette_is_colour_blind_safe_distinct_and_visible_on_a_contour():
+    colors = [spec.color for spec in OPTIMIZERS.values()]
+    markers = [spec.marker for spec in OPTIMIZERS.values()]
+    assert len(set(colors)) == len(colors) and len(set(markers)) == len(markers)
+    assert set(colors) <= OKABE_ITO | TOL
+    assert "star" not in markers  # the minima are drawn as stars
+    labs = {c: _lab(c) for c in colors}
+    for color, (lightness, _, _) in labs.items():
+        # no near-black, no dark purple or maroon (they vanish on Viridis' dark end), and
+        # nothing so pale that it vanishes on a light contour map
+        assert 40 <= lightness <= 80, color
+    closest = min(
+        np.linalg.norm(labs[p] - labs[q]) for i, p in enumerate(colors) for q in colors[i + 1 :]
+    )
+    assert closest > 15  # ΔE*ab: distinguishable side by side (the marker tells the rest)
+
+
+def test_loops_over_the_optimizers_cope_with_a_new_entry(monkeypatch):
+    # an entry with only the required fields: nothing keyed by id elsewhere may be missing
+    import optim_core.optimizers as optimizers
+    from optim_core import metadata, theory
+
+    sgd = OPTIMIZERS["sgd"]
+    new = dataclasses.replace(sgd, id="sign_sgd", name="New", stability=None, compare=None)
+    monkeypatch.setitem(metadata.OPTIMIZERS, "sign_sgd", new)
+    monkeypatch.setitem(optimizers._BY_ID, "sign_sgd", new)
+    surface = rotated_quadratic(1, 10)
+    t = run(surface, "sign_sgd", (1.0, 2.0), 5, lr=0.05)
+    assert theory.stable_lr("sign_sgd", 10.0) is None
+    assert theory.suggest_lr("sign_sgd", surface, (1.0, 2.0)) > 0
+    assert theory.divergence_reason(surface, "sign_sgd", t.hyper, 3).endswith("learning rate.")
+    assert color_for("sign_sgd", 2) and marker_for("sign_sgd", 2)
+
+
+# ---------------------------------------------------------------------------- ε inside the root
+
+
+def test_eps_in_root_for_adagrad_and_adam_by_hand():
+    # f = ½(x² + 6y²); θ₀ = (2, 1); g = (2, 6); ε = 0.25 so that it matters
+    # adagrad: r = g² = (4, 36); θ = θ₀ − α g/√(r + ε)
+    t = run(DIAG_1_6, "adagrad", (2, 1), 1, lr=0.1, eps=0.25, eps_in_root=True)
+    np.testing.assert_allclose(t.path[1], [2 - 0.2 / np.sqrt(4.25), 1 - 0.6 / np.sqrt(36.25)])
+    t = run(DIAG_1_6, "adagrad", (2, 1), 1, lr=0.1, eps=0.25)
+    np.testing.assert_allclose(t.path[1], [2 - 0.2 / 2.25, 1 - 0.6 / 6.25])
+    # adam, step 1: m̂ = g, v̂ = g²: θ = θ₀ − α g/√(g² + ε)
+    t = run(DIAG_1_6, "adam", (2, 1), 1, lr=0.1, eps=0.25, eps_in_root=True, record_state=True)
+    np.testing.assert_allclose(t.path[1], [2 - 0.2 / np.sqrt(4.25), 1 - 0.6 / np.sqrt(36.25)])
+    np.testing.assert_allclose(t.states["effective_lr"][0], 0.1 / np.sqrt([4.25, 36.25]))
+
+
+def test_eps_in_root_is_batched_per_member():
+    kw = {"steps": 30, "lr": 0.05, "eps": 0.01}
+    both = run_batch(Rosenbrock(), "adam", (-1.0, 1.5), eps_in_root=np.array([False, True]), **kw)
+    for i, flag in enumerate((False, True)):
+        single = run(Rosenbrock(), "adam", (-1.0, 1.5), eps_in_root=flag, **kw)
+        np.testing.assert_allclose(both.path[:, i], single.path, rtol=1e-14)
+    assert not np.allclose(both.path[:, 0], both.path[:, 1])
