@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from optim_core import OptimizerError, run, run_batch, schedule_values
+from optim_core import SCHEDULES, OptimizerError, run, run_batch, schedule_values
 from optim_core.schedules import parse_schedule
 from tests._analytic import bowl
 
@@ -111,3 +111,56 @@ def test_bad_schedules_are_rejected_with_a_plain_message(schedule, message):
 def test_bad_learning_rate_or_steps(lr, steps):
     with pytest.raises(OptimizerError, match="Invalid"):
         schedule_values(None, lr, steps)
+
+
+# ---------------------------------------------------------------------------- what the help says
+
+
+def test_warmup_starts_at_lr_over_n_as_its_help_says():
+    help_text = SCHEDULES["constant"].params[-1].help
+    assert "α₀/n at step 1" in help_text and "α₀ at step n" in help_text
+    for n in (1, 4, 10):
+        values = schedule_values({"name": "constant", "warmup": n}, 0.6, 12)
+        assert values[0] == pytest.approx(0.6 / n) and values[n - 1] == pytest.approx(0.6)
+        np.testing.assert_allclose(values[:n], 0.6 * np.arange(1, n + 1) / n)
+
+
+def _partial_sums(schedule, steps):
+    alpha = schedule_values(schedule, 1.0, steps)
+    return np.cumsum(alpha), np.cumsum(alpha**2)
+
+
+ROBBINS_MONRO = [  # (schedule with its own parameters, Σα finite?, Σα² finite?, closed-form Σα)
+    ({"name": "constant"}, False, False, None),
+    ({"name": "step", "gamma": 0.5, "every": 25}, True, True, 25 / (1 - 0.5)),
+    ({"name": "exponential", "k": 0.01}, True, True, 1 / (1 - math.exp(-0.01))),
+    ({"name": "inverse_time", "k": 0.05}, False, True, None),
+]
+
+
+@pytest.mark.parametrize(("schedule", "total_finite", "squares_finite", "total"), ROBBINS_MONRO)
+def test_robbins_monro_claims_hold_on_partial_sums(schedule, total_finite, squares_finite, total):
+    spec = SCHEDULES[schedule["name"]]
+    assert spec.total_infinite is (not total_finite)
+    assert spec.squares_finite is squares_finite
+    assert ("not Robbins–Monro" in spec.robbins_monro) is (total_finite or not squares_finite)
+    n = 200_000
+    sums, squares = _partial_sums(schedule, n)
+    # a finite series has (nearly) stopped growing over the last 90 % of the terms; a divergent
+    # one has not: inverse time still gains (α₀/k)·ln 10 ≈ 46 from n/10 to n
+    growth, square_growth = sums[-1] - sums[n // 10 - 1], squares[-1] - squares[n // 10 - 1]
+    assert bool(growth < 1e-6 * sums[-1]) is total_finite
+    assert bool(square_growth < 1e-2 * squares[-1]) is squares_finite
+    if total is not None:
+        assert sums[-1] == pytest.approx(total, rel=1e-9)
+    if schedule["name"] == "inverse_time":
+        assert growth == pytest.approx(math.log(10) / 0.05, rel=1e-3)
+
+
+def test_cosine_is_a_finite_run_whose_total_grows_with_its_length():
+    spec = SCHEDULES["cosine"]
+    assert spec.total_infinite is None and spec.squares_finite is None
+    assert "do not apply" in spec.robbins_monro and "T(α₀ + α_min)/2" in spec.robbins_monro
+    for steps in (100, 1000):
+        total = schedule_values({"name": "cosine", "min_lr": 0.2}, 1.0, steps).sum()
+        assert total == pytest.approx(steps * (1.0 + 0.2) / 2, rel=2 / steps)
