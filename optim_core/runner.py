@@ -9,12 +9,34 @@ From then on it is frozen: ``path[t:]`` and ``loss[t:]`` repeat the last finite 
 stay finite) and, in ``run``, ``grads``, ``eval_points`` and ``states`` are NaN from step t on —
 that update is discarded. Members are independent, so the rest of a batch goes on.
 
+Leaving the domain is not divergence: when the iterate is still finite and inside that bound but
+f there is not finite (``log(x)`` at x < 0, ``1/x`` at 0), or ∇f (or, for Newton, the Hessian)
+at the point where the gradient is taken is not, the run stops the same way but ``stopped`` is
+``"domain"`` rather than ``"diverged"``; ``stop_point`` is that point. An infinity that fills
+the neighbourhood of the point (``exp(100x)`` overflowing far out) is an overflow: divergence.
+``stop_reason(surface, trajectory)`` says it in words.
+
 Gradient noise: ``noise=σ`` adds σ·ξ to every gradient, ξ standard normal, drawn at once as
 ``np.random.default_rng(seed).standard_normal((B, steps, 2))``. So the same seed gives the same
 run, member b's noise does not depend on the batch size, and ``run(seed=s)`` equals member 0 of
 ``run_batch(seed=s)``.
+
+Mini-batches (Goodfellow Alg. 8.1): on a data surface (``n_examples`` N > 0), ``batch_size=m``
+replaces ∇f by the mean of m per-example gradients, ĝ = (1/m) Σ_{i ∈ batch} ∇ℓᵢ, at the point
+where the optimizer takes its gradient (the look-ahead point for the Nesterov forms); noise is
+added on top. Newton still uses the exact Hessian ∇²f there: only the gradient is sampled.
+``sampling="replacement"`` draws every index uniformly; ``"shuffle"`` (the default) walks
+through shuffled epochs, a fresh permutation of the N examples each, m at a time (a batch may
+straddle two epochs), so every run of N consecutive indices visits each example once and
+m = N is the exact gradient. The indices come from their own stream, independent of the
+noise: raw 64-bit words of ``PCG64(SeedSequence(seed, spawn_key=(1,)))`` drawn member by
+member, so, as with noise, member b's batches do not depend on the batch size and ``run``
+equals member 0 of ``run_batch``. A replacement index is ⌊u·N / 2³²⌋ of a 32-bit word u; a
+permutation sorts the examples by random keys (ties, about one in 10⁵ epochs for N = 40, keep
+the examples' order). ``Trajectory.batches[t-1]`` holds the indices step t used.
 """
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,13 +46,19 @@ from optim_core.optimizers import Optimizer, build
 from optim_core.schedules import check_steps, schedule_values
 
 DIVERGENCE_FACTOR = 1e3
+SAMPLING = ("shuffle", "replacement")
 
 
 @dataclass(frozen=True, eq=False)
 class Trajectory:
     """One run. ``path[0]`` is the start and ``path[t]`` the iterate after step t; ``lr[t-1]``,
-    ``grads[t-1]`` and ``eval_points[t-1]`` belong to step t. ``states[name][t-1]`` is the
-    value after step t (names: ``OPTIMIZERS[optimizer].state_fields``)."""
+    ``grads[t-1]``, ``eval_points[t-1]`` and ``batches[t-1]`` belong to step t.
+    ``states[name][t-1]`` is the value after step t (names:
+    ``OPTIMIZERS[optimizer].state_fields``).
+
+    ``diverged_at`` is the step at which the run stopped (None if it ran to the end) and
+    ``stopped`` says why: ``"diverged"`` or ``"domain"`` (f or ∇f not defined at
+    ``stop_point``), None if it did not stop."""
 
     optimizer: str
     hyper: dict
@@ -41,11 +69,16 @@ class Trajectory:
     grads: np.ndarray  # (steps, 2), noise included
     eval_points: np.ndarray  # (steps, 2), where the gradient was taken
     states: dict[str, np.ndarray] | None = None  # (steps, ...) each, with record_state=True
+    stopped: str | None = None  # "diverged" | "domain" | None
+    stop_point: tuple[float, float] | None = None  # where f or ∇f failed, or the runaway iterate
+    batches: np.ndarray | None = None  # (steps, m) example indices of each step; -1 once stopped
 
 
 @dataclass(frozen=True, eq=False)
 class BatchTrajectory:
-    """B independent runs. ``hyper`` holds floats, or (B,) arrays for what varies."""
+    """B independent runs. ``hyper`` holds floats, or (B,) arrays for what varies.
+    ``stopped[b]`` is "diverged", "domain" or None, ``stop_points[b]`` as ``stop_point`` (NaN
+    for members that ran to the end)."""
 
     optimizer: str
     hyper: dict
@@ -53,6 +86,8 @@ class BatchTrajectory:
     loss: np.ndarray  # (steps + 1, B)
     lr: np.ndarray  # (steps, B)
     diverged_at: np.ndarray  # (B,) int, -1 = never
+    stopped: np.ndarray | None = None  # (B,) object: "diverged" | "domain" | None
+    stop_points: np.ndarray | None = None  # (B, 2)
 
 
 def _batch_size(values, starts_batch):
@@ -79,7 +114,17 @@ def _check_starts(surface, starts):
         loss = np.asarray(surface.f(starts))
     if not np.isfinite(loss).all():
         where = starts.reshape(-1, 2)[~np.isfinite(loss.reshape(-1))][0]
-        raise OptimizerError(f"The loss is not finite at the start ({where[0]:g}, {where[1]:g})")
+        with np.errstate(all="ignore"):
+            value = np.asarray(surface.f(where))
+        why = (
+            "f overflows there"
+            if np.isinf(value) and _overflows(surface.f, where)
+            else "the start is outside the domain of f"
+        )
+        raise OptimizerError(
+            f"The loss is not finite at the start ({where[0]:g}, {where[1]:g}): {why}; "
+            "choose another start"
+        )
     return starts
 
 
@@ -93,17 +138,105 @@ def _check_noise(noise):
     return float(noise) if noise.ndim == 0 else noise
 
 
+def _check_minibatch(surface, batch_size, sampling):
+    """m, or None for the exact gradient; refuses what cannot be sampled."""
+    if not isinstance(sampling, str) or sampling not in SAMPLING:
+        raise OptimizerError(f"Invalid sampling: {sampling!r} (use 'shuffle' or 'replacement')")
+    if batch_size is None:
+        return None
+    n = getattr(surface, "n_examples", 0) or 0
+    if not n:
+        name = getattr(surface, "name", "") or type(surface).__name__
+        raise OptimizerError(
+            f"batch_size needs a data surface, the mean of per-example losses (such as "
+            f"'regression' or 'logistic'); '{name}' has no examples to sample"
+        )
+    if (
+        isinstance(batch_size, bool)
+        or not isinstance(batch_size, int | np.integer)
+        or not 1 <= batch_size <= n
+    ):
+        raise OptimizerError(
+            f"Invalid batch_size: {batch_size!r} (an integer from 1 to {n}, the number of "
+            "examples, or None for the exact gradient)"
+        )
+    return int(batch_size)
+
+
+def _batch_indices(n, m, sampling, seed, batch, steps) -> np.ndarray:
+    """(batch, steps, m) example indices, drawn member by member (see the module docstring)."""
+    bits = np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(1,)))
+    per_member = steps * m if sampling == "replacement" else math.ceil(steps * m / n) * n
+    small = n <= 256  # 32-bit keys leave ≥ 24 random bits; beyond, 64-bit keys
+    words = math.ceil(per_member / 2) if small else per_member
+    index_bits = max(1, (n - 1).bit_length())
+    out = np.empty((batch, steps * m), dtype=np.min_scalar_type(n - 1))
+    chunk = max(1, 2**22 // per_member)  # members per draw: bounded temporaries
+    for first in range(0, batch, chunk):
+        rows = min(chunk, batch - first)
+        raw = bits.random_raw((rows, words))
+        keys = raw.view(np.uint32)[:, :per_member] if small else raw
+        if sampling == "replacement":
+            keys = keys.astype(np.uint64)
+            if not small:
+                keys >>= np.uint64(32)
+            out[first : first + rows] = (keys * np.uint64(n)) >> np.uint64(32)
+        else:
+            shift = keys.dtype.type(index_bits)
+            keys = ((keys >> shift) << shift).reshape(rows, -1, n)
+            keys |= np.arange(n, dtype=keys.dtype)
+            keys.sort(axis=-1)
+            keys &= keys.dtype.type((1 << index_bits) - 1)
+            out[first : first + rows] = keys.reshape(rows, -1)[:, : steps * m]
+    return out.reshape(batch, steps, m)
+
+
 def _check_seed(seed):
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
         raise OptimizerError(f"Invalid seed: {seed!r} (must be an integer >= 0)")
     return int(seed)
 
 
-def _simulate(surface, opt: Optimizer, starts, lr, noise, seed, record):
-    """The hot loop: starts (B, 2), lr (steps, B or 1), noise σ (float or (B,)).
+def _overflows(fn, point) -> bool:
+    """Whether fn is infinite at ``point`` because it overflows there: infinite at every nearby
+    point too, and nowhere NaN (exp(100x) far out), unlike a pole or a domain edge (1/x at 0,
+    √x or log x at x ≤ 0), where a neighbour is finite or NaN."""
+    h = 1e-6 * max(1.0, float(np.abs(point).max()))
+    around = point + h * np.array([[0, 0], [1, 0], [-1, 0], [0, 1], [0, -1]], dtype=float)
+    with np.errstate(all="ignore"):
+        values = np.asarray(fn(around), dtype=float).reshape(5, -1)
+    return not np.isnan(values).any() and bool(np.isinf(values).any(axis=1).all())
 
-    Returns path, loss, diverged_at and, with ``record``, per step (grads, point, state,
-    diagnostics) of every member.
+
+def _classify_stops(surface, opt, path, reach2, centre, diverged_at, bad_inputs):
+    """Per member: why it stopped ("diverged" | "domain" | None) and where (B, 2)."""
+    stopped = np.full(diverged_at.shape, None, dtype=object)
+    points = np.full((diverged_at.size, 2), np.nan)
+    for b in np.flatnonzero(diverged_at > 0):
+        k = diverged_at[b]
+        iterate = path[k, b]
+        inside = bool(np.isfinite(iterate).all()) and ((iterate - centre) ** 2).sum() <= reach2
+        reason, point = "diverged", iterate
+        if inside:  # a finite iterate in the bound whose loss is not finite
+            if not _overflows(surface.f, iterate):
+                reason = "domain"
+        elif b in bad_inputs and bad_inputs[b][0] == k:  # ∇f (or ∇²f) failed at step k
+            point = bad_inputs[b][1]
+            finite = np.isfinite(point).all() and ((point - centre) ** 2).sum() <= reach2
+            fns = [surface.grad] + ([surface.hessian] if opt.uses_hessian else [])
+            failed = [fn for fn in fns if not np.isfinite(fn(point)).all()]
+            if finite and failed and not any(_overflows(fn, point) for fn in failed):
+                reason = "domain"
+        stopped[b], points[b] = reason, point
+    return stopped, points
+
+
+def _simulate(surface, opt: Optimizer, starts, lr, noise, seed, record, batches=None):
+    """The hot loop: starts (B, 2), lr (steps, B or 1), noise σ (float or (B,)), batches
+    (B, steps, m) example indices or None for the exact gradient.
+
+    Returns path, loss, diverged_at, stopped, stop_points and, with ``record``, per step
+    (grads, point, state, diagnostics) of every member.
     """
     batch, steps = starts.shape[0], lr.shape[0]
     lr = lr.reshape(steps, -1, 1)
@@ -114,14 +247,26 @@ def _simulate(surface, opt: Optimizer, starts, lr, noise, seed, record):
         sigma = np.reshape(noise, (-1, 1, 1))
         xi = sigma * np.random.default_rng(seed).standard_normal((batch, steps, 2))
     records = []
+    bad_inputs = {}  # member -> (first step whose ∇f or ∇²f was not finite, the point)
     params, state = starts, opt.init(starts)
     with np.errstate(all="ignore"):
         for t in range(1, steps + 1):
             point = opt.eval_point(params, state)
-            grads = surface.grad(point)
+            if batches is None:
+                grads = surface.grad(point)
+            else:
+                grads = surface.minibatch_grad(point, batches[:, t - 1])
+            hessian = surface.hessian(point) if opt.uses_hessian else None
+            if not np.isfinite(grads).all() or (
+                hessian is not None and not np.isfinite(hessian).all()
+            ):
+                bad = ~np.isfinite(grads).all(axis=-1)
+                if hessian is not None:
+                    bad |= ~np.isfinite(hessian).all(axis=(-2, -1))
+                for b in np.flatnonzero(bad):
+                    bad_inputs.setdefault(int(b), (t, point[b].copy()))
             if xi is not None:
                 grads = grads + xi[:, t - 1]
-            hessian = surface.hessian(point) if opt.uses_hessian else None
             if record:
                 params, state, diagnostics = opt.inspect(
                     grads, state, params, t, lr[t - 1], hessian
@@ -137,11 +282,15 @@ def _simulate(surface, opt: Optimizer, starts, lr, noise, seed, record):
         ok = np.isfinite(loss) & (((path - centre) ** 2).sum(axis=-1) <= reach**2)
     ok[0] = True  # the start was checked; divergence is about the iterates
     diverged_at = np.where(ok.all(axis=0), -1, np.argmin(ok, axis=0))
+    with np.errstate(all="ignore"):
+        stopped, stop_points = _classify_stops(
+            surface, opt, path, reach**2, centre, diverged_at, bad_inputs
+        )
     for member in np.flatnonzero(diverged_at > 0):
         k = diverged_at[member]
         path[k:, member] = path[k - 1, member]
         loss[k:, member] = loss[k - 1, member]
-    return path, loss, diverged_at, records
+    return path, loss, diverged_at, stopped, stop_points, records
 
 
 def _single_run_records(records, diverged_at, with_states):
@@ -172,13 +321,17 @@ def run(
     noise=0.0,
     seed=0,
     record_state=False,
+    batch_size=None,
+    sampling="shuffle",
     **hyper,
 ) -> Trajectory:
     """Run ``optimizer`` (an id of ``OPTIMIZERS``) from ``start`` for ``steps`` steps.
 
     ``hyper`` are the optimizer's hyperparameters, one value each (missing ones take their
     defaults); ``schedule`` is None, a schedule id or a dict (``SCHEDULES``); ``noise`` σ adds
-    seeded Gaussian noise to every gradient. Raises OptimizerError on any invalid input.
+    seeded Gaussian noise to every gradient; on a data surface ``batch_size`` m (1 … N; None =
+    the exact gradient) averages m per-example gradients per step, drawn by ``sampling``
+    ("shuffle" or "replacement"). Raises OptimizerError on any invalid input.
     """
     for name, value in hyper.items():
         if np.ndim(value):
@@ -191,11 +344,20 @@ def run(
     noise = _check_noise(noise)
     if np.ndim(noise):
         raise OptimizerError("run takes one noise level; use run_batch")
-    path, loss, diverged, records = _simulate(
-        surface, opt, start[None], lr, noise, _check_seed(seed), record=True
+    m = _check_minibatch(surface, batch_size, sampling)
+    seed = _check_seed(seed)
+    batches = None
+    if m is not None:
+        batches = _batch_indices(surface.n_examples, m, sampling, seed, 1, len(lr))
+    path, loss, diverged, stopped, stop_points, records = _simulate(
+        surface, opt, start[None], lr, noise, seed, record=True, batches=batches
     )
     k = int(diverged[0])
     grads, points, states = _single_run_records(records, k, record_state)
+    if batches is not None:
+        batches = batches[0].astype(np.int64)
+        if k > 0:
+            batches[k - 1 :] = -1
     return Trajectory(
         optimizer=optimizer,
         hyper=full,
@@ -206,22 +368,78 @@ def run(
         grads=grads,
         eval_points=points,
         states=states if record_state else None,
+        stopped=stopped[0],
+        stop_point=None if k < 0 else tuple(float(v) for v in stop_points[0]),
+        batches=batches,
     )
 
 
 def run_batch(
-    surface, optimizer: str, starts, steps: int = 200, *, schedule=None, noise=0.0, seed=0, **hyper
+    surface,
+    optimizer: str,
+    starts,
+    steps: int = 200,
+    *,
+    schedule=None,
+    noise=0.0,
+    seed=0,
+    batch_size=None,
+    sampling="shuffle",
+    **hyper,
 ) -> BatchTrajectory:
     """B independent runs at once: ``starts`` is (B, 2) or one (2,) start shared by all; every
-    hyperparameter, ``lr`` and ``noise`` may be a scalar or a (B,) array."""
+    hyperparameter, ``lr`` and ``noise`` may be a scalar or a (B,) array; ``batch_size`` and
+    ``sampling`` (one for all members) as in ``run``, each member drawing its own batches."""
     opt, full = build(optimizer, hyper)
     starts = _check_starts(surface, starts)
     noise = _check_noise(noise)
+    m = _check_minibatch(surface, batch_size, sampling)
+    seed = _check_seed(seed)
     batch = _batch_size([*full.values(), noise], starts.shape[0] if starts.ndim == 2 else None)
     starts = np.broadcast_to(starts, (batch, 2)).copy()
     lr = schedule_values(schedule, full["lr"], check_steps(steps))  # (steps,) or (steps, B)
-    path, loss, diverged, _ = _simulate(
-        surface, opt, starts, lr, noise, _check_seed(seed), record=False
+    batches = None
+    if m is not None:
+        batches = _batch_indices(surface.n_examples, m, sampling, seed, batch, steps)
+    path, loss, diverged, stopped, stop_points, _ = _simulate(
+        surface, opt, starts, lr, noise, seed, record=False, batches=batches
     )
     lr = np.broadcast_to(lr.reshape(steps, -1), (steps, batch)).copy()
-    return BatchTrajectory(optimizer, full, path, loss, lr, diverged)
+    return BatchTrajectory(optimizer, full, path, loss, lr, diverged, stopped, stop_points)
+
+
+def _number(value: float) -> str:
+    return f"{value:.4g}".replace("-", "−")
+
+
+def stop_reason(surface, trajectory: Trajectory) -> str:
+    """What happened to a run, in words: "ran all 200 steps", "left the domain of f at step 3
+    (f is not defined at x = −0.12, y = 0.5)" or "diverged at step 7 (…)"."""
+    k = trajectory.diverged_at
+    if k is None:
+        return f"ran all {len(trajectory.lr)} steps"
+    point = np.array(trajectory.stop_point, dtype=float)
+    at = f"x = {_number(point[0])}, y = {_number(point[1])}"
+    if trajectory.stopped == "domain":
+        with np.errstate(all="ignore"):
+            if not np.isfinite(surface.f(point)):
+                what = "f is not defined"
+            elif not np.isfinite(surface.grad(point)).all():
+                what = "∇f is not defined"
+            else:
+                what = "the Hessian ∇²f is not defined"
+        return f"left the domain of f at step {k} ({what} at {at})"
+    if not np.isfinite(point).all():
+        why = "the iterate overflowed to a non-finite number"
+    else:
+        (xmin, xmax), (ymin, ymax) = surface.bounds
+        centre = np.array([(xmin + xmax) / 2, (ymin + ymax) / 2])
+        reach = DIVERGENCE_FACTOR * math.hypot(xmax - xmin, ymax - ymin)
+        if np.hypot(*(point - centre)) > reach:
+            why = (
+                f"the iterate reached {at}, more than {DIVERGENCE_FACTOR:g} × the view's "
+                "diameter from its centre"
+            )
+        else:
+            why = f"f overflowed at {at}"
+    return f"diverged at step {k} ({why})"
