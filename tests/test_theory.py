@@ -14,6 +14,7 @@ from optim_core import (
     gd_rate,
     quadratic_theory,
     run,
+    stable_lr,
     suggest_lr,
 )
 from optim_core.theory import _nice_floor
@@ -194,3 +195,25 @@ def test_unknown_optimizers_are_rejected():
         suggest_lr("foo", bowl(), (0, 0))
     with pytest.raises(OptimizerError, match="Unknown optimizer 'foo'"):
         divergence_reason(bowl(), "foo", {}, 3)
+
+
+def test_stable_lr_is_each_entrys_own_edge():
+    assert stable_lr("sgd", 10.0) == pytest.approx(0.2)
+    assert stable_lr("momentum", 10.0, 0.5) == pytest.approx(0.3)
+    assert stable_lr("nesterov_reparam", 10.0, 0.5) == pytest.approx(0.15)
+    for optimizer, spec in OPTIMIZERS.items():
+        if spec.stability is None:
+            assert stable_lr(optimizer, 10.0, 0.5) is None
+        else:
+            assert stable_lr(optimizer, 10.0, 0.5) == spec.stability.edge(10.0, 0.5)
+            mus = np.array([0.0, 0.5, 0.9])
+            assert stable_lr(optimizer, 4.0, mus).shape == (3,)
+
+
+def test_convention_notes_credit_their_sources():
+    notes = {k: spec.convention for k, spec in OPTIMIZERS.items()}
+    assert "NPTEL" in notes["rmsprop_nesterov"] and "no δ" in notes["rmsprop_nesterov"]
+    assert "NPTEL" in notes["adagrad"] and "NPTEL" in notes["adam"]
+    assert "1 − β₁ᵗ" in notes["adam"] and "W_t − v_t" in notes["momentum"]
+    assert "RMSProp with momentum" in notes["adam"]
+    assert "optax" in notes["amsgrad"] and "optax" in notes["nadam"]
