@@ -8,7 +8,6 @@ neither Streamlit nor Plotly.
 """
 
 from optim_core.metadata import (
-    COMPARISONS,
     OPTIMIZERS,
     SCHEDULES,
     CurvatureScaled,
@@ -34,7 +33,6 @@ from optim_core.theory import (
 )
 
 __all__ = [
-    "COMPARISONS",
     "OPTIMIZERS",
     "SCHEDULES",
     "BatchTrajectory",

@@ -21,7 +21,6 @@ from optim_core.spec import (
 )
 
 __all__ = [
-    "COMPARISONS",
     "OPTIMIZERS",
     "SCHEDULES",
     "CurvatureScaled",
@@ -37,13 +36,6 @@ __all__ = [
 ]
 
 OPTIMIZERS: dict[str, OptimizerSpec] = {spec.id: spec for spec in SPECS}
-
-# The comparisons the Step page can show first (``OptimizerSpec.compare``), in page order.
-COMPARISONS: dict[str, str] = {
-    "bias_correction": "Adam: bias correction",
-    "nesterov_forms": "Nesterov: two forms",
-    "cache": "AdaGrad vs RMSProp: the cache",
-}
 
 
 def optimizer_spec(optimizer: str) -> OptimizerSpec:

@@ -12,7 +12,6 @@ import numpy as np
 import pytest
 
 from optim_core import (
-    COMPARISONS,
     OPTIMIZERS,
     SCHEDULES,
     CurvatureScaled,
@@ -23,6 +22,7 @@ from optim_core import (
     run,
     run_batch,
 )
+from optim_core.compare import COMPARISONS
 from optim_core.metadata import check_hyper
 from optim_core.optimizers import BUILDERS, at_params
 from tests._analytic import Plane, Quadratic, Rosenbrock, Saddle, bowl, rotated_quadratic
