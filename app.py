@@ -11,7 +11,7 @@ from app_pages._ui import sidebar
 
 st.set_page_config(
     page_title="Descent Lab",
-    page_icon=":material/trending_down:",
+    page_icon="📉",  # an emoji favicon is drawn in the browser: no request to a font server
     layout="wide",
     initial_sidebar_state="expanded",
 )

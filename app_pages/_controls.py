@@ -150,6 +150,39 @@ def schedule_controls(container=None) -> None:
     )
 
 
+def _batch_label(m: int, n: int) -> str:
+    return f"full batch (all {n}: the exact gradient)" if m == 0 else f"m = {m}"
+
+
+def minibatch_controls(surface, container=None) -> None:
+    """On a data surface, the mini-batch size m and how the examples are drawn."""
+    container = container or st
+    n = getattr(surface, "n_examples", 0)
+    if not n:
+        return
+    options = [0, *(m for m in (1, 2, 4, 8, 16, 32, 64, 128) if m < n), n]
+    if store().get("batch", 0) not in options:
+        store()["batch"] = 0
+        st.session_state.pop("batch", None)
+    widget(
+        container.select_slider,
+        "Mini-batch size",
+        "batch",
+        options=options,
+        format_func=lambda m: _batch_label(m, n),
+        help=f"Each step averages the gradients of m of the {n} examples (Goodfellow Alg. 8.1); "
+        "a smaller batch is a noisier estimate of the full gradient.",
+    )
+    widget(
+        container.radio,
+        "Examples drawn",
+        "sampling",
+        options=["shuffle", "replacement"],
+        format_func={"shuffle": "shuffled epochs", "replacement": "with replacement"}.get,
+        horizontal=True,
+    )
+
+
 def noise_controls(container=None) -> None:
     """Gradient noise σ (the stochastic-gradient view) and its seed."""
     container = container or st
@@ -164,11 +197,11 @@ def noise_controls(container=None) -> None:
     )
     widget(
         container.number_input,
-        "Noise seed",
+        "Seed (noise and mini-batches)",
         "seed",
         min_value=0,
         max_value=10_000,
-        disabled=sigma == 0,
+        disabled=sigma == 0 and not store().get("batch"),
     )
 
 

@@ -22,6 +22,7 @@ def _cached_run(
     schedule: str,
     noise: float,
     seed: int,
+    minibatch: tuple[tuple[str, object], ...],
     record_state: bool,
 ):
     return run(
@@ -33,6 +34,7 @@ def _cached_run(
         noise=noise,
         seed=seed,
         record_state=record_state,
+        **dict(minibatch),
         **dict(hyper),
     )
 
@@ -51,6 +53,7 @@ def cached_run(
         json.dumps(how.schedule_dict, sort_keys=True),
         float(how.noise),
         int(how.seed),
+        tuple(sorted(how.minibatch().items())),
         bool(record_state),
     )
 

@@ -72,7 +72,7 @@ def _is_learning_rate(key: str) -> bool:
 def _new_surface() -> None:
     """Another surface has its own scale: the start point is forgotten and every learning rate
     is suggested anew for it (and written to the URL)."""
-    forget(lambda key: key in ("x0", "y0") or _is_learning_rate(key))
+    forget(lambda key: key in ("x0", "y0", "batch") or _is_learning_rate(key))
 
 
 def _new_surface_params() -> None:

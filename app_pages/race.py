@@ -6,7 +6,13 @@ from functools import partial
 
 import streamlit as st
 
-from app_pages._controls import noise_controls, optimizer_controls, schedule_controls, steps_control
+from app_pages._controls import (
+    minibatch_controls,
+    noise_controls,
+    optimizer_controls,
+    schedule_controls,
+    steps_control,
+)
 from app_pages._runs import run_all
 from app_pages._settings import SCHEMA, RaceSettings
 from app_pages._state import current_view, publish, show_notices, store, widget
@@ -59,8 +65,10 @@ def _controls(surface, start) -> None:
     )
     if chosen:
         _optimizer_tabs(chosen, surface, start)
-    with st.expander("Schedule and gradient noise"):
+    title = "Schedule, noise and mini-batches" if surface.n_examples else "Schedule and noise"
+    with st.expander(title):
         schedule_controls()
+        minibatch_controls(surface)
         noise_controls()
     steps_control()
     target = "f − f_min" if surface.minima else "‖∇f‖ (no known minimum)"

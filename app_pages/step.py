@@ -7,6 +7,7 @@ import streamlit as st
 
 from app_pages._controls import (
     ensure_lr,
+    minibatch_controls,
     noise_controls,
     optimizer_controls,
     schedule_controls,
@@ -62,12 +63,11 @@ def _rule(spec, hyper: dict) -> None:
     rule, code = st.columns(2, gap="medium")
     with rule:
         st.markdown(f"**The rule** — {spec.name}")
-        st.latex(spec.latex_for(hyper) if hasattr(spec, "latex_for") else spec.latex)
+        st.latex(spec.latex_for(hyper))
     with code:
         st.markdown("**The same rule in NumPy** (run by the tests against the app's runner)")
-        text = spec.code_for(hyper) if hasattr(spec, "code_for") else spec.code
-        st.code(text, language="python", wrap_lines=True)
-        st.caption(f"Equals {spec.equals}. {spec.convention}")
+        st.code(spec.code_for(hyper), language="python", wrap_lines=True)
+        st.caption(f"Equals {spec.equals}. {spec.convention_for(hyper)}")
 
 
 def _this_step(surface, trajectory, t: int, present: bool) -> None:
@@ -88,6 +88,9 @@ def _this_step(surface, trajectory, t: int, present: bool) -> None:
     with numbers:
         st.markdown(f"**This step, t = {t}** — every number from the run")
         st.latex(step_latex(trajectory, t))
+        if trajectory.batches is not None and trajectory.batches[t - 1][0] >= 0:
+            used = ", ".join(str(i) for i in trajectory.batches[t - 1])
+            st.markdown(f"**Mini-batch of step {t}**: g averages the gradients of examples {used}")
         st.markdown(f"**State after step {t}**")
         st.table(state_table(trajectory, t))
 
@@ -154,8 +157,9 @@ def step_page() -> None:
     optimizer_controls(optimizer, surface, start, container=settings)
     with length:
         steps = steps_control()
-        with st.expander("Schedule and noise"):
+        with st.expander("Schedule, noise, batches"):
             schedule_controls()
+            minibatch_controls(surface)
             noise_controls()
     step = StepSettings.read(store())
     hyper = dict(step.hyper)

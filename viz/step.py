@@ -3,7 +3,7 @@
 ``step_figure`` draws step t of a trajectory (t counts from 1, as in the update rules): the arrow
 θ_{t−1} → θ_t, the path so far faint and, for look-ahead methods, the point θ̃ where the gradient
 was taken.  ``step_latex`` and ``state_table`` show that step's numbers under the symbols of the
-optimizer's own metadata (``OPTIMIZERS[id].state_fields``).  Everything comes from the
+optimizer's own metadata (``OPTIMIZERS[id].state_fields_for(hyper)``: labels follow the flags).  Everything comes from the
 ``Trajectory``'s arrays (``path``, ``grads``, ``eval_points``, ``states``): nothing here knows an
 update rule.
 """
@@ -99,7 +99,7 @@ def step_latex(trajectory, t: int) -> str:
     else:
         where = _theta(t - 1)
     lines.append(rf"g &= \nabla f({where}) = {tex_value(trajectory.grads[t - 1])}")
-    for name, symbol, _ in spec.state_fields:
+    for name, symbol, _ in spec.state_fields_for(trajectory.hyper):
         if name != "step" and name in states:
             lines.append(rf"{symbol} &= {tex_value(states[name][t - 1])}")
     lines.append(rf"\Delta\theta &= {tex_value(after - before)}")
@@ -119,7 +119,7 @@ def state_table(trajectory, t: int) -> list[dict[str, str]]:
     spec = OPTIMIZERS[trajectory.optimizer]
     states = trajectory.states or {}
     rows = [_row("g", trajectory.grads[t - 1], "gradient used in this step (noise included)")]
-    for name, _, meaning in spec.state_fields:
+    for name, _, meaning in spec.state_fields_for(trajectory.hyper):
         if name not in states:
             continue
         value = np.asarray(states[name][t - 1], dtype=float)
