@@ -78,7 +78,8 @@ class Trajectory:
 class BatchTrajectory:
     """B independent runs. ``hyper`` holds floats, or (B,) arrays for what varies.
     ``stopped[b]`` is "diverged", "domain" or None, ``stop_points[b]`` as ``stop_point`` (NaN
-    for members that ran to the end)."""
+    for members that ran to the end); ``batches[b, t-1]`` the examples member b drew for step t
+    (kept as drawn, also after the member stopped)."""
 
     optimizer: str
     hyper: dict
@@ -88,6 +89,7 @@ class BatchTrajectory:
     diverged_at: np.ndarray  # (B,) int, -1 = never
     stopped: np.ndarray | None = None  # (B,) object: "diverged" | "domain" | None
     stop_points: np.ndarray | None = None  # (B, 2)
+    batches: np.ndarray | None = None  # (B, steps, m) example indices (small ints), or None
 
 
 def _batch_size(values, starts_batch):
@@ -171,23 +173,26 @@ def _batch_indices(n, m, sampling, seed, batch, steps) -> np.ndarray:
     words = math.ceil(per_member / 2) if small else per_member
     index_bits = max(1, (n - 1).bit_length())
     out = np.empty((batch, steps * m), dtype=np.min_scalar_type(n - 1))
-    chunk = max(1, 2**22 // per_member)  # members per draw: bounded temporaries
+    chunk = max(1, 2**21 // words)  # members per draw: bounded temporaries
     for first in range(0, batch, chunk):
         rows = min(chunk, batch - first)
-        raw = bits.random_raw((rows, words))
-        keys = raw.view(np.uint32)[:, :per_member] if small else raw
-        if sampling == "replacement":
-            keys = keys.astype(np.uint64)
-            if not small:
-                keys >>= np.uint64(32)
-            out[first : first + rows] = (keys * np.uint64(n)) >> np.uint64(32)
-        else:
-            shift = keys.dtype.type(index_bits)
-            keys = ((keys >> shift) << shift).reshape(rows, -1, n)
+        keys = bits.random_raw((rows, words))
+        if small:
+            keys = keys.view(np.uint32)[:, :per_member]
+        if sampling == "replacement":  # ⌊u·n / 2³²⌋ of 32-bit words u
+            chosen = keys.astype(np.uint64) if small else keys >> np.uint64(32)
+            chosen *= np.uint64(n)
+            chosen >>= np.uint64(32)
+        else:  # sort by random keys whose low bits hold the example's index
+            keys = keys.reshape(rows, -1, n)
+            low = keys.dtype.type(index_bits)
+            keys >>= low
+            keys <<= low
             keys |= np.arange(n, dtype=keys.dtype)
             keys.sort(axis=-1)
             keys &= keys.dtype.type((1 << index_bits) - 1)
-            out[first : first + rows] = keys.reshape(rows, -1)[:, : steps * m]
+            chosen = keys.reshape(rows, -1)[:, : steps * m]
+        out[first : first + rows] = chosen
     return out.reshape(batch, steps, m)
 
 
@@ -405,7 +410,7 @@ def run_batch(
         surface, opt, starts, lr, noise, seed, record=False, batches=batches
     )
     lr = np.broadcast_to(lr.reshape(steps, -1), (steps, batch)).copy()
-    return BatchTrajectory(optimizer, full, path, loss, lr, diverged, stopped, stop_points)
+    return BatchTrajectory(optimizer, full, path, loss, lr, diverged, stopped, stop_points, batches)
 
 
 def _number(value: float) -> str:
