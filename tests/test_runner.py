@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from optim_core import OPTIMIZERS, OptimizerError, run, run_batch, suggest_lr
+from optim_core.runner import stop_reason
 from tests._analytic import Rosenbrock, bowl, rotated_quadratic
 
 IDS = list(OPTIMIZERS)
@@ -164,14 +165,107 @@ def test_no_warning_escapes_and_everything_stays_finite(optimizer):
             assert run(Rosenbrock(), optimizer, (-1.5, 2.5), 60, lr=10.0).diverged_at is not None
 
 
-def test_nan_gradient_and_nan_loss_count_as_divergence():
+def test_nan_gradient_and_nan_loss_stop_the_run_as_leaving_the_domain():
     # cone: step 1 lands exactly on the tip (1 − 1·1 = 0), where the gradient is 0/0
     t = run(Cone(), "sgd", (1.0, 0.0), 5, lr=1.0)
     assert t.diverged_at == 2 and (t.path[1:] == 0).all()
+    assert t.stopped == "domain" and t.stop_point == (0.0, 0.0)
     # log(x): x ← 0.5 − 1/0.5 = −1.5, a finite point with loss log(−1.5) = NaN
     t = run(LogValley(), "sgd", (0.5, 0.0), 5, lr=1.0)
     assert t.diverged_at == 1 and (t.path == [0.5, 0.0]).all()
     assert np.isfinite(t.loss).all()
+    assert t.stopped == "domain" and t.stop_point == (-1.5, 0.0)
+    assert run(LogValley(), "sgd", (0.5, 0.0), 5, lr=0.01).stopped is None
+
+
+# ---------------------------------------------------------------------------- domain
+
+
+@pytest.fixture(scope="module")
+def formulas():
+    return pytest.importorskip("surfaces").parse_surface
+
+
+def _domain_cases(parse):
+    """(surface, start, lr, step, stop point, what is undefined there), worked by hand."""
+    return [
+        # √x: x ← 1 − 1/(2√1) = 0.5, then 0.5 − 1/(2√0.5) = 0.5 − √0.5 < 0
+        (parse("sqrt(x) + y^2"), (1.0, 0.0), 1.0, 2, (0.5 - 0.5**0.5, 0.0), "f"),
+        # 1/x: x ← −1 − 1·(−1/(−1)²) = 0, where 1/x is a pole (f = inf, neighbours finite)
+        (parse("1/x + y^2"), (-1.0, 0.5), 1.0, 1, (0.0, -0.5), "f"),
+        # log x at 0: x ← 1 − 1·(1/1) = 0: log 0 = −inf, NaN just left of it
+        (parse("log(x) + y^2"), (1.0, 0.25), 1.0, 1, (0.0, -0.25), "f"),
+    ]
+
+
+def test_leaving_the_domain_is_told_apart_from_divergence(formulas):
+    for surface, start, lr, step, point, _ in _domain_cases(formulas):
+        t = run(surface, "sgd", start, 10, lr=lr)
+        assert (t.diverged_at, t.stopped) == (step, "domain"), surface.text
+        np.testing.assert_allclose(t.stop_point, point, atol=1e-15)
+        assert np.isfinite(t.path).all() and np.isfinite(t.loss).all()
+        np.testing.assert_array_equal(t.path[step:], np.tile(t.path[step - 1], (11 - step, 1)))
+        tb = run_batch(surface, "sgd", start, 10, lr=np.array([lr, 1e-3]))
+        assert tb.diverged_at.tolist() == [step, -1]
+        assert tb.stopped.tolist() == ["domain", None]
+        np.testing.assert_allclose(tb.stop_points[0], point, atol=1e-15)
+        assert np.isnan(tb.stop_points[1]).all()
+
+
+def test_stop_reason_says_what_happened(formulas):
+    s = formulas("sqrt(x) + y^2")
+    t = run(s, "sgd", (1.0, 0.5), 10, lr=1.0)
+    assert (
+        stop_reason(s, t)
+        == "left the domain of f at step 2 (f is not defined at x = −0.2071, y = 0.5)"
+    )
+    assert stop_reason(s, run(s, "sgd", (1.0, 0.5), 10, lr=0.01)) == "ran all 10 steps"
+    t = run(Cone(), "sgd", (1.0, 0.0), 5, lr=1.0)
+    assert (
+        stop_reason(Cone(), t)
+        == "left the domain of f at step 2 (∇f is not defined at x = 0, y = 0)"
+    )
+    t = run(bowl(10), "sgd", (1.0, 1.0), 20, lr=0.5)
+    assert t.stopped == "diverged"
+    assert stop_reason(bowl(10), t) == (
+        "diverged at step 7 (the iterate reached x = 0.007812, y = −1.638e+04, more than 1000 × "
+        "the view's diameter from its centre)"
+    )
+
+
+def test_overflow_is_divergence_and_never_reaches_the_path(formulas):
+    # exp(10x²) from x = 1: x ← 1 − 10⁻⁴·20e¹⁰ ≈ −43, finite and inside the bound, where
+    # e^(10·43²) overflows to inf — and so does every point around it
+    s = formulas("exp(10 x^2) + y^2")
+    t = run(s, "sgd", (1.0, 0.0), 10, lr=1e-4)
+    assert (t.diverged_at, t.stopped) == (1, "diverged")
+    assert np.isfinite(t.path).all() and np.isfinite(t.loss).all()
+    assert stop_reason(s, t).startswith("diverged at step 1 (f overflowed at x = −43.")
+    for optimizer in IDS:
+        t = run(formulas("exp(100 x) + y^2"), optimizer, (0.0, 0.0), 50, lr=5.0)
+        assert np.isfinite(t.path).all() and np.isfinite(t.loss).all()
+        assert t.stopped in (None, "diverged"), optimizer
+
+
+def test_newton_stops_where_the_hessian_is_not_defined(formulas):
+    # |x|^1.5: f and f' are finite at 0 but f'' = ¾|x|^(−½) is not. Newton with lr 0.5 from
+    # x = 1: x ← 1 − 0.5·f'(1)/f''(1) = 1 − 0.5·1.5/0.75 = 0, so step 2's Hessian is undefined
+    s = formulas("abs(x)^(3/2) + y^2")
+    t = run(s, "newton", (1.0, 0.0), 5, lr=0.5)
+    assert (t.diverged_at, t.stopped) == (2, "domain")
+    np.testing.assert_allclose(t.stop_point, (0.0, 0.0), atol=1e-15)
+    assert "(the Hessian ∇²f is not defined at x = 0, y = " in stop_reason(s, t)
+
+
+def test_a_start_outside_the_domain_is_refused_with_a_reason(formulas):
+    with pytest.raises(
+        OptimizerError,
+        match=r"not finite at the start \(-1, 0\): the start is "
+        r"outside the domain of f",
+    ):
+        run(formulas("sqrt(x) + y^2"), "sgd", (-1.0, 0.0), 10)
+    with pytest.raises(OptimizerError, match=r"start \(10, 0\): f overflows there"):
+        run_batch(formulas("exp(100 x) + y^2"), "adam", np.array([[0.0, 0.0], [10.0, 0.0]]), 10)
 
 
 # ---------------------------------------------------------------------------- noise
