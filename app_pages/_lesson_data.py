@@ -1,269 +1,836 @@
-"""The lessons: one-click scenarios for a lecture, each a full configuration of a page.
+"""The lessons: one-click scenarios for a lecture. Each lesson is data — the settings objects of
+the pages it opens (one per link, from ``_settings``) and its story, question and answer as
+templates — plus a ``solve`` that runs the lesson's own setup through ``optim_core`` and returns
+every number the answer states.
 
-A lesson tells a short story, asks a "predict, then run" question and opens one or more pages
-set up through the URL.  A :class:`Link` holds its configuration as typed values (surface,
-start, the pages' widget keys); ``query_params`` turns it into the URL the widgets read, and the
-same values rebuild the runs in the tests that check each lesson's claim with ``optim_core``.
+* ``given(links)`` reads the setup's own values from its settings objects (no run: cheap), for
+  the story, the question and the link labels.
+* ``solve(links)`` opens each link as its page would (the URL round trip: ``parse_query`` then
+  the page's ``read``), runs it, and measures: ``analysis.steps_to_tolerance`` ("stays within
+  the tolerance from step k on"), ``race_results`` (the Race table), ``theory.*``.
 
-URL values follow the widgets: a select box carries the label it shows (the surface's name, the
-optimizer's name), the Race page's multiselect the optimizer ids it shows, a select slider the
-option as ``f"{v:g}"``, a toggle ``true`` / ``false``.
+``tests/test_lessons.py`` checks each claim's direction on the same ``solve`` output, and that no
+template types a number. No Streamlit here: the page caches ``answer_text``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from functools import cache
+from typing import Any
 
-from optim_core import OPTIMIZERS, SCHEDULES
-from surfaces import SURFACES
+import numpy as np
 
-# Page url_path -> (entry file, title), as registered in app.py.
-PAGES: dict[str, tuple[str, str]] = {
-    "race": ("app_pages/race.py", "Race"),
-    "curvature": ("app_pages/curvature.py", "Curvature"),
-    "lr-lab": ("app_pages/lr_lab.py", "Learning-rate lab"),
-    "step": ("app_pages/step.py", "Step by step"),
+from app_pages._lesson_text import colour_name, fill, marker_name, power_of_ten
+from app_pages._settings import (
+    SCHEMA,
+    CurvatureSettings,
+    LabSettings,
+    PageSettings,
+    RaceSettings,
+    RunSettings,
+    StepSettings,
+    View,
+    fmt,
+    lr_options,
+    parse_query,
+)
+from optim_core import quadratic_theory, run, run_batch, stable_lr
+from optim_core.analysis import known_min_value, loss_gap, race_results, steps_to_tolerance
+from surfaces import critical_points, curvature_at, get_surface
+
+# Page url_path -> its title in the navigation (app.py).
+PAGE_TITLES: dict[str, str] = {
+    "race": "Race",
+    "curvature": "Curvature",
+    "lr-lab": "Learning-rate lab",
+    "step": "Step by step",
 }
 
-# Select boxes that show (and put in the URL) an optimizer's display name.
-_NAMED_OPTIMIZER_KEYS = ("step_opt", "lab_opt")
+
+# ---------------------------------------------------------------------------- links
 
 
 @dataclass(frozen=True)
 class Link:
-    """One page, set up: the surface and its parameters, the start, and widget values by key."""
+    """One page, set up: a label (a template, filled from ``given``) and the page's settings."""
 
     label: str
-    page: str  # a key of PAGES
-    surface: str
-    surface_params: tuple[tuple[str, float], ...] = ()
-    start: tuple[float, float] | None = None  # None: the surface's default start
-    settings: tuple[tuple[str, object], ...] = ()
+    settings: PageSettings
 
-    def get(self, key: str, default=None):
-        """The value this link gives the widget ``key`` (``default`` if it leaves it alone)."""
-        return dict(self.settings).get(key, default)
+    @property
+    def page(self) -> str:
+        return self.settings.PAGE
 
-    def hyper(self, optimizer: str) -> dict:
-        """The hyperparameters this link sets for ``optimizer`` (its ``{optimizer}_{name}`` keys);
-        the others keep their defaults."""
-        values = dict(self.settings)
-        return {
-            h.name: values[f"{optimizer}_{h.name}"]
-            for h in OPTIMIZERS[optimizer].hyper
-            if f"{optimizer}_{h.name}" in values
-        }
-
-    def schedule(self) -> dict | None:
-        """The learning-rate schedule as ``run`` takes it (None: constant)."""
-        name = self.get("schedule")
-        if name is None:
-            return None
-        params = {h.name: self.get(f"sched_{h.name}", h.default) for h in SCHEDULES[name].params}
-        return {"name": name, **params}
+    def url(self, present: bool = False) -> str:
+        """The page's address with its query ("/race?…"), in presentation mode if asked."""
+        view = replace(self.settings.view, present=present)
+        return replace(self.settings, view=view).link()
 
 
-@dataclass(frozen=True)
-class Lesson:
-    id: str
-    title: str
-    topic: str
-    story: str  # two or three sentences
-    question: str  # predict, then run
-    answer: str  # revealed on demand
-    links: tuple[Link, ...]
+def opened(settings: PageSettings):
+    """What the page reads from the link: its settings after the URL round trip, and the notices
+    (a value the widgets cannot show is snapped and noticed)."""
+    values, notices = parse_query(settings.query(), SCHEMA)
+    return type(settings).read(values, SCHEMA), notices
 
 
-def _url_value(key: str, value) -> str | list[str]:
-    if key == "race_opts":  # a multiselect of optimizer ids, shown as they are
-        return list(value)
-    if key in _NAMED_OPTIMIZER_KEYS:
-        return OPTIMIZERS[value].name
-    if key == "schedule":
-        return SCHEDULES[value].name
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
+def surface_of(view: View):
+    return get_surface(view.surface_id, **dict(view.params))
 
 
-def query_params(link: Link, *, present: bool = False) -> dict[str, str | list[str]]:
-    """The URL query of ``link``: the sidebar's surface, parameters and start, then its settings."""
-    params: dict[str, str | list[str]] = {"surface": SURFACES[link.surface].name}
-    for name, value in link.surface_params:
-        params[f"{link.surface}_{name}"] = f"{value:g}"
-    if link.start is not None:
-        params["x0"], params["y0"] = (f"{v:g}" for v in link.start)
-    for key, value in link.settings:
-        params[key] = _url_value(key, value)
-    if present:
-        params["present"] = "true"
-    return params
+def start_of(view: View, surface) -> tuple[float, float]:
+    return view.start if view.start is not None else tuple(float(v) for v in surface.start)
+
+
+def _run(surface, view: View, optimizer: str, hyper: Mapping, how: RunSettings, **extra):
+    return run(
+        surface,
+        optimizer,
+        start=start_of(view, surface),
+        steps=how.steps,
+        schedule=how.schedule_dict,
+        noise=how.noise,
+        seed=how.seed,
+        **{**hyper, **extra},
+    )
+
+
+def race_runs(settings: RaceSettings, **hyper) -> tuple[Any, dict]:
+    """The surface and every trajectory the Race page draws for ``settings`` (``hyper``
+    overrides the hyperparameters of every optimizer, e.g. ``lr=``)."""
+    page, _ = opened(settings)
+    s = surface_of(page.view)
+    runs = {
+        o: _run(s, page.view, o, {**page.hyper_of(o), **hyper}, page.run) for o in page.optimizers
+    }
+    return s, runs
+
+
+def race_rows(settings: RaceSettings) -> dict:
+    """The Race table's rows (``analysis.race_results``) by optimizer id."""
+    s, runs = race_runs(settings)
+    page, _ = opened(settings)
+    return {r.optimizer: r for r in race_results(s, runs, page.tol).rows}
+
+
+def step_run(settings: StepSettings):
+    """The surface and the run the Step-by-step page shows (states recorded)."""
+    page, _ = opened(settings)
+    s = surface_of(page.view)
+    return s, _run(s, page.view, page.optimizer, dict(page.hyper), page.run, record_state=True)
+
+
+def gap_of(surface, trajectory) -> np.ndarray:
+    return loss_gap(trajectory, known_min_value(surface))
+
+
+def settled(surface, trajectory, tol: float) -> int | None:
+    """``analysis.steps_to_tolerance`` on f − f_min: None if it never settles."""
+    k = steps_to_tolerance(gap_of(surface, trajectory), trajectory.diverged_at, tol)
+    return None if np.isnan(k) else int(k)
+
+
+def best_on_slider(settings: RaceSettings, optimizer: str) -> tuple[float | None, int | None]:
+    """Every learning rate the slider of ``optimizer`` offers, one batch on the link's setup:
+    the one that settles soonest and its step (None, None if none settles)."""
+    page, _ = opened(settings)
+    s = surface_of(page.view)
+    lrs = np.array(lr_options(optimizer))
+    hyper = {k: v for k, v in page.hyper_of(optimizer).items() if k != "lr"}
+    batch = run_batch(
+        s,
+        optimizer,
+        start_of(page.view, s),
+        page.run.steps,
+        schedule=page.run.schedule_dict,
+        noise=page.run.noise,
+        seed=page.run.seed,
+        lr=lrs,
+        **hyper,
+    )
+    gap = batch.loss - known_min_value(s)
+    steps = steps_to_tolerance(gap, batch.diverged_at, page.tol)
+    if np.all(np.isnan(steps)):
+        return None, None
+    i = int(np.nanargmin(steps))
+    return float(lrs[i]), int(steps[i])
+
+
+def phrase_settled(k: int | None, steps: int) -> str:
+    return f"from step {k}" if k is not None else f"not within its {steps} steps"
 
 
 # ---------------------------------------------------------------------------- the lessons
 
-_BOWL_50 = (("kappa", 50.0), ("angle", 30.0))
-_BOWL_20 = (("kappa", 20.0), ("angle", 30.0))
-_BOWL_15 = (("kappa", 15.0), ("angle", 30.0))
-_BOWL_10 = (("kappa", 10.0), ("angle", 30.0))
-_SADDLE_START = (2.5, 0.001)
-_SADDLE = (("steps", 100), ("sgd_lr", 0.02))
-_SGD_ONLY = (("race_opts", ("sgd",)),)
-_NOISY_SGD = (*_SGD_ONLY, ("sgd_lr", 0.1), ("noise", 1.0), ("seed", 0), ("steps", 300))
+
+@dataclass(frozen=True)
+class Lesson:
+    """A scenario: its links, and story / question / answer templates with ``{{fields}}``."""
+
+    id: str
+    title: str
+    topic: str
+    links: tuple[Link, ...]
+    story: str  # two or three sentences
+    question: str  # predict, then run
+    answer: str  # revealed on demand
+    given: Callable[[tuple[Link, ...]], dict]  # the setup's own values, from the settings
+    solve: Callable[[tuple[Link, ...]], dict]  # the numbers of the answer, from runs
+
+    def setup(self) -> dict:
+        return self.given(self.links)
+
+    def text(self, template: str) -> str:
+        return fill(template, self.setup())
+
+    def label(self, link: Link) -> str:
+        return self.text(link.label)
+
+
+def _bowl(kappa: float) -> View:
+    return View(surface_id="bowl", params=(("kappa", kappa), ("angle", 30.0)))
+
+
+def _race(view: View, hyper: dict, steps: int = 200, **run) -> RaceSettings:
+    frozen = tuple((o, tuple(sorted(h.items()))) for o, h in hyper.items())
+    return RaceSettings(
+        view=view, optimizers=tuple(hyper), hyper=frozen, run=RunSettings(steps=steps, **run)
+    )
+
+
+def _step(view: View, optimizer: str, hyper: dict, steps: int, t: int) -> StepSettings:
+    return StepSettings(
+        view=view,
+        optimizer=optimizer,
+        hyper=tuple(sorted(hyper.items())),
+        run=RunSettings(steps=steps),
+        t=t,
+    )
+
+
+def _param(view: View, name: str) -> float:
+    return dict(view.params)[name]
+
+
+def _eigenvalues(surface) -> tuple[float, float]:
+    lam_min, lam_max = surface.quadratic_eigenvalues
+    return float(lam_min), float(lam_max)
+
+
+# --- momentum -----------------------------------------------------------------------------
+
+_MOMENTUM = (
+    Link(
+        "GD vs momentum",
+        _race(
+            _bowl(50.0),
+            {"sgd": {"lr": 0.03}, "momentum": {"lr": 0.015, "momentum": 0.9}},
+            steps=300,
+        ),
+    ),
+)
+
+
+def _momentum_given(links) -> dict:
+    race = links[0].settings
+    return {
+        "kappa": fmt(_param(race.view, "kappa")),
+        "gd_lr": fmt(race.hyper_of("sgd")["lr"]),
+        "hb_lr": fmt(race.hyper_of("momentum")["lr"]),
+        "mu": fmt(race.hyper_of("momentum")["momentum"]),
+        "tol": power_of_ten(race.tol),
+    }
+
+
+def _momentum_solve(links) -> dict:
+    race = links[0].settings
+    rows = race_rows(race)
+    s, _ = race_runs(race)
+    theory = quadratic_theory(*_eigenvalues(s))
+    best_lr, best_settled = best_on_slider(race, "sgd")
+    _, at_optimum = race_runs(replace(race, optimizers=("sgd",)), lr=theory.gd_lr_opt)
+    return {
+        "gd_settled": rows["sgd"].settled_at,
+        "hb_settled": rows["momentum"].settled_at,
+        "best_lr": best_lr,
+        "best_settled": best_settled,
+        "opt_lr": theory.gd_lr_opt,
+        "opt_settled": settled(s, at_optimum["sgd"], race.tol),
+    }
+
+
+# --- Nesterov -----------------------------------------------------------------------------
+
+_NESTEROV_HYPER = {"lr": 0.015, "momentum": 0.9}
+_NESTEROV = (
+    Link(
+        "momentum vs Nesterov",
+        _race(_bowl(50.0), {"momentum": _NESTEROV_HYPER, "nesterov": _NESTEROV_HYPER}),
+    ),
+    Link(
+        "both at α = {{lr_big}}",
+        _race(
+            _bowl(50.0),
+            {o: {**_NESTEROV_HYPER, "lr": 0.03} for o in ("momentum", "nesterov")},
+        ),
+    ),
+    Link("the look-ahead, step by step", _step(_bowl(50.0), "nesterov", _NESTEROV_HYPER, 100, 4)),
+)
+
+
+def _nesterov_given(links) -> dict:
+    race, big = links[0].settings, links[1].settings
+    return {
+        "kappa": fmt(_param(race.view, "kappa")),
+        "lr": fmt(race.hyper_of("nesterov")["lr"]),
+        "mu": fmt(race.hyper_of("nesterov")["momentum"]),
+        "lr_big": fmt(big.hyper_of("nesterov")["lr"]),
+        "tol": power_of_ten(race.tol),
+    }
+
+
+def _lookahead_marker(links) -> str:
+    """The Step page's look-ahead marker in words, read from the figure it draws."""
+    from viz.step import LOOKAHEAD_COLOR, step_figure
+
+    s, trajectory = step_run(links[2].settings)
+    fig = step_figure(s, trajectory, links[2].settings.t)
+    (marker,) = [tr.marker for tr in fig.data if (tr.name or "").startswith("look-ahead")]
+    assert marker.color == LOOKAHEAD_COLOR
+    return f"{colour_name(LOOKAHEAD_COLOR)} {marker_name(marker.symbol)}"
+
+
+def _nesterov_solve(links) -> dict:
+    race, big = links[0].settings, links[1].settings
+    s, runs = race_runs(race)
+    gap = gap_of(s, runs["nesterov"])
+    inside = gap <= race.tol
+    touch = int(np.argmax(inside))
+    left = np.flatnonzero(~inside[touch:])
+    rows, big_rows = race_rows(race), race_rows(big)
+    lam_max = _eigenvalues(s)[1]
+    mu = race.hyper_of("nesterov")["momentum"]
+    return {
+        "nag_touch": touch,
+        "nag_leaves": f", leaves it again at step {touch + int(left[0])}" if left.size else "",
+        "nag_settled": rows["nesterov"].settled_at,
+        "hb_settled": rows["momentum"].settled_at,
+        "nag_edge": stable_lr("nesterov", lam_max, mu),
+        "hb_edge": stable_lr("momentum", lam_max, mu),
+        "nag_big_diverged": big_rows["nesterov"].stopped_at,
+        "hb_big_diverged": big_rows["momentum"].stopped_at,
+        "hb_big_settled": big_rows["momentum"].settled_at,
+        "marker": _lookahead_marker(links),
+    }
+
+
+# --- saddle -------------------------------------------------------------------------------
+
+_SADDLE_VIEW = View(surface_id="saddle", start=(2.5, 0.001))
+_SADDLE_GD = {"sgd": {"lr": 0.02}}
+_SADDLE = (
+    Link("GD and Newton", _race(_SADDLE_VIEW, {**_SADDLE_GD, "newton": {"lr": 1.0}}, steps=100)),
+    Link(
+        "GD and saddle-free Newton",
+        _race(
+            _SADDLE_VIEW,
+            {**_SADDLE_GD, "newton": {"lr": 1.0, "saddle_free": True}},
+            steps=100,
+        ),
+    ),
+    Link("GD with gradient noise", _race(_SADDLE_VIEW, _SADDLE_GD, steps=100, noise=1.0)),
+    Link(
+        "the Hessian at the saddle",
+        CurvatureSettings(view=View(surface_id="saddle"), x=0.0, y=0.0),
+    ),
+)
+
+
+def _saddle_given(links) -> dict:
+    race, noisy = links[0].settings, links[2].settings
+    return {
+        "y0": fmt(race.view.start[1]),
+        "steps": race.run.steps,
+        "gd_lr": fmt(race.hyper_of("sgd")["lr"]),
+        "sigma": fmt(noisy.run.noise),
+        "tol": power_of_ten(race.tol),
+    }
+
+
+def _saddle_solve(links) -> dict:
+    plain, free, noisy, curvature = (link.settings for link in links)
+    s, runs = race_runs(plain)
+    (saddle,) = [p for p in critical_points(s).points if p.kind == "saddle"]
+    point = np.array(saddle.point)
+    _, free_runs = race_runs(free)
+    _, noisy_runs = race_runs(noisy)
+    valleys = np.array(s.minima)
+
+    def to_valley(p):
+        return float(np.min(np.linalg.norm(valleys - p, axis=1)))
+
+    free_end = free_runs["newton"].path[-1]
+    eigenvalues = curvature_at(surface_of(curvature.view), point).eigenvalues
+    return {
+        "gd_dist": float(np.linalg.norm(runs["sgd"].path[-1] - point)),
+        "gd_to_valley": to_valley(runs["sgd"].path[-1]),
+        "newton_first": float(np.linalg.norm(runs["newton"].path[1] - point)),
+        "newton_dist": float(np.linalg.norm(runs["newton"].path[-1] - point)),
+        "valley": tuple(
+            float(v) for v in valleys[np.argmin(np.linalg.norm(valleys - free_end, axis=1))]
+        ),
+        "free_settled": settled(s, free_runs["newton"], free.tol),
+        "noisy_to_valley": to_valley(noisy_runs["sgd"].path[-1]),
+        "noisy_dist": float(np.linalg.norm(noisy_runs["sgd"].path[-1] - point)),
+        "saddle": tuple(float(v) for v in point),
+        "eig_neg": float(min(eigenvalues)),
+        "eig_pos": float(max(eigenvalues)),
+    }
+
+
+# --- AdaGrad ------------------------------------------------------------------------------
+
+_ADAGRAD = (
+    Link(
+        "AdaGrad vs RMSProp",
+        _race(_bowl(20.0), {"adagrad": {"lr": 0.05}, "rmsprop": {"lr": 0.05}}, steps=300),
+    ),
+    Link("AdaGrad's cache, step by step", _step(_bowl(20.0), "adagrad", {"lr": 0.05}, 300, 1)),
+    Link("RMSProp's cache, step by step", _step(_bowl(20.0), "rmsprop", {"lr": 0.05}, 300, 1)),
+)
+
+
+def _adagrad_given(links) -> dict:
+    race = links[0].settings
+    return {
+        "kappa": fmt(_param(race.view, "kappa")),
+        "lr": fmt(race.hyper_of("adagrad")["lr"]),
+        "steps": race.run.steps,
+    }
+
+
+def _adagrad_solve(links) -> dict:
+    race, adagrad_step, rmsprop_step = (link.settings for link in links)
+    rows = race_rows(race)
+    _, adagrad = step_run(adagrad_step)
+    _, rmsprop = step_run(rmsprop_step)
+    a, r = adagrad.states["effective_lr"], rmsprop.states["effective_lr"]
+    a_end, r_end = a[-1] / a[0], r[-1] / r[0]
+    return {
+        "a_gap": rows["adagrad"].final,
+        "r_gap": rows["rmsprop"].final,
+        "a_shrinks_always": bool(np.all(np.diff(a, axis=0) <= 0)),
+        "a_end_lo": float(a_end.min()),
+        "a_end_hi": float(a_end.max()),
+        "r_end_lo": float(r_end.min()),
+        "r_end_hi": float(r_end.max()),
+    }
+
+
+# --- Adam's bias correction ---------------------------------------------------------------
+
+_ADAM_HYPER = {"lr": 0.05, "beta1": 0.9, "beta2": 0.999}
+_ADAM = (
+    Link("Adam, step by step", _step(_bowl(20.0), "adam", _ADAM_HYPER, 100, 10)),
+    Link(
+        "Adam without bias correction",
+        _step(_bowl(20.0), "adam", {**_ADAM_HYPER, "bias_correction": False}, 100, 10),
+    ),
+)
+
+
+def _adam_given(links) -> dict:
+    hyper = dict(links[0].settings.hyper)
+    return {"beta1": fmt(hyper["beta1"]), "beta2": fmt(hyper["beta2"])}
+
+
+def _adam_solve(links) -> dict:
+    corrected, uncorrected = (step_run(link.settings)[1] for link in links)
+    t = links[0].settings.t
+    sizes = [
+        np.linalg.norm(np.diff(r.path[: t + 1], axis=0), axis=1) for r in (corrected, uncorrected)
+    ]
+    ratio = sizes[1] / sizes[0]
+    beta1, beta2 = corrected.hyper["beta1"], corrected.hyper["beta2"]
+    ts = np.arange(1, uncorrected.lr.size + 1)
+    factor = (1 - beta1**ts) / np.sqrt(1 - beta2**ts)
+    return {
+        "t": t,
+        "ratio_first": float(ratio[0]),
+        "ratio_t": float(ratio[-1]),
+        "ratio_min": float(ratio.min()),
+        "factor_first": float(factor[0]),
+        "factor_max": float(factor.max()),
+        "factor_argmax": int(ts[np.argmax(factor)]),
+    }
+
+
+# --- a learning rate too large ------------------------------------------------------------
+
+_TOO_LARGE = (
+    Link("GD at α = {{lr_big}}", _race(_bowl(15.0), {"sgd": {"lr": 0.15}}, steps=100)),
+    Link("GD at α = {{lr_small}}", _race(_bowl(15.0), {"sgd": {"lr": 0.1}}, steps=100)),
+    Link("the stable band", LabSettings(view=_bowl(15.0), optimizer="sgd")),
+)
+
+
+def _too_large_given(links) -> dict:
+    big, small = links[0].settings, links[1].settings
+    return {
+        "kappa": fmt(_param(big.view, "kappa")),
+        "lr_big": fmt(big.hyper_of("sgd")["lr"]),
+        "lr_small": fmt(small.hyper_of("sgd")["lr"]),
+        "tol": power_of_ten(small.tol),
+    }
+
+
+def _too_large_solve(links) -> dict:
+    big, small = links[0].settings, links[1].settings
+    big_row, small_row = race_rows(big)["sgd"], race_rows(small)["sgd"]
+    lam_max = _eigenvalues(race_runs(big)[0])[1]
+    rate_big = abs(1 - big.hyper_of("sgd")["lr"] * lam_max)
+    return {
+        "lam_max": lam_max,
+        "rate_big": rate_big,
+        "rate_small": abs(1 - small.hyper_of("sgd")["lr"] * lam_max),
+        "growth_pct": 100 * (rate_big - 1),
+        "big_diverged": big_row.stopped_at,
+        "small_settled": small_row.settled_at,
+        "edge": stable_lr("sgd", lam_max),
+    }
+
+
+# --- feature scaling ----------------------------------------------------------------------
+
+
+def _regression(standardized: float) -> View:
+    return View(surface_id="regression", params=(("standardized", standardized),))
+
+
+_SCALING = (
+    Link("raw inputs", _race(_regression(0.0), {"sgd": {"lr": 0.002}}, steps=1000)),
+    Link("standardized inputs", _race(_regression(1.0), {"sgd": {"lr": 0.5}}, steps=100)),
+)
+
+
+def _scaling_given(links) -> dict:
+    raw, std = links[0].settings, links[1].settings
+    return {
+        "lr_raw": fmt(raw.hyper_of("sgd")["lr"]),
+        "lr_std": fmt(std.hyper_of("sgd")["lr"]),
+        "tol": power_of_ten(raw.tol),
+    }
+
+
+def _scaling_solve(links) -> dict:
+    raw, std = links[0].settings, links[1].settings
+    raw_row, std_row = race_rows(raw)["sgd"], race_rows(std)["sgd"]
+    raw_min, raw_max = _eigenvalues(race_runs(raw)[0])
+    std_min, std_max = _eigenvalues(race_runs(std)[0])
+    lr = raw.hyper_of("sgd")["lr"]
+    options = lr_options("sgd")
+    next_lr = options[options.index(lr) + 1]
+    next_row = race_rows(replace(raw, hyper=(("sgd", (("lr", next_lr),)),)))["sgd"]
+    return {
+        "raw_settled": raw_row.settled_at,
+        "raw_outcome": phrase_settled(raw_row.settled_at, raw.run.steps),
+        "raw_diverged": raw_row.stopped_at,
+        "std_settled": std_row.settled_at,
+        "kappa_raw": raw_max / raw_min,
+        "kappa_std": std_max / std_min,
+        "edge_raw": stable_lr("sgd", raw_max),
+        "flat_rate": 1 - lr * raw_min,
+        "next_lr": next_lr,
+        "next_diverged": next_row.stopped_at,
+    }
+
+
+# --- gradient noise -----------------------------------------------------------------------
+
+NOISE_WINDOW = 100  # the last steps over which the cloud and the loss floor are measured
+_NOISE = (
+    Link("σ = {{sigma_loud}}", _race(_bowl(10.0), {"sgd": {"lr": 0.05}}, steps=300, noise=1.0)),
+    Link("σ = {{sigma_quiet}}", _race(_bowl(10.0), {"sgd": {"lr": 0.05}}, steps=300, noise=0.5)),
+)
+
+
+def _noise_given(links) -> dict:
+    loud, quiet = links[0].settings.run.noise, links[1].settings.run.noise
+    return {
+        "sigma_loud": fmt(loud),
+        "sigma_quiet": fmt(quiet),
+        "batch_factor": fmt((loud / quiet) ** 2),
+        "sigma_ratio": fmt(loud / quiet),
+        "sigma_ratio_sq": fmt((loud / quiet) ** 2),
+        "window": NOISE_WINDOW,
+    }
+
+
+def _cloud(settings: RaceSettings) -> tuple[float, float]:
+    """RMS distance to the minimum and mean f − f_min over the last NOISE_WINDOW steps."""
+    s, runs = race_runs(settings)
+    t = runs["sgd"]
+    minimum = np.array(s.minima[0])
+    spread = np.sqrt(np.mean(np.sum((t.path[-NOISE_WINDOW:] - minimum) ** 2, axis=1)))
+    return float(spread), float(np.mean(gap_of(s, t)[-NOISE_WINDOW:]))
+
+
+def _noise_solve(links) -> dict:
+    (loud_spread, loud_floor), (quiet_spread, quiet_floor) = (_cloud(k.settings) for k in links)
+    return {
+        "spread_ratio": loud_spread / quiet_spread,
+        "floor_ratio": loud_floor / quiet_floor,
+        "floor_loud": loud_floor,
+        "floor_quiet": quiet_floor,
+    }
+
+
+# --- learning-rate decay ------------------------------------------------------------------
+
+DECAY_WINDOW = 20  # the last steps whose mean loss is compared
+_NOISY_SGD = {"sgd": {"lr": 0.1}}
+_DECAY = (
+    Link("constant α", _race(_bowl(10.0), _NOISY_SGD, steps=300, noise=1.0)),
+    Link(
+        "step decay",
+        _race(
+            _bowl(10.0),
+            _NOISY_SGD,
+            steps=300,
+            noise=1.0,
+            schedule="step",
+            schedule_params=(("gamma", 0.5), ("every", 50)),
+        ),
+    ),
+    Link(
+        "decay too early, too hard",
+        _race(
+            _bowl(10.0),
+            _NOISY_SGD,
+            steps=300,
+            noise=1.0,
+            schedule="step",
+            schedule_params=(("gamma", 0.1), ("every", 10)),
+        ),
+    ),
+)
+
+
+def _decay_given(links) -> dict:
+    constant, decayed, hard = (link.settings for link in links)
+    params, hard_params = dict(decayed.run.schedule_params), dict(hard.run.schedule_params)
+    return {
+        "sigma": fmt(constant.run.noise),
+        "lr": fmt(constant.hyper_of("sgd")["lr"]),
+        "gamma": fmt(params["gamma"]),
+        "every": int(params["every"]),
+        "hard_gamma": fmt(hard_params["gamma"]),
+        "hard_every": int(hard_params["every"]),
+        "window": DECAY_WINDOW,
+    }
+
+
+def _decay_solve(links) -> dict:
+    finals, paths = [], []
+    for link in links:
+        s, runs = race_runs(link.settings)
+        finals.append(float(np.mean(gap_of(s, runs["sgd"])[-DECAY_WINDOW:])))
+        paths.append(runs["sgd"].path)
+    every = int(dict(links[1].settings.run.schedule_params)["every"])
+    constant, decayed, hard = finals
+    return {
+        "same_first": bool(np.array_equal(paths[0][: every + 1], paths[1][: every + 1])),
+        "const_final": constant,
+        "decay_final": decayed,
+        "hard_final": hard,
+        "ratio": constant / decayed,
+        "hard_vs_const": hard / constant,
+    }
+
+
+# --- local vs global ----------------------------------------------------------------------
+
+_TWO_WELLS = (
+    Link(
+        "start {{start_a}}",
+        _race(View(surface_id="multi_minimum", start=(-2.0, 1.0)), {"sgd": {"lr": 0.5}}, steps=300),
+    ),
+    Link(
+        "start {{start_b}}",
+        _race(View(surface_id="multi_minimum", start=(-2.0, 1.5)), {"sgd": {"lr": 0.5}}, steps=300),
+    ),
+)
+
+
+def _wells_given(links) -> dict:
+    a, b = (link.settings.view.start for link in links)
+    return {"start_a": a, "start_b": b, "distance": float(np.hypot(b[0] - a[0], b[1] - a[1]))}
+
+
+def _wells_solve(links) -> dict:
+    out = {}
+    for name, link in zip("ab", links, strict=True):
+        s, runs = race_runs(link.settings)
+        end = runs["sgd"].path[-1]
+        minima = np.array(s.minima)
+        values = s.f(minima)
+        nearest = int(np.argmin(np.linalg.norm(minima - end, axis=1)))
+        out[f"end_{name}"] = tuple(float(v) for v in end)
+        out[f"f_{name}"] = float(s.f(end))
+        out[f"deep_{name}"] = bool(values[nearest] == values.min())
+        out[f"to_min_{name}"] = float(np.linalg.norm(minima[nearest] - end))
+    return out
+
+
+# --- condition number ---------------------------------------------------------------------
+
+_CONDITION = (
+    Link("the Hessian", CurvatureSettings(view=_bowl(50.0))),
+    Link("the stable band", LabSettings(view=_bowl(50.0), optimizer="sgd")),
+)
+
+
+def _condition_given(links) -> dict:
+    return {"kappa": fmt(_param(links[0].settings.view, "kappa"))}
+
+
+def _condition_solve(links) -> dict:
+    s = surface_of(links[0].settings.view)
+    (xmin, _), (_, ymax) = s.bounds
+    points = {"start": tuple(float(v) for v in s.start), "corner": (xmin, ymax)}
+    eigen = {k: np.sort(curvature_at(s, p).eigenvalues) for k, p in points.items()}
+    lam_min, lam_max = (float(v) for v in eigen["start"])
+    theory = quadratic_theory(lam_min, lam_max)
+    return {
+        **points,
+        "same_everywhere": bool(np.allclose(eigen["start"], eigen["corner"])),
+        "lam_min": lam_min,
+        "lam_max": lam_max,
+        "kappa_measured": theory.kappa,
+        "edge": theory.lr_stable_max,
+        "opt_lr": theory.gd_lr_opt,
+        "rate": theory.gd_rate,
+    }
+
+
+# --- Newton -------------------------------------------------------------------------------
+
+_NEWTON = (Link("GD vs Newton", _race(_bowl(50.0), {"sgd": {"lr": 0.03}, "newton": {"lr": 1.0}})),)
+
+
+def _newton_given(links) -> dict:
+    race = links[0].settings
+    return {"kappa": fmt(_param(race.view, "kappa")), "tol": power_of_ten(race.tol)}
+
+
+def _newton_solve(links) -> dict:
+    race = links[0].settings
+    rows = race_rows(race)
+    best_lr, best_settled = best_on_slider(race, "sgd")
+    return {
+        "newton_settled": rows["newton"].settled_at,
+        "gd_lr": race.hyper_of("sgd")["lr"],
+        "gd_settled": rows["sgd"].settled_at,
+        "best_lr": best_lr,
+        "best_settled": best_settled,
+    }
+
 
 LESSONS: tuple[Lesson, ...] = (
     Lesson(
         id="momentum",
         title="Momentum on an ill-conditioned bowl",
         topic="momentum",
+        links=_MOMENTUM,
         story=(
-            "This bowl is 50 times more curved across its valley than along it. Gradient "
-            "descent must keep α below 2/λ_max = 0.04 to stay stable, and with such a small α "
-            "it crawls along the flat direction. Momentum keeps a velocity: the zig-zags "
-            "across the valley cancel out while the steady pull along it adds up."
+            "This bowl is {{kappa}} times more curved across its valley than along it. Gradient "
+            r"descent must keep $\alpha < 2/\lambda_{\max}$ to stay stable, and with such a "
+            "small α it crawls along the flat direction. Momentum keeps a velocity: the "
+            "zig-zags across the valley cancel out while the steady pull along it adds up."
         ),
         question=(
-            "Gradient descent at α = 0.03 (close to its best) against heavy-ball momentum "
-            "with α = 0.015 and μ = 0.9. Which one reaches f − f_min ≤ 10⁻⁴ first, and by "
-            "how much?"
+            "Gradient descent at α = {{gd_lr}} against heavy-ball momentum with α = {{hb_lr}} "
+            "and μ = {{mu}}. Which one gets f − f_min to stay within {{tol}} first, and from "
+            "which step?"
         ),
         answer=(
-            "Momentum, in about 70 steps against about 170 — and no learning rate lets plain "
-            "gradient descent do better than about 170 here. On a quadratic, gradient descent "
-            "needs on the order of κ steps per e-fold of error, momentum on the order of √κ: "
-            "the more ill-conditioned the bowl, the bigger the gap (try κ = 200)."
+            "Momentum: f − f_min stays within {{tol}} from step {{hb_settled}}, gradient "
+            "descent only from step {{gd_settled}}. No learning rate on the slider lets gradient "
+            "descent beat momentum here: its best, α = {{best_lr}}, settles from step "
+            r"{{best_settled}}, and even the theoretical optimum $2/(\lambda_{\min} + "
+            r"\lambda_{\max})$ = {{opt_lr}} only from step {{opt_settled}}. On a quadratic, "
+            r"gradient descent needs on the order of $\kappa$ steps per e-fold of error, "
+            r"momentum on the order of $\sqrt{\kappa}$: the more ill-conditioned the bowl, the "
+            "bigger the gap."
         ),
-        links=(
-            Link(
-                "GD vs momentum",
-                "race",
-                "bowl",
-                _BOWL_50,
-                settings=(
-                    ("race_opts", ("sgd", "momentum")),
-                    ("sgd_lr", 0.03),
-                    ("momentum_lr", 0.015),
-                    ("momentum_momentum", 0.9),
-                    ("steps", 300),
-                    ("race_tol", 1e-4),
-                ),
-            ),
-        ),
+        given=_momentum_given,
+        solve=_momentum_solve,
     ),
     Lesson(
         id="nesterov",
         title="Nesterov vs momentum",
         topic="momentum",
+        links=_NESTEROV,
         story=(
             "Nesterov's method takes the gradient where the velocity is about to carry it, "
-            "θ + μv, instead of where it is. When the ball is about to overshoot the valley "
-            "floor, the gradient there already points back, so the oscillations die out sooner."
+            r"$\theta + \mu v$, instead of where it is. When the ball is about to overshoot the "
+            "valley floor, the gradient there already points back, so the oscillations die out "
+            "sooner."
         ),
         question=(
-            "Same bowl (κ = 50), same α = 0.015 and μ = 0.9 for both. Which one settles "
-            "first? And what happens to each at α = 0.03?"
+            "Same bowl (κ = {{kappa}}), same α = {{lr}} and μ = {{mu}} for both. Which one "
+            "settles first? And what happens to each at α = {{lr_big}}?"
         ),
         answer=(
-            "Nesterov reaches 10⁻⁴ in under 20 steps, heavy-ball momentum needs about 70. The "
-            "price is a narrower stable band: on a quadratic, look-ahead momentum needs "
-            "αλ < 2(1 + μ)/(1 + 2μ) ≈ 1.36 for μ = 0.9, heavy ball only αλ < 2(1 + μ) = 3.8. "
-            "At α = 0.03 (αλ_max = 1.5) Nesterov diverges while heavy ball still converges. "
-            "On the Step-by-step page the orange diamond is θ + μv, where the gradient is taken."
+            "Nesterov. Its f − f_min first touches {{tol}} at step {{nag_touch}}{{nag_leaves}}, "
+            "and stays within it from step {{nag_settled}}; heavy-ball momentum from step "
+            "{{hb_settled}}. The price is a narrower stable band: on a quadratic, look-ahead "
+            r"momentum needs $\alpha\lambda_{\max} < 2(1 + \mu)/(1 + 2\mu)$, heavy ball only "
+            r"$\alpha\lambda_{\max} < 2(1 + \mu)$ — here α < {{nag_edge}} against "
+            "α < {{hb_edge}}. At α = {{lr_big}} Nesterov diverges (at step "
+            "{{nag_big_diverged}}) while heavy ball still settles, from step {{hb_big_settled}}. "
+            r"On the Step-by-step page the {{marker}} is $\theta + \mu v$, where the gradient "
+            "is taken."
         ),
-        links=(
-            Link(
-                "momentum vs Nesterov",
-                "race",
-                "bowl",
-                _BOWL_50,
-                settings=(
-                    ("race_opts", ("momentum", "nesterov")),
-                    ("momentum_lr", 0.015),
-                    ("momentum_momentum", 0.9),
-                    ("nesterov_lr", 0.015),
-                    ("nesterov_momentum", 0.9),
-                    ("steps", 200),
-                    ("race_tol", 1e-4),
-                ),
-            ),
-            Link(
-                "the look-ahead, step by step",
-                "step",
-                "bowl",
-                _BOWL_50,
-                settings=(
-                    ("step_opt", "nesterov"),
-                    ("nesterov_lr", 0.015),
-                    ("nesterov_momentum", 0.9),
-                    ("steps", 100),
-                    ("step_t", 4),
-                ),
-            ),
-        ),
+        given=_nesterov_given,
+        solve=_nesterov_solve,
     ),
     Lesson(
         id="saddle",
         title="Saddle points: who stalls, who escapes",
         topic="saddle points",
+        links=_SADDLE,
         story=(
             "At a saddle the gradient vanishes, but the surface curves down along one "
-            "direction. Started a hair off the ridge (y₀ = 0.001), gradient descent slides into "
-            "the saddle and leaves only as fast as (1 + 2α)ᵗ grows. Newton's method jumps to "
-            "where the gradient of its quadratic model vanishes — at a saddle, the saddle itself."
+            r"direction. Started a hair off the ridge ($y_0$ = {{y0}}), gradient descent slides "
+            "into the saddle and leaves it only slowly. Newton's method jumps to where the "
+            "gradient of its quadratic model vanishes — at a saddle, the saddle itself."
         ),
         question=(
-            "Where is each after 100 steps: gradient descent (α = 0.02), Newton, saddle-free "
-            "Newton (|eigenvalues| of the Hessian), and gradient descent with gradient noise?"
+            "Where is each after {{steps}} steps: gradient descent (α = {{gd_lr}}), Newton, "
+            "saddle-free Newton (the Hessian's eigenvalues made positive), and gradient descent "
+            "with gradient noise (σ = {{sigma}})?"
         ),
         answer=(
-            "Gradient descent is still within 0.1 of the saddle. Newton lands on the saddle in "
-            "one step and stays: it is attracted to any critical point. Saddle-free Newton "
-            "turns the negative curvature positive, so it walks downhill and reaches a valley "
-            "at y = ±2 in about 15 steps. Noise kicks gradient descent off the ridge and it "
-            "escapes toward a valley. The Curvature page at (0, 0) shows why: eigenvalues "
-            "+2 and −2."
+            "Gradient descent is still {{gd_dist}} from the saddle {{saddle}}. Newton lands "
+            "{{newton_first}} from it in one step and stays: it is attracted to any critical "
+            "point. Saddle-free Newton turns the negative curvature positive, so it walks "
+            "downhill into the valley at {{valley}}: f − f_min stays within {{tol}} from step "
+            "{{free_settled}}. Noise kicks gradient descent off the ridge: it ends "
+            "{{noisy_dist}} from the saddle, {{noisy_to_valley}} from a valley floor (without "
+            "noise, {{gd_to_valley}}). The Curvature page shows why: at the saddle the "
+            "Hessian's eigenvalues are {{eig_neg}} and {{eig_pos}}."
         ),
-        links=(
-            Link(
-                "GD and Newton",
-                "race",
-                "saddle",
-                start=_SADDLE_START,
-                settings=(("race_opts", ("sgd", "newton")), *_SADDLE, ("newton_lr", 1.0)),
-            ),
-            Link(
-                "GD and saddle-free Newton",
-                "race",
-                "saddle",
-                start=_SADDLE_START,
-                settings=(
-                    ("race_opts", ("sgd", "newton")),
-                    *_SADDLE,
-                    ("newton_lr", 1.0),
-                    ("newton_saddle_free", True),
-                ),
-            ),
-            Link(
-                "GD with gradient noise",
-                "race",
-                "saddle",
-                start=_SADDLE_START,
-                settings=(("race_opts", ("sgd",)), *_SADDLE, ("noise", 1.0), ("seed", 0)),
-            ),
-            Link(
-                "the Hessian at the saddle",
-                "curvature",
-                "saddle",
-                settings=(("curv_x", 0.0), ("curv_y", 0.0)),
-            ),
-        ),
+        given=_saddle_given,
+        solve=_saddle_solve,
     ),
     Lesson(
         id="adagrad",
         title="AdaGrad's shrinking steps vs RMSProp",
         topic="adaptive methods",
+        links=_ADAGRAD,
         story=(
             "AdaGrad divides each coordinate's step by the root of the sum of all its squared "
             "gradients so far. That sum only grows, so the step size only shrinks — good for "
@@ -271,320 +838,243 @@ LESSONS: tuple[Lesson, ...] = (
             "forgets old gradients."
         ),
         question=(
-            "Both at α = 0.05 on the bowl (κ = 20) for 300 steps. Which one reaches the "
-            "minimum? What does each one's effective learning rate α/(√r + ε) do?"
+            "Both at α = {{lr}} on the bowl (κ = {{kappa}}) for {{steps}} steps. Which one "
+            r"reaches the minimum? What does each one's effective learning rate "
+            r"$\alpha/(\sqrt{r} + \epsilon)$ do?"
         ),
         answer=(
-            "RMSProp gets to within about 0.01 of the minimum's loss; AdaGrad is still about "
-            "1.7 above it, crawling. AdaGrad's effective rate falls at every step, to about a "
-            "fifth of its first value; RMSProp's rises about tenfold as the gradients shrink. "
-            "The Step-by-step page draws both rates on a log scale."
+            "RMSProp ends {{r_gap}} above the minimum's loss; AdaGrad is still {{a_gap}} above "
+            "it, crawling. AdaGrad's effective rate falls at every step, to between {{a_end_lo}} "
+            "and {{a_end_hi}} times its first value; RMSProp's ends between {{r_end_lo}} and "
+            "{{r_end_hi}} times its first value, rising as the gradients shrink. The "
+            "Step-by-step page draws each cache and rate."
         ),
-        links=(
-            Link(
-                "AdaGrad vs RMSProp",
-                "race",
-                "bowl",
-                _BOWL_20,
-                settings=(
-                    ("race_opts", ("adagrad", "rmsprop")),
-                    ("adagrad_lr", 0.05),
-                    ("rmsprop_lr", 0.05),
-                    ("steps", 300),
-                ),
-            ),
-            Link(
-                "the two caches, step by step",
-                "step",
-                "bowl",
-                _BOWL_20,
-                settings=(("step_opt", "adagrad"), ("adagrad_lr", 0.05), ("steps", 300)),
-            ),
-        ),
+        given=_adagrad_given,
+        solve=_adagrad_solve,
     ),
     Lesson(
         id="adam_bias",
         title="Adam's bias correction",
         topic="adaptive methods",
+        links=_ADAM,
         story=(
             "Adam's moment estimates m and v start at zero, so early on they are too small: m "
-            "by the factor 1 − β₁ᵗ, v by 1 − β₂ᵗ. Adam divides these factors out (m̂ and v̂). "
-            "Without the correction the step is α·m/√v."
+            r"by the factor $1 - \beta_1^t$, v by $1 - \beta_2^t$. Adam divides these factors "
+            r"out ($\hat m$ and $\hat v$). Without the correction the step is "
+            r"$\alpha m/\sqrt{v}$."
         ),
         question=(
-            "With β₁ = 0.9 and β₂ = 0.999: are Adam's first steps without bias correction "
-            "smaller or larger than with it?"
+            r"With $\beta_1$ = {{beta1}} and $\beta_2$ = {{beta2}}: are Adam's first steps "
+            "without bias correction smaller or larger than with it?"
         ),
         answer=(
-            "Larger — about 3× at the first step. m is too small by 1 − β₁ᵗ, but v is too "
-            "small by 1 − β₂ᵗ, which is far smaller, and only its square root counts: the "
-            "uncorrected step is (1 − β₁ᵗ)/√(1 − β₂ᵗ) times the corrected one, 3.2 at t = 1 "
-            "and up to 6.5 near t = 10. That is why Kingma and Ba correct the bias: with β₂ "
-            "close to 1 the first steps would otherwise be too large."
+            r"Larger. m is too small by $1 - \beta_1^t$, but v by $1 - \beta_2^t$, which is far "
+            "smaller, and only its square root counts: for the same gradients the uncorrected "
+            r"step is $(1 - \beta_1^t)/\sqrt{1 - \beta_2^t}$ times the corrected one — "
+            "{{factor_first}} at the first step, at most {{factor_max}} (at step "
+            "{{factor_argmax}}). On the linked runs the paths part after the first step: "
+            "the uncorrected step is {{ratio_first}} times the corrected one at the first step "
+            "and {{ratio_t}} times at step {{t}}. That is why Kingma and Ba correct the bias: "
+            r"with $\beta_2$ close to one the first steps would otherwise be too large."
         ),
-        links=(
-            Link(
-                "Adam, step by step",
-                "step",
-                "bowl",
-                _BOWL_20,
-                settings=(
-                    ("step_opt", "adam"),
-                    ("adam_lr", 0.05),
-                    ("adam_beta2", 0.999),
-                    ("steps", 100),
-                ),
-            ),
-        ),
+        given=_adam_given,
+        solve=_adam_solve,
     ),
     Lesson(
         id="lr_too_large",
         title="A learning rate too large",
         topic="learning rate",
+        links=_TOO_LARGE,
         story=(
             "On a quadratic, gradient descent multiplies the error along each eigenvector of "
-            "the Hessian by (1 − αλ) per step. If |1 − αλ_max| > 1, the error along the "
-            "steepest direction grows instead of shrinking, and the run diverges — however "
-            "gentle the other directions are."
+            r"the Hessian by $1 - \alpha\lambda$ per step. If $|1 - \alpha\lambda_{\max}| > 1$, "
+            "the error along the steepest direction grows instead of shrinking, and the run "
+            "diverges — however gentle the other directions are."
         ),
         question=(
-            "On this bowl λ_max = 15. Does gradient descent converge at α = 0.1? And at α = 0.15?"
+            "Does gradient descent converge on this bowl (κ = {{kappa}}) at α = {{lr_small}}? "
+            "And at α = {{lr_big}}?"
         ),
         answer=(
-            "α = 0.1 converges: |1 − 0.1·15| = 0.5. α = 0.15 diverges: |1 − 0.15·15| = 1.25, "
-            "so the error along the steep axis flips sign and grows by 25 % every step — the "
-            "zig-zag widens until the run leaves the view. The threshold is 2/λ_max ≈ 0.133; "
-            "the Learning-rate lab shows the whole stable band."
+            r"Here $\lambda_{\max}$ = {{lam_max}}. At α = {{lr_small}} it converges: "
+            r"$|1 - \alpha\lambda_{\max}|$ = {{rate_small}}, and f − f_min stays within {{tol}} "
+            r"from step {{small_settled}}. At α = {{lr_big}} it diverges: $|1 - "
+            r"\alpha\lambda_{\max}|$ = {{rate_big}}, so the error along the steep axis flips "
+            "sign and grows by {{growth_pct}} % every step — the zig-zag widens until the run "
+            r"leaves the view at step {{big_diverged}}. The threshold is $2/\lambda_{\max}$ = "
+            "{{edge}}; the Learning-rate lab shows the whole stable band."
         ),
-        links=(
-            Link(
-                "GD at α = 0.15",
-                "race",
-                "bowl",
-                _BOWL_15,
-                settings=(("race_opts", ("sgd",)), ("sgd_lr", 0.15), ("steps", 100)),
-            ),
-            Link(
-                "GD at α = 0.1",
-                "race",
-                "bowl",
-                _BOWL_15,
-                settings=(("race_opts", ("sgd",)), ("sgd_lr", 0.1), ("steps", 100)),
-            ),
-            Link(
-                "the stable band",
-                "lr-lab",
-                "bowl",
-                _BOWL_15,
-                settings=(("lab_opt", "sgd"),),
-            ),
-        ),
+        given=_too_large_given,
+        solve=_too_large_solve,
     ),
     Lesson(
         id="feature_scaling",
         title="Feature scaling",
         topic="conditioning",
+        links=_SCALING,
         story=(
-            "The loss of a linear regression is a quadratic bowl with Hessian (2/n)·XᵀX. When "
-            "one input is measured in much larger units than the other, the bowl is extremely "
-            "elongated (κ ≈ 760 here): the steep direction caps the learning rate, and then "
+            "The loss of a linear regression is a quadratic bowl whose Hessian is built from "
+            "the inputs. When one input is measured in much larger units than the other, the "
+            "bowl is extremely elongated: the steep direction caps the learning rate, and then "
             "the flat direction takes forever. Standardized inputs make it almost round."
         ),
         question=(
             "Same data, same model, gradient descent with a good learning rate for each "
-            "(0.002 for raw inputs, 0.5 for standardized). How many steps to "
-            "f − f_min ≤ 10⁻⁴?"
+            "({{lr_raw}} for raw inputs, {{lr_std}} for standardized). From which step does "
+            "f − f_min stay within {{tol}}?"
         ),
         answer=(
-            "Standardized: a handful (2 here). Raw: not within 1000 steps — with α capped "
-            "near 2/λ_max, the flat direction shrinks by only 1 − 0.002·1.23 per step. Only "
-            "the units of the inputs changed."
+            "Standardized (κ = {{kappa_std}}): from step {{std_settled}}. Raw (κ = "
+            r"{{kappa_raw}}): {{raw_outcome}} — with α capped below $2/\lambda_{\max}$ = "
+            r"{{edge_raw}}, the flat direction shrinks only by the factor $1 - "
+            r"\alpha\lambda_{\min}$ = {{flat_rate}} per step, and the next learning rate on the "
+            "slider, {{next_lr}}, diverges (at step {{next_diverged}}). Only the units of the "
+            "inputs changed."
         ),
-        links=(
-            Link(
-                "raw inputs",
-                "race",
-                "regression",
-                (("standardized", 0.0),),
-                settings=(("race_opts", ("sgd",)), ("sgd_lr", 0.002), ("steps", 1000)),
-            ),
-            Link(
-                "standardized inputs",
-                "race",
-                "regression",
-                (("standardized", 1.0),),
-                settings=(("race_opts", ("sgd",)), ("sgd_lr", 0.5), ("steps", 100)),
-            ),
-        ),
+        given=_scaling_given,
+        solve=_scaling_solve,
     ),
     Lesson(
         id="noise",
         title="Gradient noise and batch size",
         topic="stochastic gradients",
+        links=_NOISE,
         story=(
             "A mini-batch gradient is the true gradient plus noise whose standard deviation "
-            "falls as 1/√batch. Here the noise is added explicitly, σ·ξ with ξ standard normal. "
-            "Near the minimum the pull of the gradient and the kicks of the noise balance, and "
-            "SGD jitters in a cloud instead of converging."
+            r"falls as $1/\sqrt{m}$ for a batch of m. Here the noise is added explicitly, "
+            r"$\sigma\xi$ with $\xi$ standard normal. Near the minimum the pull of the gradient "
+            "and the kicks of the noise balance, and SGD jitters in a cloud instead of "
+            "converging."
         ),
         question=(
-            "Going from σ = 1 to σ = 0.5 is like a 4× larger batch. How do the size of the "
-            "cloud and the loss floor change?"
+            "Going from σ = {{sigma_loud}} to σ = {{sigma_quiet}} is like a batch "
+            "{{batch_factor}} times larger. How do the size of the cloud and the loss floor "
+            "change?"
         ),
         answer=(
-            "The cloud halves (its size grows like σ·√α) and the loss floor drops fourfold "
-            "(like σ²). A 4× larger batch buys only a 2× smaller cloud: the √batch law. "
-            "Shrinking α shrinks the cloud too — see the next lesson."
+            "Over the last {{window}} steps the cloud's RMS radius is {{spread_ratio}} times "
+            "smaller (σ is {{sigma_ratio}} times smaller) and the mean f − f_min "
+            "{{floor_ratio}} times smaller ({{floor_loud}} against {{floor_quiet}}; "
+            r"$\sigma^2$ is {{sigma_ratio_sq}} times smaller): the cloud grows like σ, the loss "
+            r"floor like $\sigma^2$. A batch {{batch_factor}} times larger buys only a "
+            r"{{sigma_ratio}} times smaller cloud: the $\sqrt{m}$ law. Shrinking α shrinks the "
+            "cloud too — see the next lesson."
         ),
-        links=(
-            Link(
-                "σ = 1",
-                "race",
-                "bowl",
-                _BOWL_10,
-                settings=(*_SGD_ONLY, ("sgd_lr", 0.05), ("noise", 1.0), ("steps", 300)),
-            ),
-            Link(
-                "σ = 0.5 (4× the batch)",
-                "race",
-                "bowl",
-                _BOWL_10,
-                settings=(*_SGD_ONLY, ("sgd_lr", 0.05), ("noise", 0.5), ("steps", 300)),
-            ),
-        ),
+        given=_noise_given,
+        solve=_noise_solve,
     ),
     Lesson(
         id="decay",
         title="Learning-rate decay",
         topic="learning rate",
+        links=_DECAY,
         story=(
             "With noisy gradients a constant learning rate leaves SGD in a cloud whose size "
             "grows with α. Decaying α over the run keeps the fast start and shrinks the cloud "
             "at the end."
         ),
         question=(
-            "Same noise (σ = 1), same start: constant α = 0.1 against step decay that halves α "
-            "every 50 steps. How do the final losses compare?"
+            "Same noise (σ = {{sigma}}), same start: constant α = {{lr}} against step decay "
+            "that multiplies α by {{gamma}} every {{every}} steps. How do the final losses "
+            "compare?"
         ),
         answer=(
-            "Both get to the minimum equally fast; then the decayed run's loss keeps falling "
-            "each time α halves, and over the last 20 steps it is about ten times lower. "
-            "Decay too early or too hard (γ = 0.1) and the run stalls before it arrives."
+            "Both runs are the same for the first {{every}} steps; then the decayed run's "
+            "loss keeps falling each time α drops, and over the last {{window}} steps its mean "
+            "f − f_min is {{decay_final}} against {{const_final}}: {{ratio}} times lower. Decay "
+            "too early and too hard (α times {{hard_gamma}} every {{hard_every}} steps) and the "
+            "run stalls before it arrives: it ends at {{hard_final}}, {{hard_vs_const}} times "
+            "above constant α."
         ),
-        links=(
-            Link(
-                "constant α",
-                "race",
-                "bowl",
-                _BOWL_10,
-                settings=_NOISY_SGD,
-            ),
-            Link(
-                "step decay",
-                "race",
-                "bowl",
-                _BOWL_10,
-                settings=(
-                    *_NOISY_SGD,
-                    ("schedule", "step"),
-                    ("sched_gamma", 0.5),
-                    ("sched_every", 50),
-                ),
-            ),
-        ),
+        given=_decay_given,
+        solve=_decay_solve,
     ),
     Lesson(
         id="local_global",
         title="Local vs global minimum",
         topic="non-convex surfaces",
+        links=_TWO_WELLS,
         story=(
-            "Gradient descent only knows the slope where it stands. On a surface with two "
-            "wells, the basin it starts in decides where it ends — not which well is deeper."
+            "Gradient descent only knows the slope where it stands. On a surface with a deep and "
+            "a shallow well, the basin it starts in decides where it ends — not which well is "
+            "deeper."
         ),
         question=(
-            "Two starts half a unit apart, (−2, 1) and (−2, 1.5). Do they end in the same well?"
+            "Gradient descent from {{start_a}} and from {{start_b}}, {{distance}} apart. Do the "
+            "runs end in the same well?"
         ),
         answer=(
-            "No. From (−2, 1) gradient descent rolls into the shallow well near (−1.44, −0.96), "
-            "f ≈ −0.85; from (−2, 1.5) it reaches the deep one near (1.43, 0.95), f ≈ −1.85. "
-            "The boundary between the two basins runs between the starts: click the contour "
+            "No. From {{start_a}} gradient descent rolls into the shallow well near {{end_a}}, "
+            "f = {{f_a}}; from {{start_b}} it reaches the deep one near {{end_b}}, f = {{f_b}}. "
+            "The boundary between the basins runs between the starts: click the contour "
             "to try others."
         ),
-        links=(
-            Link(
-                "start (−2, 1)",
-                "race",
-                "multi_minimum",
-                start=(-2.0, 1.0),
-                settings=(("race_opts", ("sgd",)), ("sgd_lr", 0.5), ("steps", 300)),
-            ),
-            Link(
-                "start (−2, 1.5)",
-                "race",
-                "multi_minimum",
-                start=(-2.0, 1.5),
-                settings=(("race_opts", ("sgd",)), ("sgd_lr", 0.5), ("steps", 300)),
-            ),
-        ),
+        given=_wells_given,
+        solve=_wells_solve,
     ),
     Lesson(
         id="condition_number",
         title="The condition number is a ratio of curvatures",
         topic="conditioning",
+        links=_CONDITION,
         story=(
             "The Hessian's eigenvalues are the curvatures along its eigenvectors, and their "
-            "ratio κ = λ_max/λ_min is the condition number. On a quadratic bowl they are the "
-            "same everywhere, and they decide gradient descent: α < 2/λ_max to be stable, "
-            "and about κ steps per e-fold of error."
+            r"ratio $\kappa = \lambda_{\max}/\lambda_{\min}$ is the condition number. On a "
+            r"quadratic bowl they are the same everywhere, and they decide gradient descent: "
+            r"$\alpha < 2/\lambda_{\max}$ to be stable, and about $\kappa$ steps per e-fold of "
+            "error."
         ),
         question=(
-            "On the bowl with κ = 50: what are the Hessian's eigenvalues, and which learning "
-            "rates keep gradient descent stable?"
+            "On the bowl with κ = {{kappa}}: what are the Hessian's eigenvalues, and which "
+            "learning rates keep gradient descent stable?"
         ),
         answer=(
-            "λ = 1 and 50 at every point, so κ = 50. Gradient descent is stable for "
-            "α < 2/50 = 0.04 and fastest at α = 2/(1 + 50) ≈ 0.039, where it still shrinks "
-            "the error only by the factor 49/51 per step. The Learning-rate lab maps the band."
+            "λ = {{lam_min}} and {{lam_max}}, at the start {{start}} as at the corner "
+            "{{corner}} — the same at every point — so κ = {{kappa_measured}}. Gradient "
+            r"descent is stable for $\alpha < 2/\lambda_{\max}$ = {{edge}} and fastest at "
+            r"$2/(\lambda_{\min} + \lambda_{\max})$ = {{opt_lr}}, where it still "
+            r"shrinks the error only by the factor $(\kappa - 1)/(\kappa + 1)$ = {{rate}} per "
+            "step. The Learning-rate lab maps the band."
         ),
-        links=(
-            Link("the Hessian", "curvature", "bowl", _BOWL_50),
-            Link("the stable band", "lr-lab", "bowl", _BOWL_50, settings=(("lab_opt", "sgd"),)),
-        ),
+        given=_condition_given,
+        solve=_condition_solve,
     ),
     Lesson(
         id="newton",
         title="Newton's method on a quadratic",
         topic="second order",
+        links=_NEWTON,
         story=(
             "Newton's method rescales the gradient by the inverse Hessian: it jumps to the "
             "minimum of the local quadratic model. On a quadratic bowl that model is exact."
         ),
-        question="How many steps does Newton need on the κ = 50 bowl? And gradient descent?",
+        question="How many steps does Newton need on the κ = {{kappa}} bowl? And gradient descent?",
         answer=(
-            "Newton: one, whatever κ is — the inverse Hessian undoes the stretching of the "
-            "bowl. Gradient descent at its best α needs about 170 steps to 10⁻⁴. The price: "
-            "the Hessian (d² numbers for d parameters) and a linear solve every step — and on "
+            "Newton: f − f_min stays within {{tol}} from step {{newton_settled}}, whatever κ "
+            "is — the inverse Hessian undoes the stretching of the bowl. Gradient descent at "
+            "α = {{gd_lr}} settles from step {{gd_settled}}, and no learning rate on the slider "
+            "does better than step {{best_settled}} (α = {{best_lr}}). The price: the Hessian "
+            r"($d^2$ numbers for d parameters) and a linear solve every step — and on "
             "non-convex surfaces plain Newton is drawn to saddles (see the saddle lesson)."
         ),
-        links=(
-            Link(
-                "GD vs Newton",
-                "race",
-                "bowl",
-                _BOWL_50,
-                settings=(
-                    ("race_opts", ("sgd", "newton")),
-                    ("sgd_lr", 0.03),
-                    ("newton_lr", 1.0),
-                    ("steps", 200),
-                    ("race_tol", 1e-4),
-                ),
-            ),
-        ),
+        given=_newton_given,
+        solve=_newton_solve,
     ),
 )
 
 LESSONS_BY_ID: dict[str, Lesson] = {lesson.id: lesson for lesson in LESSONS}
+
+
+@cache
+def facts(lesson_id: str) -> dict:
+    """Every value of the lesson's answer: its setup's own values and its runs' results."""
+    lesson = LESSONS_BY_ID[lesson_id]
+    return {**lesson.setup(), **lesson.solve(lesson.links)}
+
+
+def answer_text(lesson_id: str) -> str:
+    """The lesson's answer, every number filled from its runs."""
+    return fill(LESSONS_BY_ID[lesson_id].answer, facts(lesson_id))
 
 
 # ---------------------------------------------------------------------------- the formulas

@@ -3,11 +3,10 @@ lecture notes, PyTorch and optax differ."""
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 import streamlit as st
 
-from app_pages._lesson_data import CONVENTIONS, LESSONS, PAGES, Lesson, Link, query_params
+from app_pages import _lesson_data
+from app_pages._lesson_data import CONVENTIONS, LESSONS, PAGE_TITLES, Lesson
 from app_pages._ui import current_view
 from optim_core import OPTIMIZERS
 
@@ -15,26 +14,27 @@ ALL_TOPICS = "All topics"
 COLUMNS = 2
 
 
-def link_url(link: Link, present: bool) -> str:
-    """The link's address relative to this page: the target page and its query."""
-    return f"{link.page}?{urlencode(query_params(link, present=present), doseq=True)}"
+@st.cache_data(max_entries=64, show_spinner="Running the lesson…")
+def answer_text(lesson_id: str) -> str:
+    """The answer, its numbers from the lesson's own runs: computed once, when first revealed."""
+    return _lesson_data.answer_text(lesson_id)
 
 
 def _card(lesson: Lesson, present: bool) -> None:
     with st.container(border=True, key=f"lesson_{lesson.id}"):
         st.subheader(lesson.title)
         st.caption(lesson.topic)
-        st.markdown(lesson.story)
-        st.markdown(f"**Predict, then run.** {lesson.question}")
+        st.markdown(lesson.text(lesson.story))
+        st.markdown(f"**Predict, then run.** {lesson.text(lesson.question)}")
         for link in lesson.links:
             st.link_button(
-                f"Open in {PAGES[link.page][1]}: {link.label}",
-                link_url(link, present),
+                f"Open in {PAGE_TITLES[link.page]}: {lesson.label(link)}",
+                link.url(present),
                 icon=":material/open_in_new:",
                 help="Opens the page set up for this lesson, in a new tab.",
             )
         if st.toggle("Show the answer", key=f"lesson_reveal_{lesson.id}"):
-            st.success(lesson.answer, icon=":material/lightbulb:")
+            st.success(answer_text(lesson.id), icon=":material/lightbulb:")
 
 
 def _lessons(present: bool) -> None:
@@ -49,7 +49,9 @@ def _lessons(present: bool) -> None:
         for lesson in LESSONS
         if (chosen == ALL_TOPICS or lesson.topic == chosen)
         and all(
-            w in f"{lesson.title} {lesson.topic} {lesson.story} {lesson.question}".lower()
+            w
+            in f"{lesson.title} {lesson.topic} {lesson.text(lesson.story)} "
+            f"{lesson.text(lesson.question)}".lower()
             for w in words.split()
         )
     ]

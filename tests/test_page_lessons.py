@@ -1,25 +1,40 @@
 """The Lessons page through AppTest — every card, its links and its reveal — and every lesson's
-link opened on its page: the configuration applied, no exception, and the page showing the claim."""
+link opened on its page: the settings applied, no exception, and the Race table showing the
+numbers the lesson's answer states."""
 
 from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
-import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app_pages._lesson_data import CONVENTIONS, LESSONS, PAGES, Link, query_params
+from app_pages._lesson_data import (
+    CONVENTIONS,
+    LESSONS,
+    PAGE_TITLES,
+    answer_text,
+    opened,
+    race_rows,
+)
+from app_pages._settings import SCHEMA, RaceSettings, StepSettings
 from optim_core import OPTIMIZERS
 from tests._apptest import APP, navigation_app
-from tests.test_lessons import race, steps_to, surface
 
-LINKS = [link for lesson in LESSONS for link in lesson.links]
+LINKS = [(lesson, link) for lesson in LESSONS for link in lesson.links]
+PAGE_FILES = {
+    "race": "app_pages/race.py",
+    "curvature": "app_pages/curvature.py",
+    "lr-lab": "app_pages/lr_lab.py",
+    "step": "app_pages/step.py",
+}
 
 
 def lessons_page(present: bool = False) -> AppTest:
     at = AppTest.from_file(str(APP), default_timeout=60)
-    at.session_state["present"] = present
+    if present:
+        at.query_params["present"] = "true"
+    at.run()
     at.switch_page("app_pages/lessons.py").run()
     assert not at.exception, at.exception
     return at
@@ -31,37 +46,33 @@ def link_buttons(at) -> list[tuple[str, str]]:
 
 def test_every_lesson_has_a_card_with_its_question_links_and_a_hidden_answer():
     at = lessons_page()
-    titles = [s.value for s in at.main.subheader]
-    assert titles == [lesson.title for lesson in LESSONS]
+    assert [s.value for s in at.main.subheader] == [lesson.title for lesson in LESSONS]
     text = " ".join(m.value for m in at.markdown)
+    assert not at.success  # no answer is computed or shown before it is asked for
     buttons = link_buttons(at)
     assert len(buttons) == len(LINKS)
     for lesson in LESSONS:
-        assert lesson.story in text and lesson.question in text
-        assert lesson.answer not in " ".join(s.value for s in at.success)
-    for (label, url), link in zip(buttons, LINKS, strict=True):
-        assert label == f"Open in {PAGES[link.page][1]}: {link.label}"
-        parts = urlsplit(url)
-        assert parts.path == link.page  # relative: works under any base path
-        assert parse_qs(parts.query) == {
-            k: v if isinstance(v, list) else [v] for k, v in query_params(link).items()
-        }
+        assert lesson.text(lesson.story) in text and lesson.text(lesson.question) in text
+    for (label, url), (lesson, link) in zip(buttons, LINKS, strict=True):
+        assert label == f"Open in {PAGE_TITLES[link.page]}: {lesson.label(link)}"
+        assert url == link.url() and urlsplit(url).path == f"/{link.page}"
 
 
-def test_the_answer_is_revealed_on_demand():
+def test_the_answer_is_revealed_on_demand_with_its_computed_numbers():
     at = lessons_page()
     first, second = LESSONS[0], LESSONS[1]
     at.toggle(key=f"lesson_reveal_{first.id}").set_value(True).run()
-    shown = [s.value for s in at.success]
-    assert shown == [first.answer]
+    assert [s.value for s in at.success] == [answer_text(first.id)]
     at.toggle(key=f"lesson_reveal_{second.id}").set_value(True).run()
     at.toggle(key=f"lesson_reveal_{first.id}").set_value(False).run()
-    assert [s.value for s in at.success] == [second.answer]
+    assert [s.value for s in at.success] == [answer_text(second.id)]
+    assert not at.exception
 
 
 def test_links_keep_presentation_mode():
     at = lessons_page(present=True)
-    assert all(parse_qs(urlsplit(url).query)["present"] == ["true"] for _, url in link_buttons(at))
+    queries = [parse_qs(urlsplit(url).query) for _, url in link_buttons(at)]
+    assert queries and all(q["present"] == ["true"] for q in queries)
 
 
 def test_search_and_topic_filter_the_cards():
@@ -70,7 +81,9 @@ def test_search_and_topic_filter_the_cards():
     assert [s.value for s in at.main.subheader] == [
         lesson.title
         for lesson in LESSONS
-        if "saddle" in (lesson.title + lesson.story).lower() or "saddle" in lesson.question.lower()
+        if "saddle"
+        in f"{lesson.title} {lesson.topic} {lesson.text(lesson.story)} "
+        f"{lesson.text(lesson.question)}".lower()
     ]
     at.text_input(key="lesson_search").set_value("").run()
     at.selectbox(key="lesson_topic").set_value("adaptive methods").run()
@@ -81,7 +94,7 @@ def test_search_and_topic_filter_the_cards():
     assert not at.main.subheader and at.info
 
 
-def test_the_formulas_section_shows_the_differences_and_each_rule_once():
+def test_the_formulas_section_draws_from_the_optimizer_metadata():
     at = lessons_page()
     (table,) = at.table
     frame = table.value
@@ -93,75 +106,45 @@ def test_the_formulas_section_shows_the_differences_and_each_rule_once():
         f"{OPTIMIZERS[o].name} — equals {OPTIMIZERS[o].equals}" for o in shown
     ]
     latex = [element.value for element in at.latex]
+    markdown = " ".join(m.value for m in at.markdown)
     for o in shown:
         assert sum(OPTIMIZERS[o].latex in value for value in latex) == 1
-        assert OPTIMIZERS[o].convention in " ".join(m.value for m in at.markdown)
+        assert OPTIMIZERS[o].convention in markdown
 
 
 # ---------------------------------------------------------------------------- each link, opened
 
 
-def _setting_holds(at, key: str, value) -> bool:
-    held = at.session_state[key]
-    if isinstance(value, tuple):
-        return list(held) == list(value)
-    if isinstance(value, float):
-        return held == pytest.approx(value)
-    return held == value
-
-
 def _race_table(at) -> dict[str, dict]:
-    """The Race page's results, one row per optimizer (a table or a dataframe)."""
     frames = [t.value for t in [*at.table, *at.dataframe] if "optimizer" in t.value.columns]
     (frame,) = frames
     return {row["optimizer"]: row for row in frame.to_dict("records")}
 
 
-def _count(cell) -> int | None:
-    """A steps-to-tolerance cell: a number, or a dash / nothing when never reached."""
-    if cell is None or cell == "—" or (isinstance(cell, float) and np.isnan(cell)):
-        return None
-    return int(float(cell))
+def _steps(cell) -> int | None:
+    return None if cell in (None, "—") else int(float(cell))
 
 
-def _shows_the_claim(at, link: Link) -> None:
-    """What the page shows agrees with the lesson's runs (checked against its text in
-    tests/test_lessons.py)."""
-    if link.page == "race":
-        table = _race_table(at)
-        s = surface(link)
-        f_min = float(np.min(s.f(np.asarray(s.minima, dtype=float))))
-        for optimizer in link.get("race_opts"):
-            row = next(
-                r for name, r in table.items() if name in (optimizer, OPTIMIZERS[optimizer].name)
-            )
-            t = race(link, optimizer)
-            if t.diverged_at is None:
-                assert row["diverged"] == "—"
-                steps_column = next(c for c in row if c.startswith("steps to"))
-                expected = steps_to(t.loss, f_min, float(steps_column.rsplit("≤", 1)[1]))
-                assert _count(row[steps_column]) == expected
-            else:
-                assert row["diverged"].startswith(f"diverged at step {t.diverged_at}")
-    elif link.page == "step":
-        optimizer = link.get("step_opt")
-        assert OPTIMIZERS[optimizer].latex in at.latex[0].value
-        t = link.get("step_t", 1)
-        assert rf"\alpha_{{{t}}} &= " in at.latex[1].value
-    elif link.page == "curvature" and link.surface == "saddle":
-        assert any("**saddle**" in m.value for m in at.markdown)
-
-
-@pytest.mark.parametrize("link", LINKS, ids=lambda link: f"{link.page}: {link.label}")
-def test_each_lesson_link_opens_its_page_set_up_as_the_lesson_says(link):
-    at = navigation_app(PAGES[link.page][0], query_params(link))
+@pytest.mark.parametrize(
+    "lesson, link", LINKS, ids=[f"{lesson.id}: {link.label}" for lesson, link in LINKS]
+)
+def test_each_lesson_link_opens_its_page_set_up_as_the_lesson_says(lesson, link):
+    query = {k: v for k, v in parse_qs(urlsplit(link.url()).query).items()}
+    at = navigation_app(
+        PAGE_FILES[link.page], {k: v[-1] if len(v) == 1 else v for k, v in query.items()}
+    )
     assert not at.exception, at.exception
-    state = at.session_state
-    assert state["surface"] == link.surface
-    for name, value in link.surface_params:
-        assert state[f"{link.surface}_{name}"] == value
-    if link.start is not None:
-        assert (state["x0"], state["y0"]) == link.start
-    for key, value in link.settings:
-        assert _setting_holds(at, key, value), (key, state[key], value)
-    _shows_the_claim(at, link)
+    assert not at.warning or all("could not be used" not in w.value for w in at.warning)
+    page, _ = opened(link.settings)
+    store = at.session_state["_url_values"]
+    for key, value in page.values().items():
+        if key in SCHEMA and key in link.settings.query():
+            assert store.get(key, SCHEMA[key].default) == value, key
+    if isinstance(link.settings, RaceSettings):
+        table = _race_table(at)
+        column = next(c for c in next(iter(table.values())) if "from step" in c)
+        for optimizer, row in race_rows(link.settings).items():
+            shown = table[OPTIMIZERS[optimizer].name]
+            assert _steps(shown[column]) == row.settled_at, (optimizer, column)
+    elif isinstance(link.settings, StepSettings):
+        assert at.latex  # the update rule, with the numbers of the step shown
