@@ -265,8 +265,48 @@ def _schema() -> dict[str, Field]:
         _int("step_t", 1, 1, 1000),
         Field("step_zoom", "bool", True),
         _choice("step_compare", None, tuple(COMPARISONS)),
+        *_lab_fields(),
+        *_curvature_fields(),
     ]
     return {f.key: f for f in out}
+
+
+def _lab_fields() -> list[Field]:
+    """The Learning-rate lab's keys. The learning-rate range has no fixed default (it is
+    suggested for the surface and optimizer, and then always written); the picked cell's
+    second value is clamped to the chosen optimizer's range by ``LabSettings``."""
+    lr_options = LabSettings.LR_OPTIONS
+    lo, hi = lr_options[0], lr_options[-1]
+    suggested = "the range suggested for this surface"
+    metric_names = {"final loss": "loss", "steps to tolerance": "steps", "steps to settle": "steps"}
+    return [
+        _choice("lab_opt", LabSettings.DEFAULT_OPTIMIZER, tuple(OPTIMIZERS), _optimizer_names()),
+        _choice("lab_metric", "loss", LabSettings.METRICS, metric_names),
+        _int("lab_n", LabSettings.DEFAULT_N, LabSettings.MIN_N, LabSettings.MAX_N),
+        _num("lab_lr_min", None, lo, hi, options=lr_options, fallback=suggested),
+        _num("lab_lr_max", None, lo, hi, options=lr_options, fallback=suggested),
+        _num("lab_tol", 1e-6, 1e-10, 1e-2, options=LabSettings.TOL_OPTIONS),
+        _num("lab_pick_lr", None, lo, hi, fallback="the best cell"),
+        _num("lab_pick_second", None, 0.0, 0.9999, fallback="the best cell"),
+    ]
+
+
+def _curvature_fields() -> list[Field]:
+    """Curvature's keys: the inspected point (an empty coordinate is the start point's) and
+    the gradient step's learning rate (suggested for the surface, then always written)."""
+    options = lr_options("sgd")
+    return [
+        _num("curv_x", None, -START_LIMIT, START_LIMIT, fallback="the start point's"),
+        _num("curv_y", None, -START_LIMIT, START_LIMIT, fallback="the start point's"),
+        _num(
+            "curv_lr",
+            None,
+            options[0],
+            options[-1],
+            options=options,
+            fallback="the learning rate suggested for this surface",
+        ),
+    ]
 
 
 _VIEW_NAMES = {"race": "race", "3d surface": "3d", "loss curves": "loss"}
@@ -542,6 +582,134 @@ class StepSettings(PageSettings):
         return out
 
 
+@dataclass(frozen=True)
+class LabSettings(PageSettings):
+    """The Learning-rate lab: one optimizer swept over a grid of learning rates (× its second
+    hyperparameter), what colours the cells, the run's length, the tolerance and the picked
+    cell. ``lr_min``/``lr_max`` are None until the page suggests them for the surface."""
+
+    PAGE: ClassVar[str] = "lr-lab"
+    DEFAULT_OPTIMIZER: ClassVar[str] = "momentum"
+    METRICS: ClassVar[tuple[str, ...]] = ("loss", "steps")
+    DEFAULT_N: ClassVar[int] = 32
+    MIN_N: ClassVar[int] = 4
+    MAX_N: ClassVar[int] = 64
+    MAX_STEPS: ClassVar[int] = 500
+    LR_OPTIONS: ClassVar[tuple[float, ...]] = log_options(1e-6, 100.0)
+    TOL_OPTIONS: ClassVar[tuple[float, ...]] = (1e-2, 1e-3, 1e-4, 1e-6, 1e-8, 1e-10)
+    RANGE_KEYS: ClassVar[tuple[str, ...]] = ("lab_lr_min", "lab_lr_max")
+    PICK_KEYS: ClassVar[tuple[str, ...]] = ("lab_pick_lr", "lab_pick_second")
+
+    optimizer: str = DEFAULT_OPTIMIZER
+    metric: str = "loss"
+    n: int = DEFAULT_N
+    steps: int = 200
+    lr_min: float | None = None
+    lr_max: float | None = None
+    tol: float = 1e-6
+    pick_lr: float | None = None
+    pick_second: float | None = None
+    fixed: tuple[tuple[str, Any], ...] = ()  # the optimizer's other hyperparameters
+
+    @classmethod
+    def read(cls, values: Mapping, schema: Mapping[str, Field] | None = None) -> LabSettings:
+        schema = schema or SCHEMA
+        opt = _get(values, schema, "lab_opt")
+        second = cls.second_hyper(opt)
+        pick_second = values.get("lab_pick_second")
+        if second is None:
+            pick_second = None
+        elif pick_second is not None:
+            pick_second = min(max(float(pick_second), second.min), second.max)
+        skip = ("lr", second.name if second else "lr")
+        return cls(
+            view=View.read(values, schema),
+            optimizer=opt,
+            metric=_get(values, schema, "lab_metric"),
+            n=int(_get(values, schema, "lab_n")),
+            steps=min(int(_get(values, schema, "steps")), cls.MAX_STEPS),
+            lr_min=values.get("lab_lr_min"),
+            lr_max=values.get("lab_lr_max"),
+            tol=float(_get(values, schema, "lab_tol")),
+            pick_lr=values.get("lab_pick_lr"),
+            pick_second=pick_second,
+            fixed=tuple(
+                sorted((k, v) for k, v in read_hyper(values, schema, opt).items() if k not in skip)
+            ),
+        )
+
+    @staticmethod
+    def second_hyper(optimizer: str):
+        """The Hyper of the optimizer's second grid axis (μ, β₁ or ρ), or None."""
+        spec = OPTIMIZERS[optimizer]
+        return next((h for h in spec.hyper if h.name == spec.second), None)
+
+    @property
+    def lr_range(self) -> tuple[float, float] | None:
+        """(smallest, largest) learning rate of the grid, in order and never one value."""
+        if self.lr_min is None or self.lr_max is None:
+            return None
+        lo, hi = sorted((float(self.lr_min), float(self.lr_max)))
+        return (lo, hi * 10.0) if lo == hi else (lo, hi)
+
+    def hyper_at(self, lr: float, second: float | None) -> dict[str, Any]:
+        """The optimizer's hyperparameters for one cell of the grid."""
+        h = self.second_hyper(self.optimizer)
+        return {**dict(self.fixed), "lr": lr, **({h.name: second} if h else {})}
+
+    def cell_label(self, lr: float, second: float | None) -> str:
+        h = self.second_hyper(self.optimizer)
+        return f"α = {lr:.3g}" + (f", {h.label} = {second:.3g}" if h else "")
+
+    def values(self) -> dict[str, Any]:
+        out = {**self.view.values(), **hyper_values(self.optimizer, dict(self.fixed))}
+        out.update(
+            steps=self.steps,
+            lab_opt=self.optimizer,
+            lab_metric=self.metric,
+            lab_n=self.n,
+            lab_lr_min=self.lr_min,
+            lab_lr_max=self.lr_max,
+            lab_tol=self.tol,
+            lab_pick_lr=self.pick_lr,
+            lab_pick_second=self.pick_second,
+        )
+        return out
+
+
+@dataclass(frozen=True)
+class CurvatureSettings(PageSettings):
+    """Curvature: the inspected point (None: that coordinate of the start point) and the
+    gradient step's learning rate (None until the page suggests one for the surface)."""
+
+    PAGE: ClassVar[str] = "curvature"
+    POINT_KEYS: ClassVar[tuple[str, ...]] = ("curv_x", "curv_y")
+
+    x: float | None = None
+    y: float | None = None
+    lr: float | None = None
+
+    @classmethod
+    def read(cls, values: Mapping, schema: Mapping[str, Field] | None = None) -> CurvatureSettings:
+        schema = schema or SCHEMA
+        return cls(
+            view=View.read(values, schema),
+            x=values.get("curv_x"),
+            y=values.get("curv_y"),
+            lr=values.get("curv_lr"),
+        )
+
+    def point(self, start) -> tuple[float, float]:
+        """The inspected point; an empty coordinate is the start point's."""
+        return (
+            float(start[0] if self.x is None else self.x),
+            float(start[1] if self.y is None else self.y),
+        )
+
+    def values(self) -> dict[str, Any]:
+        return {**self.view.values(), "curv_x": self.x, "curv_y": self.y, "curv_lr": self.lr}
+
+
 SCHEMA: dict[str, Field] = _schema()
 
 
@@ -553,7 +721,9 @@ def with_values(settings: PageSettings, **changes) -> PageSettings:
 __all__ = [
     "CUSTOM",
     "SCHEMA",
+    "CurvatureSettings",
     "Field",
+    "LabSettings",
     "Notice",
     "PageSettings",
     "RaceSettings",

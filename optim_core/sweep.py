@@ -26,6 +26,16 @@ class Sweep:
     diverged_at: np.ndarray  # step of divergence, −1 if never
     f_ref: float  # f*: the lowest loss known
 
+    @property
+    def n_diverged(self) -> int:
+        """How many cells diverged."""
+        return int((self.diverged_at >= 0).sum())
+
+    @property
+    def any_settled(self) -> bool:
+        """Whether any cell settled within the tolerance."""
+        return bool(np.isfinite(self.steps_to_tol).any())
+
 
 def second_values(optimizer: str, n: int) -> np.ndarray | None:
     """n values of the optimizer's second hyperparameter (μ, β₁ or ρ) over its slider range."""

@@ -4,11 +4,20 @@ import numpy as np
 import pytest
 
 from optim_core import quadratic_theory, run, run_batch
+from optim_core.lab import (
+    Cell,
+    Curve,
+    RotationComparison,
+    grid_sweep,
+    optimum,
+    theory_overlay,
+)
 from surfaces import get_surface
 from viz.lr_lab import (
     DIVERGED_COLOR,
     NOT_REACHED_COLOR,
     loss_curves_figure,
+    outcome_figure,
     outcome_heatmap,
     outcome_line,
     rotation_figure,
@@ -83,7 +92,7 @@ def test_steps_metric_marks_cells_that_never_reach_tolerance():
     np.testing.assert_array_equal(mask, [[True, False], [False, False]])
     text = _trace(fig, "pick").text
     assert "not within tolerance in 100 steps" in text[0]
-    assert "12 steps to tolerance" in text[1]
+    assert "settled at step 12 (within tolerance from there on)" in text[1]
     assert "diverged at step 7" in text[3]
 
 
@@ -91,16 +100,8 @@ def test_theory_marks_sit_at_the_right_learning_rates(bowl, momentum_grid):
     lrs, mus, final, diverged_at = momentum_grid
     theory = quadratic_theory(*bowl.quadratic_eigenvalues)
     edge = 2 * (1 + mus) / theory.lam_max
-    fig = outcome_heatmap(
-        lrs,
-        mus,
-        final,
-        diverged_at,
-        stable_lr=theory.lr_stable_max,
-        stability_curve=(edge, mus),
-        optimum=(theory.momentum_lr_opt, theory.momentum_opt),
-        pick=(lrs[2], mus[3]),
-    )
+    overlay = theory_overlay("momentum", theory, mus)
+    fig = outcome_heatmap(lrs, mus, final, diverged_at, overlay=overlay, pick=(lrs[2], mus[3]))
     line = _trace(fig, "α = 2/λ_max (GD stable below)")
     np.testing.assert_allclose(line.x, [2 / KAPPA, 2 / KAPPA])
     star = next(t for t in fig.data if (t.name or "").startswith("optimal α"))
@@ -123,14 +124,9 @@ def test_line_chart_for_sgd_shades_the_stable_band(bowl):
     batch = run_batch(bowl, "sgd", bowl.start, 80, lr=lrs)
     final = np.where(batch.diverged_at >= 0, np.nan, batch.loss[-1])
     fig = outcome_line(
-        lrs,
-        final,
-        batch.diverged_at,
-        steps=80,
-        stable_lr=theory.lr_stable_max,
-        optimal_lr=theory.gd_lr_opt,
+        lrs, final, batch.diverged_at, steps=80, overlay=theory_overlay("sgd", theory, None),
         pick=lrs[3],
-    )
+    )  # fmt: skip
     band = fig.layout.shapes[0]
     assert band.x0 == lrs[0] and band.x1 == pytest.approx(2 / KAPPA)
     assert any(
@@ -155,23 +151,78 @@ def test_trajectory_figure_stops_at_divergence(bowl):
 def test_loss_curves_use_a_log_axis_and_dashes_for_predictions():
     fig = loss_curves_figure(
         [
-            {"name": "measured", "loss": np.array([1.0, 0.1, 0.0]), "color": "#000"},
-            {"name": "predicted", "loss": 0.5 ** np.arange(3), "color": "#000", "dash": "dash"},
+            Curve("measured", np.array([1.0, 0.1, 0.0]), "sgd"),
+            Curve("predicted", 0.5 ** np.arange(3), "sgd", predicted=True),
+            Curve("diverged", np.array([1.0, 3.0, 9.0, np.inf]), "adam", diverged_at=2),
         ]
     )
     assert fig.layout.yaxis.type == "log"
     measured = _trace(fig, "measured")
     assert measured.y[-1] == pytest.approx(1e-16)  # zero drawn at the floor, not lost
     assert _trace(fig, "predicted").line.dash == "dash"
+    assert _trace(fig, "measured").line.dash == "solid"
+    assert _trace(fig, "diverged").y.tolist() == [1.0, 3.0]  # cut where the run stopped
 
 
 def test_rotation_figure_one_line_per_optimizer():
     angles = np.array([0.0, 45.0, 90.0])
-    fig = rotation_figure(
-        angles,
-        {"sgd": np.array([50.0, 50.0, 50.0]), "adam": np.array([10.0, np.nan, 10.0])},
+    comparison = RotationComparison(
+        kappa=20.0,
+        angles=tuple(angles),
+        optimizers=("sgd", "adam"),
+        steps=(np.array([50.0, 50.0, 50.0]), np.array([10.0, np.nan, 10.0])),
         max_steps=200,
+        n_lrs=4,
+        tol=1e-4,
     )
+    fig = rotation_figure(comparison)
     assert _trace(fig, "sgd").y.tolist() == [50.0, 50.0, 50.0]
     missing = _trace(fig, "adam: not within tolerance in 200 steps")
     assert missing.x.tolist() == [45.0] and missing.y.tolist() == [200]
+
+
+def test_outcome_figure_draws_only_the_chosen_optimizers_theory(bowl):
+    theory = quadratic_theory(*bowl.quadratic_eigenvalues)
+    result = grid_sweep(bowl, "nesterov", bowl.start, (0.01, 1.0), 5, 40, 1e-4)
+    overlay = theory_overlay("nesterov", theory, result.seconds)
+    fig = outcome_figure(
+        result, metric="loss", steps=40, second_label="μ", overlay=overlay, pick=Cell(0.1, 0.5)
+    )
+    star = next(t for t in fig.data if (t.name or "").startswith("optimal α"))
+    best = optimum("nesterov", theory)
+    np.testing.assert_allclose([star.x[0], star.y[0]], [best.lr, best.second])
+    heavy = optimum("momentum", theory)
+    assert not np.isclose(star.x[0], heavy.lr)  # not the heavy-ball optimum
+    np.testing.assert_allclose(
+        _trace(fig, "edge of stability").x,
+        2 * (1 + result.seconds) / ((1 + 2 * result.seconds) * theory.lam_max),
+    )
+    picked = _trace(fig, "picked run")
+    assert (picked.x[0], picked.y[0]) == (0.1, 0.5)
+    adam = grid_sweep(bowl, "adam", bowl.start, (0.01, 1.0), 4, 20, 1e-4)
+    plain = outcome_figure(adam, metric="steps", steps=20, second_label="β₁", overlay=None)
+    names = [t.name or "" for t in plain.data]
+    assert not any(n.startswith(("optimal", "α = 2/λ_max", "edge")) for n in names)
+    line = outcome_figure(
+        grid_sweep(bowl, "sgd", bowl.start, (0.01, 1.0), 6, 40, 1e-4),
+        metric="loss",
+        steps=40,
+        overlay=theory_overlay("sgd", theory, None),
+        pick=Cell(0.05),
+    )
+    assert all(t.type == "scatter" for t in line.data) and len(_trace(line, "pick").x) == 6
+    assert any(s.type == "line" and s.x0 == 0.05 for s in line.layout.shapes)
+
+
+def test_a_theory_optimum_outside_the_range_says_so(bowl):
+    theory = quadratic_theory(*bowl.quadratic_eigenvalues)
+    result = grid_sweep(bowl, "momentum", bowl.start, (1e-4, 1e-3), 4, 20, 1e-4)
+    fig = outcome_figure(
+        result,
+        metric="loss",
+        steps=20,
+        second_label="μ",
+        overlay=theory_overlay("momentum", theory, result.seconds),
+    )
+    star = next(t for t in fig.data if (t.name or "").startswith("optimal α"))
+    assert star.name.endswith("(outside this range)")

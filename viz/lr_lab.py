@@ -4,8 +4,10 @@ The heat map's x axis is the learning rate on a log scale; its y axis the optimi
 hyperparameter (momentum μ, β₁ or ρ).  Diverged cells get their own colour and say when they
 diverged.  Plotly does not report clicks on heat-map cells reliably, so an invisible scatter with
 one point per cell carries the click and the hover text.  On quadratics the theory is drawn on
-top: the stable band 0 < α < 2/λ_max, the optimal (α, μ), and predicted convergence rates
-against measured losses.
+top — only what holds for the chosen optimizer (``optim_core.lab.theory_overlay``): its stable
+band or edge of stability and its own optimum, and predicted convergence rates against measured
+losses.  Figures take the core's typed results (``Sweep``, ``Overlay``, ``Cell``, ``Curve``,
+``RotationComparison``).
 """
 
 from __future__ import annotations
@@ -69,7 +71,7 @@ def _cell_text(lrs, seconds, values, diverged_at, metric: str, second_label: str
             elif not np.isfinite(values[i, j]):
                 body = f"not within tolerance in {steps} steps"
             elif metric == "steps":
-                body = f"{int(values[i, j])} steps to tolerance"
+                body = f"settled at step {int(values[i, j])} (within tolerance from there on)"
             else:
                 body = f"final f − f* = {values[i, j]:.3g}"
             text[i, j] = f"{head}<br>{body}"
@@ -103,9 +105,7 @@ def outcome_heatmap(
     metric: str = "loss",
     second_label: str = "μ",
     steps: int = 0,
-    stable_lr: float | None = None,
-    stability_curve=None,
-    optimum=None,
+    overlay=None,
     pick=None,
     present: bool = False,
     height: int | None = None,
@@ -114,9 +114,9 @@ def outcome_heatmap(
 
     ``values`` is (len(seconds), len(lrs)): the final loss gap f_T − f* (metric "loss") or the
     steps to tolerance (metric "steps"), NaN where there is none; ``diverged_at`` the step each
-    run diverged at, −1 for never.  Theory marks (all optional): ``stable_lr`` = 2/λ_max as a
-    vertical line, ``stability_curve`` = (lrs, seconds) of the edge of stability, ``optimum`` =
-    (α*, μ*) as a star.  ``pick`` = (lr, second) outlines the picked cell.
+    run diverged at, −1 for never.  ``overlay`` (an ``optim_core.lab.Overlay``, optional) adds
+    2/λ_max as a dashed line, the optimizer's edge of stability and its optimum as a star.
+    ``pick`` = (lr, second) outlines the picked cell.
     """
     lrs = np.asarray(lrs, dtype=float)
     seconds = np.asarray(seconds, dtype=float)
@@ -160,6 +160,7 @@ def outcome_heatmap(
     )
     lw = line_width(present)
     label_font = {"color": "white", "size": 17 if present else 12}
+    stable_lr = overlay.gd_edge if overlay is not None else None
     if stable_lr is not None:
         fig.add_trace(
             go.Scatter(
@@ -182,9 +183,9 @@ def outcome_heatmap(
             font=label_font,
             bgcolor="rgba(0,0,0,0.45)",
         )
-    if stability_curve is not None:
-        edge_lrs = np.asarray(stability_curve[0], dtype=float)
-        edge_seconds = np.asarray(stability_curve[1], dtype=float)
+    if overlay is not None and overlay.edge is not None:
+        edge_lrs = np.asarray(overlay.edge, dtype=float)
+        edge_seconds = seconds
         fig.add_trace(
             go.Scatter(
                 x=edge_lrs,
@@ -206,11 +207,12 @@ def outcome_heatmap(
             font=label_font,
             bgcolor="rgba(0,0,0,0.45)",
         )
-    if optimum is not None:
+    optimum = overlay.optimum if overlay is not None else None
+    if optimum is not None and optimum.second is not None:
         fig.add_trace(
             go.Scatter(
-                x=[optimum[0]],
-                y=[optimum[1]],
+                x=[optimum.lr],
+                y=[optimum.second],
                 mode="markers",
                 marker={
                     "symbol": "star",
@@ -218,7 +220,8 @@ def outcome_heatmap(
                     "color": OPTIMUM_COLOR,
                     "line": {"color": "black", "width": 1.5},
                 },
-                name=f"optimal α = {optimum[0]:.3g}, {second_label} = {optimum[1]:.3g}",
+                name=f"optimal α = {optimum.lr:.3g}, {second_label} = {optimum.second:.3g}"
+                + _outside(optimum.lr, lrs),
                 hovertemplate="theory optimum<br>α = %{x:.4g}<br>"
                 + second_label
                 + " = %{y:.4g}<extra></extra>",
@@ -252,6 +255,11 @@ def outcome_heatmap(
     return style(fig, present=present, height=height)
 
 
+def _outside(lr: float, lrs) -> str:
+    """A note for a theory mark that falls outside the chart's learning rates."""
+    return "" if lrs[0] <= lr <= lrs[-1] else " (outside this range)"
+
+
 def _log_range(lrs) -> list[float]:
     """The x range of a log axis that shows the first and last cells whole."""
     logs = np.log10(lrs)
@@ -271,17 +279,20 @@ def outcome_line(
     *,
     metric: str = "loss",
     steps: int = 0,
-    stable_lr: float | None = None,
-    optimal_lr: float | None = None,
+    overlay=None,
     pick: float | None = None,
     present: bool = False,
     height: int | None = None,
 ) -> go.Figure:
     """Outcome against the learning rate alone (optimizers without a second hyperparameter).
 
-    Diverged runs sit on the top edge as crosses saying when they diverged; on quadratics the
-    stable band 0 < α < 2/λ_max is shaded and the optimal α marked.
+    Diverged runs sit on the top edge as crosses saying when they diverged; with an
+    ``overlay`` (gradient descent on a convex quadratic) the stable band 0 < α < 2/λ_max is
+    shaded and the optimal α marked.
     """
+    stable_lr = overlay.gd_edge if overlay is not None else None
+    best = overlay.optimum if overlay is not None else None
+    optimal_lr = best.lr if best is not None and best.second is None else None
     lrs = np.asarray(lrs, dtype=float)
     values = np.asarray(values, dtype=float)
     diverged_at = np.asarray(diverged_at)
@@ -358,7 +369,7 @@ def outcome_line(
                 y=[top],
                 mode="markers",
                 marker={"symbol": "star", "size": 18, "color": OPTIMUM_COLOR, "line": {"width": 1}},
-                name=f"optimal α = 2/(λ_min+λ_max) = {optimal_lr:.3g}",
+                name=f"optimal α = 2/(λ_min+λ_max) = {optimal_lr:.3g}" + _outside(optimal_lr, lrs),
                 hoverinfo="skip",
             )
         )
@@ -377,6 +388,42 @@ def outcome_line(
         dragmode=False,
     )
     return style(fig, present=present, height=height)
+
+
+def outcome_figure(
+    result,
+    *,
+    metric: str,
+    steps: int,
+    second_label: str = "",
+    overlay=None,
+    pick=None,
+    present: bool = False,
+    height: int | None = None,
+) -> go.Figure:
+    """The outcome of a sweep (``optim_core.Sweep``): a heat map over (α, second value), or a
+    line over α when the optimizer has no second hyperparameter.  ``pick`` is a ``Cell``."""
+    values = result.final_gap if metric == "loss" else result.steps_to_tol
+    common = {"metric": metric, "steps": steps, "overlay": overlay, "present": present}
+    if result.seconds is None:
+        return outcome_line(
+            result.lrs,
+            values,
+            result.diverged_at,
+            pick=None if pick is None else pick.lr,
+            height=height,
+            **common,
+        )
+    return outcome_heatmap(
+        result.lrs,
+        result.seconds,
+        values,
+        result.diverged_at,
+        second_label=second_label,
+        pick=None if pick is None else (pick.lr, pick.second),
+        height=height,
+        **common,
+    )
 
 
 def trajectory_figure(
@@ -449,28 +496,28 @@ def loss_curves_figure(
     present: bool = False,
     height: int | None = None,
 ) -> go.Figure:
-    """Loss curves on a log scale.
-
-    ``curves`` is a sequence of dicts: ``name``, ``loss`` (array by step), ``color`` and
-    optionally ``dash`` (predicted rates are drawn dashed) and ``diverged_at``.
-    """
+    """Loss-gap curves (``optim_core.lab.Curve``) on a log scale: predictions dashed, a
+    diverged run cut where it stopped, gaps below LOSS_FLOOR drawn at it."""
     fig = go.Figure()
     lw = line_width(present)
     for curve in curves:
-        loss = np.asarray(curve["loss"], dtype=float)
-        stop = curve.get("diverged_at")
-        if stop is not None:
-            loss = loss[: max(int(stop), 1)]
+        gap = np.asarray(curve.gap, dtype=float)
+        if curve.diverged_at is not None:
+            gap = gap[: max(int(curve.diverged_at), 1)]
         with np.errstate(all="ignore"):
-            y = np.where(np.isfinite(loss), np.maximum(loss, LOSS_FLOOR), np.nan)
+            y = np.where(np.isfinite(gap), np.maximum(gap, LOSS_FLOOR), np.nan)
         fig.add_trace(
             go.Scatter(
                 x=np.arange(y.size),
                 y=y,
                 mode="lines",
-                line={"color": curve["color"], "width": lw, "dash": curve.get("dash", "solid")},
-                name=curve["name"],
-                hovertemplate="step %{x}<br>%{y:.3g}<extra>" + curve["name"] + "</extra>",
+                line={
+                    "color": color_for(curve.optimizer),
+                    "width": lw,
+                    "dash": "dash" if curve.predicted else "solid",
+                },
+                name=curve.name,
+                hovertemplate="step %{x}<br>%{y:.3g}<extra>" + curve.name + "</extra>",
             )
         )
     fig.update_xaxes(title_text="step t")
@@ -483,24 +530,17 @@ def loss_curves_figure(
 
 
 def rotation_figure(
-    angles,
-    steps_by_optimizer: dict,
-    *,
-    max_steps: int,
-    labels: dict | None = None,
-    present: bool = False,
-    height: int | None = None,
+    comparison, *, labels: dict | None = None, present: bool = False, height: int | None = None
 ) -> go.Figure:
-    """Steps to tolerance against the bowl's rotation, one line per optimizer (best α each).
-
-    ``steps_by_optimizer`` maps an optimizer id to an array over ``angles``; NaN (never within
-    tolerance in ``max_steps``) is drawn on the top edge as an open marker.  ``labels`` maps
-    ids to display names.
+    """Steps to tolerance against the bowl's rotation, one line per optimizer (best α each),
+    from an ``optim_core.lab.RotationComparison``.  NaN (never within tolerance in its
+    ``max_steps``) is drawn on the top edge as an open marker.  ``labels`` maps ids to names.
     """
     labels = labels or {}
+    max_steps = comparison.max_steps
     fig = go.Figure()
-    angles = np.asarray(angles, dtype=float)
-    for index, (opt, steps) in enumerate(steps_by_optimizer.items()):
+    angles = np.asarray(comparison.angles, dtype=float)
+    for index, (opt, steps) in enumerate(zip(comparison.optimizers, comparison.steps, strict=True)):
         steps = np.asarray(steps, dtype=float)
         color = color_for(opt, index)
         name = labels.get(opt, opt)

@@ -1,0 +1,396 @@
+"""The Learning-rate lab's analysis: a grid of runs, its best cell, what theory says about the
+chosen optimizer on a convex quadratic, the measured and predicted loss curves, and the rotated
+bowl comparison. Plain values in, frozen results out; no Streamlit, no Plotly.
+
+Theory on f(θ) = ½ θᵀAθ, eigenvalues 0 < λ_min ≤ λ_max of A, κ = λ_max / λ_min. Each method is
+a linear recurrence per eigen-direction, so its rate is the spectral radius of a 2 × 2 matrix:
+
+* gradient descent, e ← (1 − αλ) e;
+* heavy ball, e_{k+1} = (1 + μ − αλ) e_k − μ e_{k−1};
+* look-ahead Nesterov, e_{k+1} = (1 + μ)(1 − αλ) e_k − μ(1 − αλ) e_{k−1} (either form: the
+  torch form is the same recurrence on the look-ahead point).
+
+Optima: gradient descent at α = 2/(λ_min + λ_max), rate (κ − 1)/(κ + 1); heavy ball at
+α = 4/(√λ_max + √λ_min)², μ = ((√κ − 1)/(√κ + 1))², rate (√κ − 1)/(√κ + 1) (Polyak 1964);
+Nesterov at α = 4/(3λ_max + λ_min), μ = (√(3κ+1) − 2)/(√(3κ+1) + 2), rate 1 − 2/√(3κ + 1)
+(Lessard, Recht & Packard 2016). Adaptive methods have no such theory here.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from optim_core.metadata import optimizer_spec
+from optim_core.runner import run
+from optim_core.sweep import Sweep, second_values, sweep
+from optim_core.theory import QuadraticTheory, quadratic_theory, stable_lr, suggest_lr
+
+__all__ = [
+    "GRID_BUDGET_SECONDS",
+    "Cell",
+    "Curve",
+    "GridBudget",
+    "Optimum",
+    "Overlay",
+    "RotationComparison",
+    "best_cell",
+    "grid_budget",
+    "grid_sweep",
+    "linear_rate",
+    "optimum",
+    "predicted_curves",
+    "rotation_comparison",
+    "surface_theory",
+    "theory_overlay",
+]
+
+GRID_BUDGET_SECONDS = 6.0  # the lab refuses a grid × steps estimated to take longer
+THEORY_OPTIMIZERS = ("sgd", "momentum", "nesterov", "nesterov_reparam")
+NESTEROV = ("nesterov", "nesterov_reparam")
+
+
+# ---------------------------------------------------------------------------- the grid
+
+
+def grid_sweep(
+    surface,
+    optimizer: str,
+    start,
+    lr_range: tuple[float, float],
+    n: int,
+    steps: int,
+    tol: float,
+    fixed: dict | None = None,
+) -> Sweep:
+    """n log-spaced learning rates over ``lr_range`` (× n values of the second hyperparameter
+    over its slider range), all in one batch. ``tol`` is relative: a run has settled at the
+    step from which f − f* stays within tol × (f(start) − f*) to the end."""
+    lrs = np.geomspace(lr_range[0], lr_range[1], n)
+    return sweep(
+        surface,
+        optimizer,
+        start,
+        lrs,
+        seconds=second_values(optimizer, n),
+        steps=steps,
+        tol=tol,
+        **(fixed or {}),
+    )
+
+
+@dataclass(frozen=True)
+class GridBudget:
+    """Whether a grid of ``runs`` × ``steps`` fits the lab's time budget, by a measured probe."""
+
+    runs: int
+    steps: int
+    estimate: float  # seconds, estimated
+    limit: float  # seconds
+
+    @property
+    def ok(self) -> bool:
+        return self.estimate <= self.limit
+
+    @property
+    def message(self) -> str:
+        return (
+            f"{self.runs} runs × {self.steps} steps on this surface would take about "
+            f"{self.estimate:.0f} s, more than the lab's budget of {self.limit:g} s. Choose a "
+            "smaller grid or fewer steps (or a simpler formula)."
+        )
+
+
+def grid_budget(
+    surface, optimizer: str, start, runs: int, steps: int, limit: float | None = None
+) -> GridBudget:
+    """Estimate the time of ``runs`` runs of ``steps`` steps from one probe: the surface's f
+    and gradient (and Hessian for Newton) on ``runs`` points, timed, × steps × 2 for the
+    optimizer's own arithmetic. ``limit`` defaults to GRID_BUDGET_SECONDS."""
+    points = np.repeat(np.asarray(start, dtype=float).reshape(1, 2), runs, axis=0)
+    calls = [surface.f, surface.grad] + ([surface.hessian] if optimizer == "newton" else [])
+    with np.errstate(all="ignore"):
+        probe = time.perf_counter()
+        for call in calls:
+            call(points)
+        seconds = time.perf_counter() - probe
+    limit = GRID_BUDGET_SECONDS if limit is None else limit
+    return GridBudget(runs, steps, 2.0 * seconds * steps, limit)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell of the grid: a learning rate and, for two-axis grids, the second value."""
+
+    lr: float
+    second: float | None = None
+
+
+def best_cell(result: Sweep) -> Cell:
+    """The best cell: fewest steps to settle within tolerance, else the lowest final loss,
+    else (every run diverged) the smallest learning rate."""
+    for values in (result.steps_to_tol, result.final_gap):
+        if np.isfinite(values).any():
+            index = np.unravel_index(np.nanargmin(values), values.shape)
+            break
+    else:
+        index = (0,) * result.final_gap.ndim
+    if result.seconds is None:
+        return Cell(float(result.lrs[index[0]]))
+    return Cell(float(result.lrs[index[1]]), float(result.seconds[index[0]]))
+
+
+# ---------------------------------------------------------------------------- theory
+
+
+def surface_theory(surface) -> QuadraticTheory | None:
+    """The quadratic theory of ``surface``, or None (not a quadratic, or not convex)."""
+    eigenvalues = getattr(surface, "quadratic_eigenvalues", None)
+    if eigenvalues is None or not eigenvalues[0] > 0:
+        return None
+    return quadratic_theory(*eigenvalues)
+
+
+def linear_rate(optimizer: str, lr, momentum, lam_min: float, lam_max: float):
+    """Per-step contraction of the distance to the minimum on a quadratic (the spectral
+    radius of the method's recurrence, worst of the two eigen-directions); above 1 it
+    diverges. ``lr`` and ``momentum`` may be arrays. None for optimizers without theory."""
+    if optimizer not in THEORY_OPTIMIZERS:
+        return None
+    lr = np.asarray(lr, dtype=float)
+    mu = np.asarray(0.0 if optimizer == "sgd" else momentum, dtype=float)
+    worst = np.zeros(np.broadcast_shapes(lr.shape, mu.shape))
+    for lam in (lam_min, lam_max):
+        shrink = 1.0 - lr * lam
+        if optimizer == "sgd":
+            trace, det = shrink, np.zeros_like(shrink)
+        elif optimizer == "momentum":
+            trace, det = 1.0 + mu - lr * lam, mu + 0.0 * shrink
+        else:
+            trace, det = (1.0 + mu) * shrink, mu * shrink
+        # roots of z² − trace·z + det = 0
+        disc = np.sqrt((trace / 2) ** 2 - det + 0j)
+        radius = np.maximum(np.abs(trace / 2 + disc), np.abs(trace / 2 - disc))
+        worst = np.maximum(worst, radius)
+    return float(worst) if worst.ndim == 0 else worst
+
+
+@dataclass(frozen=True)
+class Optimum:
+    """The best hyperparameters theory knows for an optimizer on this quadratic."""
+
+    optimizer: str
+    lr: float
+    second: float | None  # μ for the momentum methods, None for gradient descent
+    rate: float  # per step, for the distance to the minimum
+    formula: str  # how α (and μ) follow from λ_min, λ_max
+
+
+def optimum(optimizer: str, theory: QuadraticTheory) -> Optimum | None:
+    """The theory's optimal (α, μ) for ``optimizer``, or None where it has none."""
+    if optimizer == "sgd":
+        return Optimum("sgd", theory.gd_lr_opt, None, theory.gd_rate, "α = 2/(λ_min+λ_max)")
+    if optimizer == "momentum":
+        return Optimum(
+            "momentum",
+            theory.momentum_lr_opt,
+            theory.momentum_opt,
+            theory.momentum_rate,
+            "α = 4/(√λ_max+√λ_min)², μ = ((√κ−1)/(√κ+1))²",
+        )
+    if optimizer in NESTEROV:
+        root = math.sqrt(3.0 * theory.kappa + 1.0)
+        return Optimum(
+            optimizer,
+            4.0 / (3.0 * theory.lam_max + theory.lam_min),
+            (root - 2.0) / (root + 2.0),
+            1.0 - 2.0 / root,
+            "α = 4/(3λ_max+λ_min), μ = (√(3κ+1)−2)/(√(3κ+1)+2)",
+        )
+    return None
+
+
+@dataclass(frozen=True, eq=False)
+class Overlay:
+    """What theory draws on the outcome chart for the chosen optimizer on a convex quadratic."""
+
+    gd_edge: float  # 2/λ_max: gradient descent (μ = 0) is stable below
+    edge: np.ndarray | None  # the stable α for each second value of the grid (momentum methods)
+    optimum: Optimum | None
+
+
+def theory_overlay(optimizer: str, theory: QuadraticTheory | None, seconds) -> Overlay | None:
+    """The theory marks for ``optimizer`` (None: no theory for it or for this surface). Only
+    what holds for that optimizer: its own stability edge (its entry's) and its own optimum
+    (None where theory knows none)."""
+    if theory is None or stable_lr(optimizer, theory.lam_max) is None:
+        return None
+    edge = None
+    if seconds is not None:
+        edge = np.asarray(stable_lr(optimizer, theory.lam_max, np.asarray(seconds)), dtype=float)
+    return Overlay(theory.lr_stable_max, edge, optimum(optimizer, theory))
+
+
+# ---------------------------------------------------------------------------- loss curves
+
+
+@dataclass(frozen=True, eq=False)
+class Curve:
+    """A loss-gap curve f − f* by step: measured (a run) or predicted (dashed)."""
+
+    name: str
+    gap: np.ndarray  # (steps + 1,)
+    optimizer: str  # for its colour
+    predicted: bool = False
+    diverged_at: int | None = None
+
+
+def measured_curve(name: str, trajectory, f_ref: float, optimizer: str) -> Curve:
+    return Curve(name, trajectory.loss - f_ref, optimizer, diverged_at=trajectory.diverged_at)
+
+
+def predicted_curves(
+    surface,
+    start,
+    theory: QuadraticTheory,
+    steps: int,
+    f_ref: float,
+    optimizers=("sgd", "momentum"),
+) -> tuple[Curve, ...]:
+    """For each optimizer at its theory optimum: the measured loss gap and the predicted one,
+    gap₀ · rate^(2t) (the loss shrinks by the square of the distance's rate)."""
+    t = np.arange(steps + 1)
+    curves = []
+    for opt in optimizers:
+        best = optimum(opt, theory)
+        hyper = {"lr": best.lr} if best.second is None else {"lr": best.lr, "momentum": best.second}
+        traj = run(surface, opt, start=start, steps=steps, **hyper)
+        measured = measured_curve(f"{optimizer_spec(opt).name} at its optimum", traj, f_ref, opt)
+        curves.append(measured)
+        predicted = max(float(measured.gap[0]), 0.0) * best.rate ** (2.0 * t)
+        curves.append(Curve(f"predicted: rate² = {best.rate**2:.4f}", predicted, opt, True))
+    return tuple(curves)
+
+
+# ---------------------------------------------------------------------------- rotation
+
+
+@dataclass(frozen=True, eq=False)
+class RotationComparison:
+    """Steps to tolerance (best α of a small sweep) of each optimizer on the bowl turned by
+    each angle; NaN where no learning rate settled within ``max_steps``."""
+
+    kappa: float
+    angles: tuple[float, ...]
+    optimizers: tuple[str, ...]
+    steps: tuple[np.ndarray, ...]  # one (len(angles),) array per optimizer
+    max_steps: int
+    n_lrs: int
+    tol: float
+
+
+def rotation_comparison(
+    kappa: float,
+    tol: float,
+    *,
+    angles=(0.0, 15.0, 30.0, 45.0, 60.0, 75.0, 90.0),
+    optimizers=("sgd", "adagrad", "adam"),
+    n_lrs: int = 16,
+    max_steps: int = 300,
+) -> RotationComparison:
+    """Each optimizer at its best of ``n_lrs`` learning rates (÷30 … ×30 its suggestion), on
+    the bowl of condition ``kappa`` turned by each angle, from the bowl's start (which turns
+    with it): a rotation-invariant method needs the same steps at every angle."""
+    from surfaces import get_surface  # the catalog's bowl; surfaces never imports optim_core
+
+    upright = get_surface("bowl", kappa=kappa, angle=0.0)
+    out = []
+    for opt in optimizers:
+        center = suggest_lr(opt, upright, upright.start)
+        lrs = np.geomspace(center / 30, center * 30, n_lrs)
+        best = []
+        for angle in angles:
+            bowl = get_surface("bowl", kappa=kappa, angle=angle)
+            reached = sweep(bowl, opt, bowl.start, lrs, steps=max_steps, tol=tol).steps_to_tol
+            best.append(np.nanmin(reached) if np.isfinite(reached).any() else np.nan)
+        out.append(np.asarray(best, dtype=float))
+    return RotationComparison(
+        float(kappa), tuple(angles), tuple(optimizers), tuple(out), max_steps, n_lrs, tol
+    )
+
+
+# ---------------------------------------------------------------------------- teaching text
+
+SETTLED = "stays within tol × (f(start) − f*) from step k to the end"
+
+
+def theory_text(theory: QuadraticTheory) -> str:
+    """What theory says on this quadratic, in words, with its numbers."""
+    nesterov = optimum("nesterov", theory)
+    return (
+        f"Gradient descent is stable for **0 < α < 2/λ_max = {theory.lr_stable_max:.3g}** (the "
+        "dashed line). At its best α it shrinks the distance to the minimum by **(κ−1)/(κ+1) = "
+        f"{theory.gd_rate:.4f}** per step; heavy-ball momentum at its best (α, μ) by **(√κ−1)/"
+        f"(√κ+1) = {theory.momentum_rate:.4f}**; look-ahead Nesterov at its own best by "
+        f"**1 − 2/√(3κ+1) = {nesterov.rate:.4f}**. The loss shrinks by the square of that: "
+        "straight lines on a log scale. The star on the chart is the chosen optimizer's own "
+        "optimum (none for methods without this theory)."
+    )
+
+
+ROTATION_TEXT = (
+    "Gradient descent is rotation-invariant: turn the bowl (sidebar) and it needs the same steps. "
+    "AdaGrad, RMSProp and Adam divide each *coordinate* by its own gradient scale: on an "
+    "axis-aligned bowl (0° or 90°) that undoes the ill-conditioning, on a rotated one it cannot. "
+    "AdaGrad's lead melts as the bowl turns towards 45°."
+)
+
+
+def rotation_caption(comparison: RotationComparison) -> str:
+    return (
+        f"κ = {comparison.kappa:g}; each optimizer at its best of {comparison.n_lrs} learning "
+        f"rates around its suggested one, {comparison.max_steps} steps from the bowl's start "
+        f"(turned with the bowl); steps until f − f* {SETTLED}, tol = {comparison.tol:g}."
+    )
+
+
+def grid_caption(result: Sweep, steps: int, start, tol: float) -> str:
+    return (
+        f"{result.diverged_at.size} runs of {steps} steps from ({start[0]:.3g}, {start[1]:.3g}); "
+        f"{result.n_diverged} diverged (red). f* = {result.f_ref:.6g}, the lowest loss known. "
+        f"Steps to settle: the step k from which f − f* {SETTLED}, tol = {tol:g}."
+    )
+
+
+def theory_metrics(theory: QuadraticTheory, optimizers) -> tuple[tuple[str, str, str], ...]:
+    """(label, value, help) of each number the theory gives: κ, λ_min, λ_max and each
+    optimizer's optimal α (and μ)."""
+    out = [
+        ("κ", f"{theory.kappa:.4g}", "condition number λ_max / λ_min"),
+        ("λ_min", f"{theory.lam_min:.4g}", "smallest Hessian eigenvalue"),
+        ("λ_max", f"{theory.lam_max:.4g}", "largest Hessian eigenvalue"),
+    ]
+    for opt in optimizers:
+        best = optimum(opt, theory)
+        both = best.second is not None
+        out.append(
+            (
+                f"{optimizer_spec(opt).name} α*" + (", μ*" if both else ""),
+                f"{best.lr:.3g}" + (f", {best.second:.3g}" if both else ""),
+                f"{best.formula}; rate {best.rate:.4f} per step",
+            )
+        )
+    return tuple(out)
+
+
+NOT_CONVEX = (
+    "This quadratic is not convex (λ_min ≤ 0): there is no minimum to converge to, so no "
+    "convergence rate — gradient descent runs away along the negative curvature."
+)
+NONE_SETTLED = (
+    "No run settled within the tolerance in these steps: give them more steps, a looser "
+    "tolerance or a wider learning-rate range."
+)
