@@ -17,7 +17,14 @@ OPTIMIZER_MARKERS: dict[str, str] = {k: spec.marker for k, spec in OPTIMIZERS.it
 _FALLBACK_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#56B4E9", "#E69F00")
 _FALLBACK_MARKERS = ("circle-open", "square-open", "diamond-open", "triangle-up-open")
 
-CONTOUR_COLORSCALE = "Viridis"
+# The contour under every path: a light, neutral grey ramp, darker where f is low (the valley),
+# with darker level lines.  Grey has no hue, so each optimizer colour differs from it by at least
+# its own chroma (ΔE*ab ≥ 26 for the palette), and it is light (L* ≥ 75, lines included), above
+# all but the palest optimizer colours, so they also stand out by lightness, to colour-blind eyes
+# too (tests/test_viz_race.py measures both).
+CONTOUR_COLORSCALE: list[list] = [[0.0, "rgb(212,212,212)"], [1.0, "rgb(252,252,252)"]]
+CONTOUR_LINE_DARKEN = 0.12  # level lines: the fill darkened by this fraction
+CONTOUR_LINE_COLOR = f"rgba(0,0,0,{CONTOUR_LINE_DARKEN})"
 GRID_N = 120
 
 
@@ -78,8 +85,7 @@ def contour_trace(surface, bounds=None, n: int = GRID_N, *, present: bool = Fals
         colorscale=CONTOUR_COLORSCALE,
         ncontours=30,
         contours={"coloring": "heatmap", "showlines": True},
-        line={"width": 0.5, "color": "rgba(255,255,255,0.35)"},
-        opacity=0.85,
+        line={"width": 0.5, "color": CONTOUR_LINE_COLOR},
         colorbar={
             "title": {"text": "log₁₀(f − f_min)" if is_log else "f"},
             "thickness": 18 if present else 12,
@@ -115,7 +121,9 @@ def click_grid_trace(bounds, n: int = 40) -> go.Scatter:
     """An invisible scatter grid over the view: clicks on the contour land on one of its points.
 
     Plotly reports clicks only on scatter points, not on a contour; this grid of transparent
-    markers turns a click anywhere in the view into a selection event carrying (x, y).
+    markers turns a click anywhere in the view into a selection event carrying (x, y): the
+    nearest grid point, if it lies within plotly's hover distance (20 px by default, counted
+    from the marker's edge), so n and the marker size must cover the view with no gap.
     """
     _, _, pts = grid(bounds, n)
     flat = pts.reshape(-1, 2)

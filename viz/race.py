@@ -1,11 +1,22 @@
 """Figures of the Race page: optimizers racing across a contour, the same paths on the 3D surface,
 and their loss against step.
 
-The race plays in the browser from Plotly frames.  The base figure holds everything that stands
-still — the contour, every full path (faint), the start point, the known minima, where a run
-diverged — and one trace that moves: every optimizer's head and its short trail, drawn as one
-scatter of dots.  A frame updates only that trace (``traces=[index]``), so the figure grows with
-frames × optimizers, never with steps², and frames are subsampled to ``max_frames``.
+The race plays in the browser from Plotly frames.  The base figure holds what stands still — the
+contour, the start point, the known minima — and, per optimizer, three traces in one legend group
+(so one legend click hides all three): its path, its moving dot (head and a short trail, in the
+optimizer's colour and marker symbol) and, for a run that diverged, an ×.  Before Play no path is
+shown: each frame grows every path up to the frame's step, moves the dots, and shows an × once
+the animation reaches the step where that run left the view (``show_paths=True`` draws the whole
+paths and the × marks from the start instead, and frames then move only the dots).
+
+Frames carry only what moves, and a growing path is the bulk of them.  In frame k a path is the
+path up to the frame's step simplified to the iterates that keep it within ``PATH_TOLERANCE`` of
+the view's span — about a pixel (Ramer–Douglas–Peucker, ``simplified``) — so what is drawn
+differs from every iterate by less than a pixel: a zig-zag you could see is kept, as it happens,
+and long smooth stretches cost a few points.  The last frame holds every iterate.  Only if the
+paths of all frames together still exceed ``FRAME_PATH_POINTS`` does the tolerance double (the
+drawn paths get coarser while playing, never in the last frame) until they fit: the figure keeps
+its size budget for any run.
 
 The contour under the race is a layout image, not a contour trace: when frames play, plotly.js
 drops every contour and heatmap trace from the plot (plotly.py#2151, plotly.js#4491; with
@@ -20,46 +31,55 @@ never rescales them.
 from __future__ import annotations
 
 import base64
-import struct
-import zlib
+import io
 from collections.abc import Mapping
 from functools import lru_cache
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.colors import get_colorscale, sample_colorscale
+from PIL import Image
+from plotly.colors import sample_colorscale
 
 from optim_core import OPTIMIZERS
 from optim_core.analysis import loss_gap
 from viz._base import (
     CONTOUR_COLORSCALE,
+    CONTOUR_LINE_DARKEN,
     click_grid_trace,
     color_for,
     contour_levels,
     grid,
     line_width,
+    marker_for,
     minima_trace,
     style,
 )
 
 # Settings of these figures, together.
 MAX_FRAMES = 60  # frames in the animation at most
-TRAIL = 8  # earlier frames shown behind each marker
+TRAIL = 4  # earlier frames shown behind each marker (the growing path shows the rest)
 FRAME_MS = 80  # one frame at 1× speed: 60 frames play in about 5 s
 SPEEDS = (("½×", 2.0), ("1×", 1.0), ("2×", 0.5), ("4×", 0.25))  # label, frame-duration factor
 FIGURE_HEIGHT = 680
 PRESENT_HEIGHT = 670  # large type pushes the figure down: it still fits a 1000 px screen
-PATH_OPACITY = 0.75  # the full paths, behind the moving markers
-HALO_OPACITY = 0.45  # the white band under each path
+PATH_OPACITY = 0.9  # the paths, under the moving markers
+TRAIL_OPACITY = (0.25, 0.6)  # the oldest and the newest trail dot; the head is opaque
+DOT_OUTLINE = "#1b1f24"  # a dark ring around each head: light colours read on the light contour
+DOT_SPREAD = 0.35  # the first optimizer's dot is this much larger than the last one's, so
+# dots that coincide (at the minimum, at the start) show as nested rings, not one dot
+PATH_TOLERANCE = 0.002  # a path while playing stays this close to every iterate (× the view)
+MAX_PATH_TOLERANCE = 0.02  # … or, to keep the size budget, at most this close
+FRAME_PATH_POINTS = 9_000  # path points in the frames but the last, at most (the size budget)
 LOSS_FLOOR = 1e-16  # f − f_min at or below this is drawn at this value on the log axis
 SURFACE_GRID_3D = 60
 START_STYLE = {"symbol": "circle", "color": "white", "line": {"color": "black", "width": 3}}
 VIEW_MARGIN = 0.05  # extra room when a typed start point lies outside the surface's view
 CONTOUR_PIXELS = 320  # the contour image's side
 CONTOUR_LEVELS = 30  # level lines, as contour_trace's ncontours
-CONTOUR_OPACITY = 0.85  # over white, as contour_trace
-LEVEL_LINE_ALPHA = 0.3  # white level lines, as contour_trace
-UNDEFINED_GREY = 225.0  # where f is not a number
+UNDEFINED_GREY = 255.0  # where f is not a number: white, lighter than any level
+CLICK_GRID = 25  # click grid points per side: a click anywhere lands near one
+CLICK_MARKER = 20  # px: with the 20 px hover distance, no gap between grid points up to 1000 px
+LEGEND_GAP = 12  # px between the plot and the legend in the right margin
 
 
 @lru_cache(maxsize=2)
@@ -86,39 +106,34 @@ def _f32(values) -> dict:
 
 
 def _png(rgb: np.ndarray) -> bytes:
-    """An (h, w, 3) uint8 image as PNG bytes (each row stored as its difference to the row above,
-    which deflate packs well for smooth images)."""
-    height, width, _ = rgb.shape
-    up = np.diff(rgb.astype(np.int16), axis=0, prepend=0).astype(np.uint8)
-    rows = np.concatenate([np.full((height, 1), 2, np.uint8), up.reshape(height, -1)], axis=1)
+    """An (h, w, 3) uint8 image as PNG bytes, greyscale when every pixel is grey (a third of
+    the size)."""
+    grey = bool((rgb == rgb[..., :1]).all())
+    image = Image.fromarray(rgb[..., 0] if grey else rgb, "L" if grey else "RGB")
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
 
-    def chunk(tag: bytes, data: bytes) -> bytes:
-        body = tag + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
 
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows.tobytes(), 6))
-        + chunk(b"IEND", b"")
+def contour_colors(n: int = 256) -> np.ndarray:
+    """The contour's colour map sampled at n points, low f first: (n, 3) floats in 0 … 255."""
+    return np.array(
+        [
+            [float(v) for v in c[c.index("(") + 1 : -1].split(",")]
+            for c in sample_colorscale(CONTOUR_COLORSCALE, np.linspace(0, 1, n))
+        ]
     )
 
 
-_COLORS = np.array(
-    [
-        [float(v) for v in c[c.index("(") + 1 : -1].split(",")]
-        for c in sample_colorscale(get_colorscale(CONTOUR_COLORSCALE), np.linspace(0, 1, 256))
-    ]
-)
+_COLORS = contour_colors()
 
 
 @lru_cache(maxsize=32)
 def contour_image(surface, bounds, pixels: int = CONTOUR_PIXELS) -> dict:
     """The filled contour of ``surface`` over ``bounds`` as a plotly layout image (a PNG).
 
-    Same look as ``contour_trace``: colour by f (or log₁₀(f − f_min) when f spans decades),
-    white level lines, 85 % opaque over white.  Cached per surface and view.
+    Same look as ``contour_trace``: coloured by f (or log₁₀(f − f_min) when f spans decades) on
+    the light grey ramp, level lines darker.  Cached per surface and view.
     """
     _, _, points = grid(bounds, pixels)
     with np.errstate(all="ignore"):
@@ -136,8 +151,7 @@ def contour_image(surface, bounds, pixels: int = CONTOUR_PIXELS) -> dict:
     line[:, :-1] |= across
     line[1:, :] |= along
     line[:-1, :] |= along
-    rgb[line] += LEVEL_LINE_ALPHA * (255.0 - rgb[line])
-    rgb += (1.0 - CONTOUR_OPACITY) * (255.0 - rgb)
+    rgb[line] *= 1.0 - CONTOUR_LINE_DARKEN
     rgb[~finite] = UNDEFINED_GREY  # where f is not defined (e.g. log of a negative number)
     image = np.round(rgb[::-1]).astype(np.uint8)  # grid rows go up in y; image rows go down
     (x0, x1), (y0, y1) = bounds
@@ -158,8 +172,8 @@ def contour_image(surface, bounds, pixels: int = CONTOUR_PIXELS) -> dict:
 
 
 def _click_grid(surface, view) -> go.Scatter:
-    """The invisible click grid, also telling f where the pointer is."""
-    clicks = click_grid_trace(view)
+    """The invisible click grid (``CLICK_GRID`` points a side), also telling f at its points."""
+    clicks = click_grid_trace(view, CLICK_GRID)
     xy = np.stack([np.asarray(clicks.x, dtype=float), np.asarray(clicks.y, dtype=float)], -1)
     with np.errstate(all="ignore"):
         f = np.asarray(surface.f(xy), dtype=float)
@@ -167,8 +181,9 @@ def _click_grid(surface, view) -> go.Scatter:
         x=_f32(xy[:, 0]),
         y=_f32(xy[:, 1]),
         customdata=_f32(f),
+        marker_size=CLICK_MARKER,
         hovertemplate="f = %{customdata:.4g} at (%{x:.2f}, %{y:.2f})<br>"
-        "click to start here<extra></extra>",
+        "click to start there<extra></extra>",
     )
 
 
@@ -364,97 +379,163 @@ def _pad(paths: list[np.ndarray]) -> np.ndarray:
 
 
 def _moving_dots(paths: list[np.ndarray], max_frames: int, trail: int):
-    """The steps shown and, per frame, every optimizer's trail and head: (frames, opt·(trail+1), 2).
+    """The steps shown and, per frame, every optimizer's head and trail: (frames, opt, trail+1, 2).
 
-    Frame k shows, for each optimizer, its positions at the steps of frames k − trail … k
-    (the oldest first; before frame 0 the start repeats).
+    Frame k shows, for each optimizer, its positions at the steps of frames k, k − 1 … k − trail
+    (the head first; before frame 0 the start repeats).
     """
     positions = _pad(paths)  # (optimizers, steps+1, 2)
     steps = frame_steps(positions.shape[1] - 1, max_frames)
-    back = np.arange(trail, -1, -1)
+    back = np.arange(trail + 1)
     shown = steps[np.clip(np.arange(len(steps))[:, None] - back[None, :], 0, None)]  # (F, trail+1)
-    dots = positions[:, shown].transpose(1, 0, 2, 3).reshape(len(steps), -1, 2)
-    return steps, dots
+    return steps, positions[:, shown].transpose(1, 0, 2, 3)
 
 
-def _path_traces(trajectories: Mapping[str, object], view, present: bool):
-    """One full path per optimizer, faint and on a white halo so it reads on any colour of the
-    contour; also the paths as drawn (for the animation) and the divergence marks."""
-    traces, drawn, marks = [], [], []
-    width = line_width(present)
-    for i, (key, traj) in enumerate(trajectories.items()):
-        path, last, mark = visible_path(traj.path, traj.diverged_at, view)
-        drawn.append(path)
-        color = color_for(traj.optimizer, i)
-        x, y = _f32(path[: last + 1, 0]), _f32(path[: last + 1, 1])
-        line = {"type": "scatter", "x": x, "y": y, "mode": "lines", "legendgroup": key}
-        label = _name(key) if mark is None else f"{_name(key)} ✕ diverged at {traj.diverged_at}"
-        traces.append(
-            line
-            | {
-                "line": {"color": "white", "width": width + 3},
-                "opacity": HALO_OPACITY,
-                "hoverinfo": "skip",
-                "showlegend": False,
-                "name": f"{_name(key)} halo",
-            }
-        )
-        traces.append(
-            line
-            | {
-                "line": {"color": color, "width": width},
-                "opacity": PATH_OPACITY,
-                "name": label,
-                "hovertemplate": f"{_name(key)}<br>(%{{x:.3f}}, %{{y:.3f}})<extra></extra>",
-            }
-        )
-        if mark is not None:
-            marks.append((_name(key), color, mark, traj.diverged_at))
-    return traces, drawn, marks
+def simplified(path: np.ndarray, tol: float) -> np.ndarray:
+    """The indices of the iterates that keep ``path`` within ``tol`` of itself: every iterate
+    lies within ``tol`` of the polyline through them (Ramer–Douglas–Peucker, with the distance to
+    each segment, so a path doubling back keeps its turning points).  Both ends are kept; so is
+    every iterate of a path with a point that is not finite."""
+    n = len(path)
+    if n <= 2 or not np.isfinite(path).all():
+        return np.arange(n)
+    keep = np.zeros(n, dtype=bool)
+    keep[[0, -1]] = True
+    todo = [(0, n - 1)]
+    while todo:
+        i, j = todo.pop()
+        if j - i < 2:
+            continue
+        d = path[j] - path[i]
+        p = path[i + 1 : j] - path[i]
+        length2 = float(d @ d)
+        t = np.clip(p @ d / length2, 0.0, 1.0) if length2 > 0 else np.zeros(len(p))
+        far = np.linalg.norm(p - t[:, None] * d, axis=1)
+        k = int(np.argmax(far))
+        if far[k] > tol:
+            m = i + 1 + k
+            keep[m] = True
+            todo += [(i, m), (m, j)]
+    return np.flatnonzero(keep)
 
 
-def _divergence_trace(marks: list, head: float) -> dict:
-    """An × in the optimizer's colour where each diverged run left the view."""
+def _revealed(path: np.ndarray, steps: np.ndarray, last: int, tol: float) -> list[np.ndarray]:
+    """Per frame, the indices of the iterates drawn: the path up to the frame's step, simplified
+    to within ``tol``, and every iterate in the last frame.
+
+    Up to the last vertex of the whole path's simplification that the frame has reached, its
+    vertices; from there to the step, that stretch simplified on its own.
+    """
+    kept = simplified(path[: last + 1], tol)
+    shown = []
+    for step in steps[:-1]:
+        end = min(int(step), last)
+        begin = int(kept[np.searchsorted(kept, end, side="right") - 1])  # last vertex reached
+        tail = begin + simplified(path[begin : end + 1], tol)
+        shown.append(np.concatenate([kept[kept < begin], tail]))
+    return [*shown, np.arange(last + 1)]
+
+
+def _reveal_plan(runs: list, steps: np.ndarray, span: float) -> list[list[np.ndarray]]:
+    """Each run's drawn indices per frame, the tolerance doubled (up to ``MAX_PATH_TOLERANCE``)
+    until the frames before the last fit ``FRAME_PATH_POINTS``."""
+    tol = PATH_TOLERANCE * span
+    while True:
+        plan = [_revealed(r.path, steps, r.last, tol) for r in runs]
+        total = sum(len(idx) for frames in plan for idx in frames[:-1])
+        if total <= FRAME_PATH_POINTS or tol * 2 > MAX_PATH_TOLERANCE * span:
+            return plan
+        tol *= 2
+
+
+class _Run:
+    """One optimizer as the race draws it."""
+
+    def __init__(self, index: int, key: str, traj, view, count: int, head: float):
+        self.key = key
+        self.color = color_for(traj.optimizer, index)
+        self.symbol = marker_for(traj.optimizer, index)
+        self.path, self.last, self.mark = visible_path(traj.path, traj.diverged_at, view)
+        self.label = _name(key)
+        if self.mark is not None:
+            self.label += f"<br>✕ diverged at {traj.diverged_at}"
+            self.mark_text = f"{_name(key)} diverged at step {traj.diverged_at}"
+        # Earlier optimizers get larger dots (drawn first, underneath): coinciding dots nest.
+        self.head = head * (1.0 + DOT_SPREAD * (count - 1 - index) / max(count - 1, 1))
+
+
+def _path_trace(run: _Run, shown: np.ndarray, present: bool) -> dict:
+    """The optimizer's path through the iterates ``shown``: thin, in its colour, no legend entry
+    (its dot has it, with the marker symbol)."""
+    xy = run.path[shown]
     return {
         "type": "scatter",
-        "x": _f32([m[2][0] for m in marks]),
-        "y": _f32([m[2][1] for m in marks]),
-        "mode": "markers",
-        "marker": {
-            "symbol": "x",
-            "size": 1.8 * head,
-            "color": [m[1] for m in marks],
-            "line": {"color": "white", "width": 2},
-        },
-        "text": [f"{m[0]} diverged at step {m[3]}" for m in marks],
-        "hovertemplate": "%{text}<extra></extra>",
-        "cliponaxis": False,  # an × on the view's edge shows whole
-        "name": "diverged",
+        "x": _f32(xy[:, 0]),
+        "y": _f32(xy[:, 1]),
+        "mode": "lines",
+        "line": {"color": run.color, "width": line_width(present)},
+        "opacity": PATH_OPACITY,
+        "legendgroup": run.key,
         "showlegend": False,
+        "name": run.label,
+        "meta": f"path-{run.key}",
+        "hovertemplate": f"{_name(run.key)}<br>(%{{x:.3f}}, %{{y:.3f}})<extra></extra>",
     }
 
 
-def _moving_trace(
-    trajectories: Mapping[str, object], dots: np.ndarray, trail: int, head: float, present: bool
-) -> dict:
-    """Every optimizer's head and trail as one scatter: frames then move just this trace."""
-    per = trail + 1
-    colors = [color_for(t.optimizer, i) for i, t in enumerate(trajectories.values())]
-    outline = np.append(np.full(trail, 0.5), 2.5 if present else 2.0)
+def _mark_xy(run: _Run, shown: bool) -> dict:
+    x, y = ([float(run.mark[0])], [float(run.mark[1])]) if shown else ([], [])
+    return {"x": x, "y": y}
+
+
+def _divergence_trace(run: _Run, shown: bool, present: bool) -> dict:
+    """An × in the optimizer's colour where its run left the view (none until ``shown``)."""
+    return {
+        "type": "scatter",
+        **_mark_xy(run, shown),
+        "mode": "markers",
+        "marker": {
+            "symbol": "x-thin-open",
+            "size": 1.6 * run.head,
+            "color": run.color,
+            "line": {"color": run.color, "width": 5 if present else 4},
+        },
+        "text": [run.mark_text],
+        "hovertemplate": "%{text}<extra></extra>",
+        "cliponaxis": False,  # an × on the view's edge shows whole
+        "legendgroup": run.key,
+        "showlegend": False,
+        "name": "diverged",
+        "meta": f"diverged-{run.key}",
+    }
+
+
+def _dot_trace(run: _Run, dots: np.ndarray, trail: int, present: bool) -> dict:
+    """The optimizer's head (first) and trail (fading, shrinking), in its colour and marker
+    symbol, ringed in dark so light colours read on the light contour; the legend entry of
+    its group.  The head comes first so the legend takes its colour."""
+    r, g, b = (int(run.color[i : i + 2], 16) for i in (1, 3, 5))
+    fade = np.linspace(TRAIL_OPACITY[1], TRAIL_OPACITY[0], trail)
     return {
         "type": "scatter",
         "x": _f32(dots[:, 0]),
         "y": _f32(dots[:, 1]),
         "mode": "markers",
         "marker": {
-            "color": [c for c in colors for _ in range(per)],
-            "size": np.tile(_comet_sizes(trail, head), len(colors)),
-            "line": {"color": "white", "width": np.tile(outline, len(colors))},
+            "symbol": run.symbol,
+            "color": [run.color] + [f"rgba({r},{g},{b},{a:.2f})" for a in fade],
+            "size": _comet_sizes(trail, run.head)[::-1].round(2).tolist(),
+            "line": {
+                "color": DOT_OUTLINE,
+                "width": [2.0 if present else 1.5] + [0.0] * trail,
+            },
         },
-        "text": [_name(k) for k in trajectories for _ in range(per)],
-        "hovertemplate": "%{text}<br>(%{x:.3f}, %{y:.3f})<extra></extra>",
-        "name": "position",
-        "showlegend": False,
+        "cliponaxis": False,  # a dot waiting on the view's edge shows whole
+        "legendgroup": run.key,
+        "showlegend": True,
+        "name": run.label,
+        "meta": f"dot-{run.key}",
+        "hovertemplate": f"{_name(run.key)}<br>(%{{x:.3f}}, %{{y:.3f}})<extra></extra>",
     }
 
 
@@ -472,22 +553,40 @@ def _start_trace(start, size: float) -> dict:
     }
 
 
+def legend_width(labels, present: bool) -> int:
+    """Room for a vertical legend of ``labels`` (px): the symbol, then the longest line of text
+    at about 0.6 em a character (a generous average for this font)."""
+    font = 18 if present else 12
+    longest = max((len(line) for label in labels for line in label.split("<br>")), default=0)
+    return round(2.5 * font + 0.6 * font * longest + 16)
+
+
+def _xy(points: np.ndarray) -> dict:
+    return {"x": _f32(points[:, 0]), "y": _f32(points[:, 1])}
+
+
 def race_figure(
     surface,
     trajectories: Mapping[str, object],
     *,
     start,
     present: bool = False,
+    show_paths: bool = False,
     max_frames: int = MAX_FRAMES,
     trail: int = TRAIL,
     bounds=None,
 ) -> go.Figure:
-    """The animated race: contour, faint full paths, moving markers with short trails.
+    """The animated race: contour, paths growing as they play, moving dots with short trails.
 
-    Trace order: the click grid (invisible; makes clicks arrive, tells f on hover), a halo and a
-    faint path per optimizer, the divergence marks (if any), the moving dots, the start, the
-    minima.  The contour is the layout's image (see the module's note).
-    Frames update only the moving dots; a frame's name is the step it shows.
+    Trace order: the click grid (invisible; makes clicks arrive, tells f on hover), every
+    optimizer's path, the start, the minima, every diverged run's ×, every optimizer's dot —
+    so the dots are drawn above everything.  An optimizer's traces share its legend group and
+    only its dot has a legend entry.  The contour is the layout's image (see the module's note).
+
+    Before Play only the start and the dots (at the start) show.  Each frame (named by its
+    step) grows each path up to that step, shows an × once its run has left the view, and moves
+    the dots; the last frame draws every path whole.  With ``show_paths`` the paths and × marks
+    are whole from the start and the frames move only the dots.
 
     The traces are plain dicts of known-good properties and the figure skips plotly's
     per-property validation (``_validate=False``): that validation costs more than the
@@ -495,28 +594,36 @@ def race_figure(
     """
     view = view_bounds(bounds or surface.bounds, start)
     head = 16.0 if present else 12.0
-    paths, drawn, marks = _path_traces(trajectories, view, present)
-    data = [_click_grid(surface, view), *paths]
-    if marks:
-        data.append(_divergence_trace(marks, head))
-    frames, layout = [], {}
-    if trajectories:
-        steps, dots = _moving_dots(drawn, max_frames, trail)
-        moving = len(data)
-        data.append(_moving_trace(trajectories, dots[0], trail, head, present))
-        frames = [
-            {
-                "name": str(s),
-                "traces": [moving],
-                "data": [{"type": "scatter", "x": _f32(d[:, 0]), "y": _f32(d[:, 1])}],
-            }
-            for s, d in zip(steps, dots, strict=True)
-        ]
-        layout["updatemenus"], layout["sliders"] = _animation_controls(steps, present)
+    items = list(trajectories.items())
+    runs = [_Run(i, key, traj, view, len(items), head) for i, (key, traj) in enumerate(items)]
+    frames, layout, plan = [], {}, []
+    if runs:
+        steps, dots = _moving_dots([r.path for r in runs], max_frames, trail)
+        if not show_paths:
+            span = max(view[0][1] - view[0][0], view[1][1] - view[1][0])
+            plan = _reveal_plan(runs, steps, span)
+    first = [np.arange(r.last + 1) if show_paths else np.zeros(1, int) for r in runs]
+    data = [_click_grid(surface, view)]
+    paths = list(range(len(data), len(data) + len(runs)))
+    data += [_path_trace(r, shown, present) for r, shown in zip(runs, first, strict=True)]
     data.append(_start_trace(start, head + 4))
     minima = minima_trace(surface, present=present)
     if minima is not None:
         data.append(minima.update(showlegend=False))
+    diverged = [r for r in runs if r.mark is not None]
+    marks = list(range(len(data), len(data) + len(diverged)))
+    data += [_divergence_trace(r, show_paths, present) for r in diverged]
+    moving = list(range(len(data), len(data) + len(runs)))
+    if runs:
+        data += [_dot_trace(r, d, trail, present) for r, d in zip(runs, dots[0], strict=True)]
+        for k, step in enumerate(steps):
+            traces, updates = list(moving), [_xy(d) for d in dots[k]]
+            if not show_paths:
+                traces += paths + marks
+                updates += [_xy(r.path[p[k]]) for r, p in zip(runs, plan, strict=True)]
+                updates += [_mark_xy(r, step >= r.last) for r in diverged]
+            frames.append(go.Frame(name=str(step), traces=traces, data=updates, _validate=False))
+        layout["updatemenus"], layout["sliders"] = _animation_controls(steps, present)
 
     (x0, x1), (y0, y1) = view
     layout |= {
@@ -525,6 +632,7 @@ def race_figure(
             "range": [x0, x1],
             "autorange": False,
             "constrain": "domain",
+            "constraintoward": "right",  # next to the legend
             "showgrid": False,
             "zeroline": False,
         },
@@ -538,11 +646,28 @@ def race_figure(
             "zeroline": False,
         },
         "hovermode": "closest",
-        "legend": {"orientation": "h", "x": 0.0, "y": 1.0, "yanchor": "bottom"},
+        "showlegend": bool(runs),
+        # In the right margin, never over the plot; its room reserved by the margin.
+        "legend": {
+            "orientation": "v",
+            "x": 1.0,
+            "xanchor": "left",
+            "xref": "paper",
+            "y": 1.0,
+            "yanchor": "top",
+            "itemsizing": "constant",
+            "tracegroupgap": 2,
+            "bgcolor": "rgba(0,0,0,0)",
+        },
     }
-    layout["margin"] = {"l": 10, "r": 10, "t": 10, "b": 130 if present else 105}
+    right = LEGEND_GAP + legend_width([r.label for r in runs], present) if runs else 10
+    layout["margin"] = {"l": 10, "r": right, "t": 10, "b": 130 if present else 105}
     layout = _merged(_house_layout(present), layout)
-    return go.Figure(data=data, layout=layout, frames=frames, _validate=False)
+    fig = go.Figure(data=data, layout=layout, _validate=False)
+    # Figure(frames=…) validates every trace of every frame again (a second for 13 optimizers ×
+    # 60 frames) whatever _validate says; frames made unvalidated are set as they are.
+    fig._frame_objs = tuple(frames)
+    return fig
 
 
 def _lift(values: np.ndarray, grid_values: np.ndarray, is_log: bool) -> np.ndarray:
