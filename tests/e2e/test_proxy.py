@@ -1,0 +1,238 @@
+"""Two replicas behind nginx (deploy/nginx/descent-lab.conf.template), one session through it.
+
+Starts two `streamlit run app.py` replicas and Debian's nginx on free loopback ports, nginx with
+the deploy template's own proxy settings (only the listen address and the upstream servers
+filled in), then drives chromium through the proxy: the Race page loads, a slider reruns the
+script over the websocket and lands in the URL, ▶ Play animates the chart. nginx's access log
+then shows every request of the session went to one replica (the routing cookie) and the
+websocket was upgraded. Outside CI a machine without nginx or chromium skips with a message.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from tests.e2e.conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    ROOT,
+    _free_port,
+    assert_no_exception,
+    chart_ready,
+    wait_idle,
+)
+
+NGINX = "/usr/sbin/nginx"
+TEMPLATE = ROOT / "deploy" / "nginx" / "descent-lab.conf.template"
+CHART = ".js-plotly-plot"
+PLACEHOLDERS = ("${DESCENT_LAB_LISTEN}", "${DESCENT_LAB_UPSTREAM}")
+
+FRAME_NAMES = """() => (document.querySelector('.js-plotly-plot')._transitionData._frames || [])
+    .map(f => f.name)"""
+# What the traces draw (the dots and paths move when frames play): their x and y, as lists.
+DRAWN = """() => document.querySelector('.js-plotly-plot')._fullData
+    .map(t => [Array.from(t.x || []), Array.from(t.y || [])])"""
+SCRUBBER = """() => document.querySelector('.js-plotly-plot')._fullLayout.sliders[0].active"""
+
+
+def render_site(listen: str, servers: list[str]) -> str:
+    """The deploy template with its two placeholders filled, as envsubst would."""
+    text = TEMPLATE.read_text()
+    for placeholder in PLACEHOLDERS:
+        assert placeholder in text, f"{TEMPLATE} lost its {placeholder} placeholder"
+    upstream = " ".join(f"server {s};" for s in servers)
+    return text.replace(PLACEHOLDERS[0], listen).replace(PLACEHOLDERS[1], upstream)
+
+
+def main_conf(tmp: Path, site: Path) -> str:
+    """A minimal nginx.conf that keeps everything (pid, logs, temp files) under ``tmp``."""
+    user = f"user {pwd.getpwuid(os.geteuid()).pw_name};" if os.geteuid() == 0 else ""
+    temps = "\n".join(
+        f"    {kind}_temp_path {tmp / kind};"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    return f"""daemon off;
+{user}
+worker_processes 1;
+pid {tmp / "nginx.pid"};
+error_log {tmp / "error.log"} warn;
+events {{ worker_connections 256; }}
+http {{
+    log_format route '$status $upstream_addr "$descent_lab_route" "$request"';
+    access_log {tmp / "access.log"} route;
+{temps}
+    include {site};
+}}
+"""
+
+
+def _wait_healthy(url: str, procs: list[subprocess.Popen], seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        for p in procs:
+            if p.poll() is not None:
+                raise RuntimeError(f"{p.args} exited early:\n{p.stdout.read().decode()[-3000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.25)
+    raise RuntimeError(f"{url} did not become healthy in {seconds:.0f} s")
+
+
+def _stop(procs: list[subprocess.Popen]) -> None:
+    for p in procs:
+        if p.poll() is None:
+            p.terminate()
+    for p in procs:
+        try:
+            p.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def proxy(tmp_path_factory, request):
+    """Two replicas and nginx in front of them: (the proxy's URL, the replicas' addresses,
+    nginx's directory)."""
+    for path, package in ((NGINX, "nginx-light"), (CHROMIUM, "chromium")):
+        if not Path(path).exists():
+            message = f"the proxy test needs {path} (apt-get install {package})"
+            if os.environ.get("CI"):
+                pytest.fail(f"{message}: .ci/run installs it")
+            pytest.skip(message)
+    tmp = tmp_path_factory.mktemp("nginx")
+    procs: list[subprocess.Popen] = []
+    request.addfinalizer(lambda: _stop(procs))
+
+    replicas = [f"127.0.0.1:{_free_port()}" for _ in range(2)]
+    for address in replicas:
+        port = address.rsplit(":", 1)[1]
+        cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", port]
+        cmd += ["--server.address", "127.0.0.1", "--server.headless", "true"]
+        cmd += ["--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+        procs.append(
+            subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        )
+
+    listen = f"127.0.0.1:{_free_port()}"
+    site = tmp / "descent-lab.conf"
+    site.write_text(render_site(listen, replicas))
+    conf = tmp / "nginx.conf"
+    conf.write_text(main_conf(tmp, site))
+    check = subprocess.run(
+        [NGINX, "-t", "-c", str(conf), "-p", str(tmp)], capture_output=True, text=True
+    )
+    assert check.returncode == 0, check.stderr
+    nginx = subprocess.Popen(
+        [NGINX, "-c", str(conf), "-p", str(tmp)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    procs.insert(0, nginx)  # stopped first: no request reaches a replica that is going away
+
+    for address in replicas:
+        _wait_healthy(f"http://{address}", procs)
+    url = f"http://{listen}"
+    _wait_healthy(url, procs)
+    return url, replicas, tmp
+
+
+def _access_log(tmp: Path) -> list[tuple[str, str, str, str]]:
+    """(status, upstream, routing key, request) per line of nginx's access log (the key is the
+    request's cookie, or on a first visit the id that the response sets as the cookie)."""
+    pattern = re.compile(r'^(\d+) (\S+) "([^"]*)" "([^"]*)"$')
+    lines = (tmp / "access.log").read_text().splitlines()
+    return [m.groups() for m in map(pattern.match, lines) if m]
+
+
+def test_health_passes_through_to_both_replicas(proxy):
+    url, replicas, tmp = proxy
+    for _ in range(24):  # no cookie: each request is routed by its own random id
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=10) as r:
+            assert r.status == 200 and r.read().strip() == b"ok"
+    # Health requests are not logged (access_log off): ask the upstream of the page shell.
+    for _ in range(24):
+        with urllib.request.urlopen(f"{url}/", timeout=10) as r:
+            assert r.status == 200
+            assert "descent_lab_route=" in r.headers.get("Set-Cookie", "")
+    served = {up for status, up, _, req in _access_log(tmp) if req.startswith("GET / ")}
+    assert served == set(replicas), f"without a cookie, requests should reach both: {served}"
+
+
+def test_a_session_through_the_proxy(proxy):
+    from playwright.sync_api import sync_playwright
+
+    url, replicas, tmp = proxy
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            context = browser.new_context(viewport={"width": 1500, "height": 1000})
+            page = context.new_page()
+            page.js_errors = []
+            page.on("pageerror", lambda exc: page.js_errors.append(str(exc)))
+
+            # The Race page loads through nginx (its websocket too: the script's output shows).
+            page.goto(f"{url}/race?race_opts=sgd&race_opts=adam", wait_until="domcontentloaded")
+            wait_idle(page, timeout=60_000)  # a cold replica's first run, on a busy machine
+            page.wait_for_selector(CHART, timeout=60_000)
+            chart_ready(page)
+            assert_no_exception(page)
+            assert "Race" in page.locator("h1").first.inner_text()
+            assert page.evaluate(FRAME_NAMES)[-1] == "200"
+            cookie = {c["name"]: c["value"] for c in context.cookies()}.get("descent_lab_route")
+            assert cookie, "nginx did not set its routing cookie"
+
+            # A slider: a rerun over the proxied websocket, and the URL follows.
+            # (the thumb is an <input type=range>: role slider by default, no role attribute)
+            thumb = page.locator(".st-key-steps").get_by_role("slider")
+            thumb.focus()
+            thumb.press("ArrowRight")
+            page.wait_for_function("() => location.search.includes('steps=210')", timeout=20_000)
+            wait_idle(page)
+            page.wait_for_function(
+                f"() => {{ const f = ({FRAME_NAMES})(); return f[f.length - 1] === '210'; }}",
+                timeout=20_000,
+            )
+            assert parse_qs(urlparse(page.url).query)["steps"] == ["210"]
+            assert_no_exception(page)
+
+            # ▶ Play: the markers move and the chart's step scrubber advances.
+            chart_ready(page)
+            before = page.evaluate(DRAWN)
+            assert page.evaluate(SCRUBBER) == 0
+            page.locator(f"{CHART} .updatemenu-button", has_text="Play").click()
+            page.wait_for_function(f"() => ({SCRUBBER})() > 0", timeout=15_000)
+            assert page.evaluate(DRAWN) != before, "markers did not move after Play"
+            page.locator(f"{CHART} .updatemenu-button", has_text="Pause").click()
+            # Pause rejects the running Plotly.animate() promise with `undefined` (plotly.js's
+            # own buttons leave it uncaught): harmless; nothing else may fail.
+            assert set(page.js_errors) <= {"undefined"}, page.js_errors
+            page.js_errors.clear()
+            assert_no_exception(page)
+            context.close()  # closes the websocket: nginx logs it now
+        finally:
+            browser.close()
+
+    # The whole session (page shell, scripts, the websocket) went to one replica.
+    deadline = time.monotonic() + 10
+    while True:
+        mine = [row for row in _access_log(tmp) if row[2] == cookie]
+        socket_rows = [row for row in mine if row[3].startswith("GET /_stcore/stream")]
+        if socket_rows or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert socket_rows, "nginx logged no websocket for the session"
+    assert {row[0] for row in socket_rows} == {"101"}, socket_rows
+    upstreams = {row[1] for row in mine}
+    assert len(upstreams) == 1 and upstreams <= set(replicas), upstreams
