@@ -14,6 +14,7 @@ from surfaces import (
     get_surface,
     parse_surface,
 )
+from surfaces.curvature import UNDEFINED, best_gradient_step, local_steps
 
 # Himmelblau's critical points (f = (x² + y − 11)² + (x + y² − 7)²), from the literature
 HIMMELBLAU = {
@@ -87,9 +88,23 @@ def test_degenerate_point_has_infinite_condition_number():
     assert c.kind == "degenerate" and c.condition_number == math.inf
 
 
-def test_undefined_point_is_reported_not_raised():
-    c = curvature_at(parse_surface("sqrt(x) + y^2"), (-1.0, 0.0))
-    assert c.kind == "degenerate" and math.isnan(c.condition_number)
+@pytest.mark.parametrize(
+    ("text", "point", "missing"),
+    [
+        ("sqrt(x) + y^2", (-1.0, 0.0), "f, the gradient ∇f and the Hessian H are"),
+        ("1/x + y^2", (0.0, 0.0), "f, the gradient ∇f and the Hessian H are"),
+        ("abs(x)^1.5 + y^2", (0.0, 0.0), "the Hessian H is"),
+    ],
+)
+def test_undefined_point_is_reported_not_raised(text, point, missing):
+    c = curvature_at(parse_surface(text), point)
+    assert c.kind == "undefined" and not c.defined
+    assert c.problem.startswith(missing) and f"({point[0]:g}, {point[1]:g})" in c.problem
+    assert math.isnan(c.condition_number)
+    steps = local_steps(parse_surface(text), c, 0.1)
+    for step in (steps.gradient, steps.best, steps.newton):
+        assert step.displacement is None and step.note == c.problem
+    assert curvature_at(parse_surface(text), (1.0, 1.0)).defined
 
 
 def _match(found, expected: dict[str, list[tuple[float, float]]], atol: float) -> None:
@@ -224,10 +239,108 @@ def test_curvature_map_codes_concave_and_degenerate():
     m = curvature_map(parse_surface("x^2 + y"), n=5)
     assert np.all(m.kind == 2) and np.all(m.condition == math.inf)
     m = curvature_map(parse_surface("sqrt(x) + y^2"), n=6)
-    assert np.all(m.kind[:, :3] == 2)  # x < 0: undefined, reported as degenerate
+    assert np.all(m.kind[:, :3] == UNDEFINED)  # x < 0: not defined, told apart from degenerate
+    assert np.all(m.kind[:, 3:] == 0)  # x > 0: f_xx = −x^(−3/2)/4 < 0 < f_yy = 2, saddle-shaped
 
 
 def test_curvature_map_of_the_bowl_has_condition_kappa_everywhere():
     m = curvature_map(get_surface("bowl", kappa=50), n=10)
     np.testing.assert_allclose(m.condition, 50.0, rtol=1e-12)
     assert np.all(m.kind == 1)
+
+
+# ---------------------------------------------------------------------------- model steps
+
+QUADRATICS = ["x^2 + 5y^2 + x y - 3x + 2", "3(x-1)^2 + 0.5(y+2)^2 - 2x y", "x^2 - 2y^2 + x y"]
+
+
+def _line_minimizer(surface, point, direction) -> float:
+    """The exact minimizer over ε of f(p + ε d) for a quadratic: f along the line is a parabola,
+    fitted through three of its points (no derivatives, no model)."""
+    eps = np.array([0.0, 1.0, 2.0])
+    values = surface.f(np.asarray(point) + eps[:, None] * np.asarray(direction))
+    a, b, _ = np.polyfit(eps, values, 2)
+    assert a > 0
+    return -b / (2 * a)
+
+
+@pytest.mark.parametrize("text", QUADRATICS[:2])
+@pytest.mark.parametrize("point", [(2.0, 1.0), (-1.5, 0.3), (0.2, -3.0)])
+def test_best_gradient_step_is_the_exact_line_minimizer_on_a_quadratic(text, point):
+    s = parse_surface(text)
+    c = curvature_at(s, point)
+    step, epsilon, along = best_gradient_step(s, c)
+    assert epsilon == pytest.approx(_line_minimizer(s, point, -c.gradient), rel=1e-9)
+    np.testing.assert_allclose(step.displacement, -epsilon * c.gradient)
+    f0 = float(s.f(np.asarray(point)))
+    f1 = float(s.f(np.asarray(point) - epsilon * c.gradient))
+    assert -step.predicted == pytest.approx(f0 - f1, rel=1e-9)  # the predicted decrease is real
+    assert step.actual == pytest.approx(f1 - f0, rel=1e-9)
+    g = c.gradient
+    assert along == pytest.approx(g @ c.hessian @ g / (g @ g))
+    assert f"{epsilon:.4g}" in step.note
+
+
+def test_best_gradient_step_beats_every_other_multiple_of_the_gradient():
+    s = get_surface("bowl", kappa=30, angle=20)
+    c = curvature_at(s, (1.5, -2.0))
+    step, epsilon, _ = best_gradient_step(s, c)
+    others = np.linspace(0.2, 2.0, 19) * epsilon
+    values = s.f(c.point - others[:, None] * c.gradient)
+    assert step.actual <= values.min() - c.value + 1e-12
+
+
+def test_no_best_step_where_the_model_has_no_minimum_along_the_gradient():
+    s = parse_surface(QUADRATICS[2])  # a saddle: −g has negative curvature from (0, 1)
+    c = curvature_at(s, (0.0, 1.0))
+    g = c.gradient
+    assert g @ c.hessian @ g < 0
+    step, epsilon, along = best_gradient_step(s, c)
+    assert epsilon is None and step.displacement is None and along < 0
+    assert "no minimum along the gradient" in step.note and "≤ 0" in step.note
+    flat = parse_surface("x + y^2")  # along −g = (−1, 0) the model is flat
+    step, epsilon, along = best_gradient_step(flat, curvature_at(flat, (0.0, 0.0)))
+    assert epsilon is None and along == 0 and "is flat" in step.note
+    critical = curvature_at(s, (0.0, 0.0))
+    step, epsilon, _ = best_gradient_step(s, critical)
+    assert epsilon is None and "∇f = 0" in step.note
+
+
+def test_local_steps_predict_and_measure_each_change_of_f():
+    s = get_surface("rosenbrock")
+    c = curvature_at(s, (-1.0, 1.5))
+    steps = local_steps(s, c, 1e-3)
+    g, h = c.gradient, c.hessian
+    np.testing.assert_allclose(steps.gradient.displacement, -1e-3 * g)
+    np.testing.assert_allclose(steps.newton.displacement, -np.linalg.solve(h, g))
+    for step in (steps.gradient, steps.best, steps.newton):
+        d = step.displacement
+        assert step.predicted == pytest.approx(g @ d + 0.5 * d @ h @ d, rel=1e-12)
+        assert step.actual == pytest.approx(float(s.f(c.point + d)) - c.value, rel=1e-12)
+        assert step.length == pytest.approx(np.hypot(*d))
+    on_bowl = local_steps(get_surface("bowl"), curvature_at(get_surface("bowl"), (1, 2)), 0.01)
+    assert on_bowl.newton.actual == pytest.approx(on_bowl.newton.predicted, rel=1e-9)
+    assert on_bowl.newton.actual <= on_bowl.best.actual <= 0  # Newton lands on the minimum
+
+
+def test_newton_step_says_why_not_where_h_is_singular_and_names_a_saddle():
+    s = parse_surface("x^2 + y^4")
+    steps = local_steps(s, curvature_at(s, (1.0, 0.0)), 0.1)
+    assert steps.newton.displacement is None and "singular" in steps.newton.note
+    saddle = get_surface("saddle")
+    steps = local_steps(saddle, curvature_at(saddle, (0.5, 0.5)), 0.1)
+    assert "attracted to saddles" in steps.newton.note
+
+
+def test_critical_point_search_stops_at_its_time_budget_and_says_so():
+    slow = parse_surface("sin(x)*cos(y) + x^2/20")  # not a polynomial: the numeric search
+    found = critical_points(slow, budget=0.0)
+    assert found.timed_out and not found.complete and found.method == "numeric"
+    assert "time budget of 0 s" in found.message and "there may be others" in found.message
+    polynomial = parse_surface("x^4 - 3x^2 + y^2")
+    cut = critical_points(polynomial, budget=0.0)
+    assert cut.timed_out and not cut.complete  # elimination abandoned between its steps
+    full = critical_points(polynomial)
+    assert not full.timed_out and full.complete and len(full.points) == 3
+    numeric = critical_points(slow)
+    assert not numeric.timed_out and numeric.points

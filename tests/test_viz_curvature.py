@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from surfaces import critical_points, curvature_at, curvature_map, get_surface
+from surfaces import critical_points, curvature_at, curvature_map, get_surface, parse_surface
+from surfaces.curvature import local_steps
 from viz.curvature import (
     CRITICAL_MARKERS,
     EIGEN_COLORS,
@@ -11,8 +12,11 @@ from viz.curvature import (
     condition_map_figure,
     curvature_figure,
     eigen_arrows,
+    hessian_latex,
     kind_map_figure,
+    latex_number,
     model_level_curve,
+    step_latex,
 )
 
 BOUNDS = ((-3.0, 3.0), (-3.0, 3.0))
@@ -104,15 +108,18 @@ def test_curvature_figure_marks_critical_points_by_kind():
     assert "ellipse" in model.name  # the origin of Himmelblau is a maximum
 
 
-def test_curvature_figure_draws_both_steps_and_the_point():
+def test_curvature_figure_draws_the_three_steps_and_the_point():
     bowl = get_surface("bowl")
     curv = curvature_at(bowl, (2.0, 1.0))
-    gd = -0.05 * curv.gradient
-    newton = -np.linalg.solve(curv.hessian, curv.gradient)
-    fig = curvature_figure(bowl, curv, gd_step=gd, newton_step=newton)
+    steps = local_steps(bowl, curv, 0.05)
+    fig = curvature_figure(bowl, curv, steps=steps)
     (gd_arrow,) = _by_name(fig, "gradient step")
+    (best_arrow,) = _by_name(fig, "best gradient step")
     (newton_arrow,) = _by_name(fig, "Newton step")
-    np.testing.assert_allclose([gd_arrow.x[1], gd_arrow.y[1]], curv.point + gd)
+    np.testing.assert_allclose([gd_arrow.x[1], gd_arrow.y[1]], curv.point - 0.05 * curv.gradient)
+    end = curv.point - steps.epsilon * curv.gradient
+    np.testing.assert_allclose([best_arrow.x[1], best_arrow.y[1]], end)
+    assert best_arrow.line.dash == "dot"
     np.testing.assert_allclose([newton_arrow.x[1], newton_arrow.y[1]], [0.0, 0.0], atol=1e-12)
     (point,) = _by_name(fig, "point")
     assert (point.x[0], point.y[0]) == (2.0, 1.0)
@@ -121,11 +128,14 @@ def test_curvature_figure_draws_both_steps_and_the_point():
     assert any(t.name == "pick" for t in fig.data)  # clicks land on the invisible grid
 
 
-def test_curvature_figure_skips_a_missing_newton_step():
-    saddle = get_surface("saddle")
-    curv = curvature_at(saddle, (1.0, 0.5))
-    fig = curvature_figure(saddle, curv, gd_step=-0.1 * curv.gradient, newton_step=None)
-    assert not _by_name(fig, "Newton step")
+def test_curvature_figure_skips_a_missing_step():
+    saddle = parse_surface("x^2 - y^2", bounds=((-2, 2), (-2, 2)))
+    curv = curvature_at(saddle, (0.2, 1.5))
+    steps = local_steps(saddle, curv, 0.1)
+    assert steps.best.displacement is None  # −g curves down here: no best step
+    fig = curvature_figure(saddle, curv, steps=steps)
+    assert _by_name(fig, "Newton step") and _by_name(fig, "gradient step")
+    assert not _by_name(fig, "best gradient step")
     (model,) = _by_name(fig, "local model")
     assert "hyperbola" in model.name
 
@@ -163,3 +173,58 @@ def test_figures_build_without_warnings_on_awkward_surfaces(surface_id):
     cmap = curvature_map(surface, n=16)
     kind_map_figure(surface, cmap)
     condition_map_figure(surface, cmap)
+
+
+def _finite_numbers(figure) -> bool:
+    """Every number in the figure's traces (but the contour's and maps' own grids) is finite."""
+    for trace in figure.data:
+        if trace.type in ("contour", "heatmap"):
+            continue
+        for attr in ("x", "y"):
+            values = getattr(trace, attr, None)
+            if values is not None and len(values):
+                numbers = np.asarray([v for v in values if v is not None], dtype=float)
+                if not np.all(np.isfinite(numbers[~np.isnan(numbers)])) or (
+                    attr == "x" and trace.name not in ("pick",) and np.isnan(numbers).all()
+                ):
+                    return False
+    return True
+
+
+@pytest.mark.parametrize(
+    ("text", "point"), [("sqrt(x) + y^2", (-1.0, 0.0)), ("1/x + y^2", (0.0, 0.0)),
+                        ("log(x y)", (-1.0, 2.0)), ("exp(x)", (800.0, 0.0))],
+)  # fmt: skip
+def test_a_point_where_f_is_not_defined_draws_only_the_point(text, point):
+    surface = parse_surface(text)
+    curv = curvature_at(surface, point)
+    assert not curv.defined
+    fig = curvature_figure(surface, curv, steps=local_steps(surface, curv, 0.1))
+    assert not _by_name(fig, "eigenvector") and not _by_name(fig, "local model")
+    assert not _by_name(fig, "gradient step") and not _by_name(fig, "Newton step")
+    (marker,) = _by_name(fig, "point")
+    assert marker.name.endswith("not defined here") and (marker.x[0], marker.y[0]) == point
+    assert _finite_numbers(fig)
+    assert eigen_arrows(point, curv.eigenvalues, curv.eigenvectors, BOUNDS) == []
+
+
+def test_kind_map_shows_where_f_is_not_defined():
+    surface = parse_surface("sqrt(x) + y^2")
+    fig = kind_map_figure(surface, curvature_map(surface, n=6))
+    z = np.asarray(fig.data[0].z, dtype=float)
+    codes = list(KIND_CODES)
+    assert {codes[int(v)] for v in z[:, :3].ravel()} == {3}
+    assert "not defined" in list(fig.data[0].colorbar.ticktext)
+
+
+def test_latex_of_the_numbers_panel():
+    bowl = get_surface("bowl")
+    curv = curvature_at(bowl, (1.0, 2.0))
+    tex = hessian_latex(curv)
+    for entry in curv.hessian.ravel():
+        assert latex_number(entry) in tex
+    assert r"\lambda_1" in tex and "bmatrix" in tex
+    assert latex_number(1.5e-7) == r"1.5 \times 10^{-7}"
+    assert latex_number(float("nan")) == r"\text{undefined}"
+    step = local_steps(bowl, curv, 0.01).gradient
+    assert latex_number(step.displacement[0]) in step_latex(step)

@@ -4,7 +4,10 @@ At a point p the surface looks like its local quadratic model
 ``m(p + d) = f(p) + gᵀd + ½ dᵀH d``.  The figure shows the model's pieces: the eigenvectors of
 H as arrows (length ∝ |λ|, colour by the sign of λ), the level curve ``½ dᵀH d = ±c`` of its
 curvature part around p (an ellipse when both eigenvalues share a sign, a hyperbola at a
-saddle), and the two steps the model suggests — gradient descent ``−αg`` and Newton ``−H⁻¹g``.
+saddle), and the steps the model suggests — gradient descent ``−αg``, the best multiple of the
+gradient ``−ε*g`` and Newton ``−H⁻¹g`` (``surfaces.curvature.LocalSteps``).  Where f, ∇f or H is
+not defined at the point, only the point is drawn: no non-finite number reaches a figure.
+The LaTeX of the numbers panel is built here too (pure strings).
 """
 
 from __future__ import annotations
@@ -22,8 +25,20 @@ CRITICAL_MARKERS = {  # kind -> (plotly symbol, fill colour)
     "saddle": ("x", "#fdae61"),
     "degenerate": ("diamond", "#bdbdbd"),
 }
-KIND_CODES = {1: "convex (min-like)", 0: "saddle", -1: "concave (max-like)", 2: "degenerate"}
-KIND_COLORS = {1: "#4575b4", 0: "#fdae61", -1: "#d73027", 2: "#e0e0e0"}
+KIND_CODES = {
+    1: "convex (min-like)",
+    0: "saddle",
+    -1: "concave (max-like)",
+    2: "degenerate",
+    3: "not defined",
+}
+KIND_COLORS = {1: "#4575b4", 0: "#fdae61", -1: "#d73027", 2: "#e0e0e0", 3: "#ffffff"}
+STEP_STYLES = {  # LocalSteps field -> (colour key, dash)
+    "gradient": ("sgd", "solid"),
+    "best": ("best", "dot"),
+    "newton": ("newton", "solid"),
+}
+BEST_STEP_COLOR = "#0b8a8a"
 ARROW_FRACTION = 0.3  # longest eigenvector arrow, as a fraction of the view's smaller side
 MIN_ARROW = 0.125  # shortest eigenvector arrow, as a fraction of the longest
 MODEL_FRACTION = 0.22  # size of the quadratic model's level curve, same units
@@ -79,7 +94,9 @@ def eigen_arrows(
     """One arrow per eigenvector of H from ``point``: length ∝ |λ| / max|λ|, colour by sign of λ."""
     lams = np.asarray(eigenvalues, dtype=float)
     vecs = np.asarray(eigenvectors, dtype=float)
-    biggest = float(np.max(np.abs(lams))) if np.all(np.isfinite(lams)) else 0.0
+    if not (np.all(np.isfinite(lams)) and np.all(np.isfinite(vecs))):
+        return []  # H is not defined here: nothing to draw
+    biggest = float(np.max(np.abs(lams)))
     longest = ARROW_FRACTION * _extent(bounds)
     p = np.asarray(point, dtype=float)
     traces = []
@@ -207,8 +224,7 @@ def curvature_figure(
     surface,
     curvature,
     *,
-    gd_step=None,
-    newton_step=None,
+    steps=None,
     critical=(),
     bounds=None,
     present: bool = False,
@@ -216,8 +232,9 @@ def curvature_figure(
 ) -> go.Figure:
     """The contour with the Hessian's picture at ``curvature.point``.
 
-    ``gd_step`` and ``newton_step`` are displacement vectors (or None to leave one out);
-    ``critical`` is a sequence of critical points (objects with point, value, kind, eigenvalues).
+    ``steps`` is a ``LocalSteps`` (gradient, best and Newton step; a step without displacement
+    is left out) or None; ``critical`` is a sequence of critical points (objects with point,
+    value, kind, eigenvalues).
     """
     bounds = bounds or surface.bounds
     p = np.asarray(curvature.point, dtype=float)
@@ -250,23 +267,26 @@ def curvature_figure(
         eigen_arrows(p, curvature.eigenvalues, curvature.eigenvectors, bounds, present=present)
     )
     width = 4.5 if present else 3.0
-    for step, opt, label in (
-        (gd_step, "sgd", "gradient step −αg"),
-        (newton_step, "newton", "Newton step −H⁻¹g"),
-    ):
-        if step is None or not np.all(np.isfinite(step)):
+    for field, (color_key, dash) in STEP_STYLES.items():
+        step = getattr(steps, field) if steps is not None else None
+        d = None if step is None else step.displacement
+        if d is None or not np.all(np.isfinite(d)):
             continue
-        end = p + np.asarray(step, dtype=float)
+        end = p + np.asarray(d, dtype=float)
+        color = BEST_STEP_COLOR if color_key == "best" else color_for(color_key)
         arrow = _arrow_trace(
             p,
             end,
-            color=color_for(opt),
+            color=color,
             width=width,
-            name=label,
-            hover=f"{label}: ({step[0]:.4g}, {step[1]:.4g}) → ({end[0]:.4g}, {end[1]:.4g})",
+            dash=dash,
+            name=step.name,
+            hover=f"{step.name}: ({d[0]:.4g}, {d[1]:.4g}) → ({end[0]:.4g}, {end[1]:.4g})",
         )
         fig.add_traces([_halo_trace(arrow, width), arrow])
-    fig.add_trace(_point_marker(p, present, name=f"point ({p[0]:.3g}, {p[1]:.3g})"))
+    where = f"point ({p[0]:.3g}, {p[1]:.3g})"
+    fig.add_trace(_point_marker(p, present, name=where + ("" if _defined(curvature) else
+                                                          ": not defined here")))  # fmt: skip
     _equal_aspect(fig, bounds)
     fig.update_layout(
         legend={"orientation": "h", "yanchor": "top", "y": -0.08, "x": 0},
@@ -274,6 +294,10 @@ def curvature_figure(
         dragmode=False,
     )
     return style(fig, present=present, height=height)
+
+
+def _defined(curvature) -> bool:
+    return bool(getattr(curvature, "defined", True))
 
 
 def _surface_lines(surface, bounds, present: bool) -> go.Contour:
@@ -386,3 +410,42 @@ def condition_map_figure(
     _equal_aspect(fig, bounds)
     fig.update_layout(showlegend=False)
     return style(fig, present=present, height=height)
+
+
+# ---------------------------------------------------------------------------- LaTeX
+
+
+def latex_number(value: float) -> str:
+    """A number for LaTeX: 4 significant digits, powers of ten written as such."""
+    if not np.isfinite(value):
+        return r"\text{undefined}"
+    mantissa, _, exponent = f"{value:.4g}".partition("e")
+    return rf"{mantissa} \times 10^{{{int(exponent)}}}" if exponent else mantissa
+
+
+def latex_matrix(rows) -> str:
+    body = r" \\ ".join(" & ".join(latex_number(v) for v in row) for row in rows)
+    return r"\begin{bmatrix} " + body + r" \end{bmatrix}"
+
+
+def hessian_latex(curvature) -> str:
+    """H at the point, then each eigenvalue with its eigenvector."""
+    lam, vec = curvature.eigenvalues, curvature.eigenvectors
+    pairs = r" \\ ".join(
+        rf"\lambda_{i + 1} &= {latex_number(lam[i])}, "
+        rf"& v_{i + 1} &= ({vec[0, i]:.3f},\ {vec[1, i]:.3f})"
+        for i in (0, 1)
+    )
+    return (
+        r"H = \nabla^2 f = "
+        + latex_matrix(curvature.hessian)
+        + r" \qquad \begin{aligned} "
+        + pairs
+        + r" \end{aligned}"
+    )
+
+
+def step_latex(step) -> str:
+    """A step's displacement d and its length (the step must exist)."""
+    d = step.displacement
+    return r"d = " + latex_matrix([[d[0]], [d[1]]]) + rf",\quad \|d\| = {latex_number(step.length)}"
