@@ -160,7 +160,7 @@ def race_page() -> None:
         results = race_results(surface, trajectories, race.tol)
         for row in results.rows:
             if row.stopped_at is not None:
-                st.warning(f"**{row.name}** stopped at step {row.stopped_at}. {row.why}", icon="⚠️")
+                st.warning(f"**{row.name}** {row.why}", icon="⚠️")
         st.table(results.table())
         _downloads(surface, trajectories, start, view.present)
     publish(race)

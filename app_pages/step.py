@@ -17,7 +17,8 @@ from app_pages._runs import cached_run
 from app_pages._settings import SCHEMA, StepSettings, read_hyper
 from app_pages._state import current_view, forget, publish, set_values, show_notices, store, widget
 from app_pages._ui import require_surface, start_of
-from optim_core import OPTIMIZERS, OptimizerError, divergence_reason
+from optim_core import OPTIMIZERS, OptimizerError
+from optim_core.analysis import stopped_why
 from optim_core.compare import COMPARISONS
 from viz.step import (
     bias_figure,
@@ -172,8 +173,7 @@ def step_page() -> None:
     _rule(OPTIMIZERS[optimizer], hyper)
     t = _scrubber(steps)
     if trajectory.diverged_at is not None:
-        why = divergence_reason(surface, optimizer, trajectory.hyper, trajectory.diverged_at)
-        message = f"This run stopped at step {trajectory.diverged_at}. {why}"
+        message = f"This run {stopped_why(surface, trajectory)}"
         (st.error if t >= trajectory.diverged_at else st.warning)(message)
     _this_step(surface, trajectory, t, view.present)
     _compare(surface, start, steps, view.present, step.comparison)

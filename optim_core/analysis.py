@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from optim_core.metadata import OPTIMIZERS
+from optim_core.runner import stop_reason
 from optim_core.theory import divergence_reason
 
 SETTLED_RULE = "stays within the tolerance from step k on"
@@ -76,6 +77,11 @@ class RaceResult:
     stopped_at: int | None
     why: str | None  # the reason it stopped, in words
 
+    @property
+    def status(self) -> str:
+        """ "—", or what stopped the run and when, in words."""
+        return "—" if self.stopped_at is None else self.why
+
 
 @dataclass(frozen=True)
 class RaceResults:
@@ -101,7 +107,6 @@ class RaceResults:
 
         out = []
         for r in self.rows:
-            status = "—" if r.stopped_at is None else f"diverged at step {r.stopped_at}: {r.why}"
             out.append(
                 {
                     "optimizer": r.name,
@@ -109,7 +114,7 @@ class RaceResults:
                     f"final {self.measure}": shown(r.final),
                     f"best {self.measure}": shown(r.best),
                     self.settled_column: shown(r.settled_at),
-                    "stopped": status,
+                    "stopped": r.status,
                 }
             )
         return out
@@ -137,9 +142,19 @@ def race_results(surface, trajectories: Mapping[str, object], tol: float) -> Rac
                 best=float(finite.min()) if finite.size else float("nan"),
                 settled_at=None if np.isnan(settled) else int(settled),
                 stopped_at=stopped,
-                why=None
-                if stopped is None
-                else divergence_reason(surface, opt, traj.hyper, stopped),
+                why=stopped_why(surface, traj),
             )
         )
     return RaceResults(measure, target, float(tol), tuple(rows))
+
+
+def stopped_why(surface, trajectory) -> str | None:
+    """Why a run stopped, in words: it left the function's domain (where and what is not
+    defined), or it diverged (with the theory's reason on a quadratic). None if it ran on."""
+    k = trajectory.diverged_at
+    if k is None:
+        return None
+    if getattr(trajectory, "stopped", "diverged") == "domain":
+        return stop_reason(surface, trajectory)
+    reason = divergence_reason(surface, trajectory.optimizer, trajectory.hyper, k)
+    return f"diverged at step {k}: {reason}"

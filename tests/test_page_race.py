@@ -60,11 +60,13 @@ def trace(spec: dict, name: str) -> dict:
 
 
 def path_of(spec: dict, optimizer: str) -> np.ndarray:
-    (t,) = [
-        t
-        for t in spec["data"]
-        if t.get("name", "").startswith(OPTIMIZERS[optimizer].name) and "halo" not in t["name"]
-    ]
+    """The optimizer's whole path: paths are revealed as the race plays, so it is the path
+    trace's data in the last frame (or in the base figure when paths are shown from the start)."""
+    (index,) = [i for i, t in enumerate(spec["data"]) if t.get("meta") == f"path-{optimizer}"]
+    t = spec["data"][index]
+    frames = spec.get("frames") or []
+    if frames and index in frames[-1]["traces"]:
+        t = frames[-1]["data"][frames[-1]["traces"].index(index)]
     return np.stack([values(t["x"]), values(t["y"])], axis=1)
 
 
@@ -104,8 +106,16 @@ def test_default_race_shows_four_optimizers_animated_from_the_surfaces_start(dow
     assert values(minimum["x"]) == pytest.approx([m[0] for m in bowl.minima])
     frames = spec["frames"]
     assert 2 <= len(frames) <= 60 and int(frames[-1]["name"]) == int(FEW_STEPS)
-    moving = [t.get("name") for t in spec["data"]].index("position")
-    assert all(f["traces"] == [moving] for f in frames)
+    metas = [t.get("meta") for t in spec["data"]]
+    moving = {
+        metas.index(f"{kind}-{o}")
+        for o in ("sgd", "momentum", "rmsprop", "adam")
+        for kind in ("dot", "path")
+    }
+    assert all(
+        set(f["traces"]) <= moving | {i for i, m in enumerate(metas) if m and "x-" in m}
+        for f in frames
+    )
     assert spec["layout"]["height"] >= 600
     table = at.table[0].value
     assert list(table["optimizer"]) == [
@@ -265,7 +275,9 @@ def test_custom_formula_races_on_it():
     assert surface_values(spec).min() >= 1.0 - 1e-3
     assert "minimum" not in [t.get("name") for t in spec["data"]]  # a formula has no known minima
     assert path_of(spec, "sgd")[0] == pytest.approx(surface.start, abs=1e-5)
-    assert "stays within ‖∇f‖ ≤ 0.0001 from step" in at.table[0].value.columns  # no f_min: the gradient
+    assert (
+        "stays within ‖∇f‖ ≤ 0.0001 from step" in at.table[0].value.columns
+    )  # no f_min: the gradient
 
 
 def test_a_formula_in_the_url_opens_on_it():

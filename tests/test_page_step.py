@@ -113,12 +113,22 @@ def test_every_optimizer_renders_its_rule_and_state_table():
     for optimizer, spec in OPTIMIZERS.items():
         at.selectbox(key="step_opt").set_value(optimizer).run()
         assert not at.exception, optimizer
-        assert spec.latex in latex_values(at)[0], optimizer
-        assert at.code[0].value == spec.code
         t = expected_run(at, optimizer)
+        assert spec.latex_for(t.hyper) in latex_values(at)[0], optimizer
+        assert at.code[0].value == spec.code_for(t.hyper)  # the snippet the tests execute
         assert table_rows(at) == state_table(t, 3), optimizer
         names = {row["quantity"] for row in table_rows(at)}
-        assert {n for n, _, _ in spec.state_fields} <= {q.split(" (row")[0] for q in names}
+        shown = {n for n, _, _ in spec.state_fields_for(t.hyper)}
+        assert shown <= {q.split(" (row")[0] for q in names}
+
+
+def test_labels_follow_the_flags():
+    at = step_page(step_opt="adam", adam_bias_correction="false")
+    rule = latex_values(at)[0]
+    assert OPTIMIZERS["adam"].latex_for({"bias_correction": False}) in rule
+    assert OPTIMIZERS["adam"].latex_for({"bias_correction": True}) not in rule
+    meanings = " ".join(row["meaning"] for row in table_rows(at))
+    assert "bias-corrected" not in meanings
 
 
 def test_nesterov_shows_the_look_ahead_point_where_its_gradient_was_taken():
