@@ -1,0 +1,277 @@
+"""Load benchmark: many concurrent Streamlit sessions, one replica against two behind nginx.
+
+No browser: each session is a websocket to ``/_stcore/stream`` speaking Streamlit's own
+protocol, as the frontend does — a ``BackMsg`` asking for a rerun of the Race page with a query
+string (what a shared link or a slider change sends), then ``ForwardMsg``s until the
+script-finished one. The latency of a rerun is the time from sending the request to that
+message; every rerun must finish without an exception element.
+
+Cases, each run against one replica (its own port) and against two replicas behind nginx
+(deploy/nginx/descent-lab.conf.template, filled in as the README says):
+
+* N = 1, 5, 20, 50 concurrent sessions, each doing a few reruns with a query no session has
+  sent before (start point and steps vary): every rerun computes its four runs (nothing cached);
+* "same link": N sessions all sending one query, as a class opening one lesson link: the first
+  rerun on each replica computes, the rest hit the replica's shared cache.
+
+The replicas and nginx are started here on free loopback ports and stopped at the end; every
+wait is bounded. The bench client shares the machine's cores with the servers, so the
+figures are for this machine at its load, printed with them.
+
+    python bench/bench_load.py            # N = 1, 5, 20, 50; two reruns per session
+    python bench/bench_load.py --quick    # N = 1, 5, 20
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import os
+import pwd
+import random
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode
+
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from websockets.asyncio.client import connect
+
+ROOT = Path(__file__).resolve().parents[1]
+TEMPLATE = ROOT / "deploy" / "nginx" / "descent-lab.conf.template"
+NGINX = "/usr/sbin/nginx"
+PAGE = "race"  # the Race's url_path (app.py)
+RERUN_TIMEOUT = 180.0  # seconds one rerun may take before it counts as failed
+CASE_TIMEOUT = 600.0  # seconds one case may take in all
+
+_unique = itertools.count()
+_SALT = random.Random().uniform(0, 0.5)  # a fresh run of the bench never meets an old cache
+
+
+def distinct_query() -> str:
+    """A Race link no session has sent before: its four runs are computed, not cached."""
+    k = next(_unique)
+    x0 = -2.5 + _SALT + 0.0137 * (k % 97)
+    y0 = 2.2 - _SALT - 0.0113 * (k // 97)
+    return urlencode({"steps": 200 + 10 * (k % 21), "x0": f"{x0:.4f}", "y0": f"{y0:.4f}"})
+
+
+SAME_QUERY = urlencode({"steps": 300, "x0": f"{-1.7 + _SALT:.4f}", "y0": "1.3"})
+
+
+# ---------------------------------------------------------------------------- sessions
+
+
+@dataclass
+class Outcome:
+    latencies: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+async def rerun(ws, query: str) -> None:
+    """Ask for a rerun of the Race with ``query`` and read until the script has finished."""
+    msg = BackMsg()
+    msg.rerun_script.query_string = query
+    msg.rerun_script.page_name = PAGE
+    await ws.send(msg.SerializeToString())
+    while True:
+        fwd = ForwardMsg()
+        fwd.ParseFromString(await ws.recv())
+        kind = fwd.WhichOneof("type")
+        if kind == "delta" and fwd.delta.new_element.WhichOneof("type") == "exception":
+            raise RuntimeError(f"exception in the page: {fwd.delta.new_element.exception.type}")
+        if kind == "page_not_found":
+            raise RuntimeError(f"page not found: {PAGE}")
+        if kind == "script_finished":
+            if fwd.script_finished != ForwardMsg.FINISHED_SUCCESSFULLY:
+                raise RuntimeError(f"script finished with status {fwd.script_finished}")
+            return
+
+
+async def session(url: str, queries: list[str], out: Outcome) -> None:
+    """One visitor: a websocket, then one rerun per query, one after the other."""
+    try:
+        async with connect(
+            f"{url}/_stcore/stream", subprotocols=["streamlit"], max_size=None, open_timeout=60
+        ) as ws:
+            for query in queries:
+                start = time.perf_counter()
+                await asyncio.wait_for(rerun(ws, query), RERUN_TIMEOUT)
+                out.latencies.append(time.perf_counter() - start)
+    except Exception as exc:  # a failed session is counted, and the case goes on
+        out.errors.append(f"{type(exc).__name__}: {exc}"[:200])
+
+
+async def run_case(url: str, sessions: int, reruns: int, same: bool) -> tuple[Outcome, float]:
+    out = Outcome()
+    plans = [
+        [SAME_QUERY if same else distinct_query() for _ in range(reruns)] for _ in range(sessions)
+    ]
+    start = time.perf_counter()
+    await asyncio.wait_for(
+        asyncio.gather(*(session(url, plan, out) for plan in plans)), CASE_TIMEOUT
+    )
+    return out, time.perf_counter() - start
+
+
+# ---------------------------------------------------------------------------- servers
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_healthy(url: str, procs: list[subprocess.Popen], seconds: float = 90) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if any(p.poll() is not None for p in procs):
+            raise RuntimeError(f"a server exited early: {[p.args[:4] for p in procs]}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.25)
+    raise RuntimeError(f"{url} did not become healthy in {seconds:.0f} s")
+
+
+def start_replica(port: int, log: Path) -> subprocess.Popen:
+    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
+    cmd += ["--server.address", "127.0.0.1", "--server.headless", "true"]
+    cmd += ["--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+    with log.open("wb") as f:
+        return subprocess.Popen(cmd, cwd=ROOT, stdout=f, stderr=subprocess.STDOUT)
+
+
+def start_nginx(tmp: Path, listen: str, replicas: list[str]) -> subprocess.Popen:
+    """nginx with the deploy template's proxy settings; pid, logs and temp files in ``tmp``."""
+    upstream = " ".join(f"server {r};" for r in replicas)
+    site = TEMPLATE.read_text()
+    site = site.replace("${DESCENT_LAB_LISTEN}", listen)
+    site = site.replace("${DESCENT_LAB_UPSTREAM}", upstream)
+    (tmp / "descent-lab.conf").write_text(site)
+    user = f"user {pwd.getpwuid(os.geteuid()).pw_name};" if os.geteuid() == 0 else ""
+    temps = " ".join(
+        f"{k}_temp_path {tmp / k};" for k in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    (tmp / "nginx.conf").write_text(
+        f"daemon off; {user} worker_processes 1; pid {tmp / 'nginx.pid'};\n"
+        f"error_log {tmp / 'error.log'} warn;\n"
+        f"events {{ worker_connections 1024; }}\n"
+        f"http {{ access_log off; {temps} include {tmp / 'descent-lab.conf'}; }}\n"
+    )
+    conf = ["-c", str(tmp / "nginx.conf"), "-p", str(tmp)]
+    subprocess.run([NGINX, "-t", *conf], check=True, capture_output=True)
+    return subprocess.Popen([NGINX, *conf], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def stop(procs: list[subprocess.Popen]) -> None:
+    for p in procs:
+        if p.poll() is None:
+            p.terminate()
+    for p in procs:
+        try:
+            p.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait(timeout=5)
+
+
+# ---------------------------------------------------------------------------- report
+
+
+def pct(values: list[float], q: float) -> float:
+    """The q-quantile (0 ≤ q ≤ 1) by linear interpolation; NaN when there is none."""
+    if not values:
+        return float("nan")
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[round(q * 100) - 1]
+
+
+def load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f} {five:.2f} {fifteen:.2f}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="N = 1, 5, 20 only")
+    args = parser.parse_args()
+    counts = (1, 5, 20) if args.quick else (1, 5, 20, 50)
+    reruns = 2
+    if not Path(NGINX).exists():
+        sys.exit(f"{NGINX} is missing: apt-get install nginx-light")
+
+    print(f"CPUs: {os.cpu_count()}  load average (1, 5, 15 min) at start: {load()}")
+    tmp = Path(tempfile.mkdtemp(prefix="bench_load_"))
+    procs: list[subprocess.Popen] = []
+    try:
+        ports = [free_port(), free_port()]
+        procs += [start_replica(p, tmp / f"replica{i}.log") for i, p in enumerate(ports)]
+        replicas = [f"127.0.0.1:{p}" for p in ports]
+        listen = f"127.0.0.1:{free_port()}"
+        procs.insert(0, start_nginx(tmp, listen, replicas))
+        for r in replicas:
+            wait_healthy(f"http://{r}", procs)
+        wait_healthy(f"http://{listen}", procs)
+        # Warm-up: each replica's first run imports and compiles what every later run reuses.
+        for r in replicas:
+            out, _ = asyncio.run(run_case(f"ws://{r}", 1, 1, same=False))
+            if out.errors:
+                sys.exit(f"warm-up on {r} failed: {out.errors[0]}\n(logs in {tmp})")
+
+        targets = {"1 replica": f"ws://{replicas[0]}", "2 + nginx": f"ws://{listen}"}
+        cases = [(n, False) for n in counts] + [(counts[-1], True)]
+        rows = []
+        for n, same in cases:
+            for name, url in targets.items():
+                out, wall = asyncio.run(run_case(url, n, reruns, same))
+                lat = sorted(out.latencies)
+                rows.append(
+                    (
+                        f"{n} {'same link' if same else 'distinct'}",
+                        name,
+                        len(lat),
+                        1000 * pct(lat, 0.5),
+                        1000 * pct(lat, 0.95),
+                        len(lat) / wall,
+                        len(out.errors),
+                        load().split()[0],
+                    )
+                )
+                r = rows[-1]
+                print(
+                    f"  {r[0]:>13} {r[1]:>9}: {r[2]:3d} reruns, median {r[3]:6.0f} ms, "
+                    f"p95 {r[4]:6.0f} ms, {r[5]:5.2f} reruns/s, {r[6]} failed (load {r[7]})",
+                    flush=True,
+                )
+                for e in out.errors[:3]:
+                    print(f"      {e}")
+    finally:
+        stop(procs)
+    shutil.rmtree(tmp, ignore_errors=True)
+
+    print(f"\nRace reruns (4 optimizers) per session: {reruns}; CPUs: {os.cpu_count()}; "
+          f"load average at end: {load()}\n")  # fmt: skip
+    print("| sessions | servers | reruns | median ms | p95 ms | reruns/s | failed | load 1 min |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|")
+    for case, name, count, med, p95, rate, failed, ld in rows:
+        print(
+            f"| {case} | {name} | {count} | {med:.0f} | {p95:.0f} | {rate:.2f} | {failed} | {ld} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
