@@ -13,7 +13,7 @@ WORKDIR /app
 # The run-time dependencies only (requirements-dev.txt is for tests and tools), in their own
 # layer so that a code change does not reinstall them.
 COPY requirements.txt .
-RUN pip install -r requirements.txt
+RUN pip install --no-cache-dir -r requirements.txt
 
 # The code stays owned by root: the app reads it and never writes it.
 COPY . .
