@@ -4,7 +4,8 @@ the exact-gradient run).
 A 64 × 64 grid of learning rate × momentum (4096 runs), 500 steps of heavy-ball momentum on
 the catalog regression surface (standardized features), once with the exact gradient and
 once with mini-batches of m = 8 of its 40 examples, in both sampling modes. Prints the times
-and their ratios (best of 5, one core).
+and their ratios (best of 7 rounds, one core; the three runs interleaved in each round, so a
+busy machine slows them alike).
 
     python bench/bench_minibatch.py
 """
@@ -27,13 +28,13 @@ BATCH_SIZE = 8
 TARGET = 3.0  # × the exact-gradient run
 
 
-def _best_of(repeats, fn):
-    times = []
-    for _ in range(repeats):
-        begin = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - begin)
-    return min(times)
+ROUNDS = 7
+
+
+def _seconds(fn):
+    begin = time.perf_counter()
+    fn()
+    return time.perf_counter() - begin
 
 
 def main():
@@ -58,16 +59,21 @@ def main():
             sampling=sampling,
         )
 
-    exact()  # warm-up: lambdify caches, first-touch allocations
-    exact_seconds = _best_of(5, exact)
+    runs = {"exact": exact} | {
+        f"m = {BATCH_SIZE}, {sampling}": minibatch(sampling)
+        for sampling in ("shuffle", "replacement")
+    }
+    for fn in runs.values():
+        fn()  # warm-up: lambdify caches, first-touch allocations
+    best = dict.fromkeys(runs, float("inf"))
+    for _ in range(ROUNDS):
+        for label, fn in runs.items():
+            best[label] = min(best[label], _seconds(fn))
     print(f"{GRID * GRID} runs × {STEPS} steps of momentum on {surface.name}, one core\n")
     print("| gradient | seconds | × exact |")
     print("|---|---:|---:|")
-    print(f"| exact | {exact_seconds:.3f} | 1.00 |")
-    for sampling in ("shuffle", "replacement"):
-        minibatch(sampling)()
-        seconds = _best_of(5, minibatch(sampling))
-        print(f"| m = {BATCH_SIZE}, {sampling} | {seconds:.3f} | {seconds / exact_seconds:.2f} |")
+    for label, seconds in best.items():
+        print(f"| {label} | {seconds:.3f} | {seconds / best['exact']:.2f} |")
     print(f"\ntarget: mini-batch within {TARGET:g}× the exact run")
 
 
