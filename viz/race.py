@@ -65,7 +65,7 @@ PRESENT_HEIGHT = 670  # large type pushes the figure down: it still fits a 1000 
 PATH_OPACITY = 0.9  # the paths, under the moving markers
 TRAIL_OPACITY = (0.25, 0.6)  # the oldest and the newest trail dot; the head is opaque
 DOT_OUTLINE = "#1b1f24"  # a dark ring around each head: light colours read on the light contour
-DOT_SPREAD = 0.35  # the first optimizer's dot is this much larger than the last one's, so
+DOT_SPREAD = 0.6  # the first optimizer's dot is this much larger than the last one's, so
 # dots that coincide (at the minimum, at the start) show as nested rings, not one dot
 PATH_TOLERANCE = 0.002  # a path while playing stays this close to every iterate (× the view)
 MAX_PATH_TOLERANCE = 0.02  # … or, to keep the size budget, at most this close
@@ -79,7 +79,11 @@ CONTOUR_LEVELS = 30  # level lines, as contour_trace's ncontours
 UNDEFINED_GREY = 255.0  # where f is not a number: white, lighter than any level
 CLICK_GRID = 25  # click grid points per side: a click anywhere lands near one
 CLICK_MARKER = 20  # px: with the 20 px hover distance, no gap between grid points up to 1000 px
-LEGEND_GAP = 12  # px between the plot and the legend in the right margin
+LEGEND_WIDTH = {False: 530, True: 450}  # px the legend may fill: the figure at 1280 px, less 20
+LEGEND_ROW = 1.6  # a legend row's height, in font sizes
+LEGEND_FONT = {False: 12, True: 18}
+CROWDED = 6  # more optimizers than this: the presenting legend's type is smaller (14 px) so
+# that its rows leave the plot room on a 1280 × 720 screen
 
 
 @lru_cache(maxsize=2)
@@ -458,7 +462,7 @@ class _Run:
         self.path, self.last, self.mark = visible_path(traj.path, traj.diverged_at, view)
         self.label = _name(key)
         if self.mark is not None:
-            self.label += f"<br>✕ diverged at {traj.diverged_at}"
+            self.label += f" ✕ diverged at {traj.diverged_at}"
             self.mark_text = f"{_name(key)} diverged at step {traj.diverged_at}"
         # Earlier optimizers get larger dots (drawn first, underneath): coinciding dots nest.
         self.head = head * (1.0 + DOT_SPREAD * (count - 1 - index) / max(count - 1, 1))
@@ -527,7 +531,7 @@ def _dot_trace(run: _Run, dots: np.ndarray, trail: int, present: bool) -> dict:
             "size": _comet_sizes(trail, run.head)[::-1].round(2).tolist(),
             "line": {
                 "color": DOT_OUTLINE,
-                "width": [2.0 if present else 1.5] + [0.0] * trail,
+                "width": [1.5 if present else 1.0] + [0.0] * trail,
             },
         },
         "cliponaxis": False,  # a dot waiting on the view's edge shows whole
@@ -553,12 +557,22 @@ def _start_trace(start, size: float) -> dict:
     }
 
 
-def legend_width(labels, present: bool) -> int:
-    """Room for a vertical legend of ``labels`` (px): the symbol, then the longest line of text
-    at about 0.6 em a character (a generous average for this font)."""
-    font = 18 if present else 12
-    longest = max((len(line) for label in labels for line in label.split("<br>")), default=0)
-    return round(2.5 * font + 0.6 * font * longest + 16)
+def legend_font(present: bool, count: int) -> int:
+    """The legend's type size (px) for ``count`` optimizers."""
+    return 14 if present and count > CROWDED else LEGEND_FONT[present]
+
+
+def legend_rows(labels, present: bool) -> int:
+    """Rows of the race's horizontal legend of ``labels`` in the narrowest figure: entries
+    placed left to right, each its symbol and text (about 0.6 em a character, generous)."""
+    font, width = legend_font(present, len(labels)), LEGEND_WIDTH[present]
+    rows, used = 0, width
+    for label in labels:
+        entry = 2.5 * font + 0.6 * font * len(label) + 10
+        if used + entry > width:
+            rows, used = rows + 1, 0.0
+        used += entry
+    return rows
 
 
 def _xy(points: np.ndarray) -> dict:
@@ -632,7 +646,6 @@ def race_figure(
             "range": [x0, x1],
             "autorange": False,
             "constrain": "domain",
-            "constraintoward": "right",  # next to the legend
             "showgrid": False,
             "zeroline": False,
         },
@@ -647,21 +660,23 @@ def race_figure(
         },
         "hovermode": "closest",
         "showlegend": bool(runs),
-        # In the right margin, never over the plot; its room reserved by the margin.
+        # Above the plot, never over it: the top margin holds its rows (the plot is as wide as
+        # the page allows, so height is what it can spare).
         "legend": {
-            "orientation": "v",
-            "x": 1.0,
+            "orientation": "h",
+            "x": 0.0,
             "xanchor": "left",
-            "xref": "paper",
             "y": 1.0,
-            "yanchor": "top",
+            "yanchor": "bottom",
+            "yref": "paper",
             "itemsizing": "constant",
-            "tracegroupgap": 2,
             "bgcolor": "rgba(0,0,0,0)",
+            "font": {"size": legend_font(present, len(runs))},
         },
     }
-    right = LEGEND_GAP + legend_width([r.label for r in runs], present) if runs else 10
-    layout["margin"] = {"l": 10, "r": right, "t": 10, "b": 130 if present else 105}
+    rows = legend_rows([r.label for r in runs], present)
+    top = 10 + round(rows * LEGEND_ROW * legend_font(present, len(runs)))
+    layout["margin"] = {"l": 10, "r": 10, "t": top, "b": 130 if present else 105}
     layout = _merged(_house_layout(present), layout)
     fig = go.Figure(data=data, layout=layout, _validate=False)
     # Figure(frames=…) validates every trace of every frame again (a second for 13 optimizers ×
