@@ -24,8 +24,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, ClassVar
 
-import numpy as np
-
 from optim_core import OPTIMIZERS, SCHEDULES
 from optim_core.compare import COMPARISONS
 from surfaces import SURFACES, list_surfaces
@@ -53,8 +51,8 @@ def log_options(lo: float, hi: float) -> tuple[float, ...]:
 
 def nearest_option(options, value: float) -> float:
     """The option closest to ``value`` on a log scale."""
-    logs = np.log10(np.asarray(options, dtype=float))
-    return float(options[int(np.argmin(np.abs(logs - math.log10(max(value, 1e-300)))))])
+    target = math.log10(max(value, 1e-300))
+    return float(min(options, key=lambda o: abs(math.log10(o) - target)))
 
 
 def fmt(value: float) -> str:
@@ -258,6 +256,8 @@ def _schema() -> dict[str, Field]:
         _num("noise", 0.0, 0.0, 5.0),
         _int("seed", 0, 0, 10_000),
         _int("steps", 200, 10, 1000, step=10),
+        _int("batch", 0, 0, 10_000),
+        _choice("sampling", "shuffle", ("shuffle", "replacement")),
         Field("race_opts", "ids", RaceSettings.DEFAULT_OPTIMIZERS, choices=tuple(OPTIMIZERS)),
         _num("race_tol", 1e-4, 1e-10, 1e-1, options=log_options(1e-10, 1e-1)),
         _choice("race_view", "race", RaceSettings.VIEWS, _VIEW_NAMES),
@@ -410,6 +410,8 @@ class RunSettings:
     noise: float = 0.0
     seed: int = 0
     steps: int = 200
+    batch: int = 0  # mini-batch size m on a data surface; 0: the exact (full-batch) gradient
+    sampling: str = "shuffle"  # "shuffle" (epochs) | "replacement"
 
     @classmethod
     def read(cls, values: Mapping, schema: Mapping[str, Field]) -> RunSettings:
@@ -426,7 +428,15 @@ class RunSettings:
             noise=float(_get(values, schema, "noise")),
             seed=int(_get(values, schema, "seed")),
             steps=int(_get(values, schema, "steps")),
+            batch=int(_get(values, schema, "batch")),
+            sampling=str(_get(values, schema, "sampling")),
         )
+
+    def minibatch(self) -> dict:
+        """``run``'s mini-batch arguments: none for the exact gradient."""
+        if not self.batch:
+            return {}
+        return {"batch_size": self.batch, "sampling": self.sampling}
 
     @property
     def schedule_dict(self) -> dict | None:
@@ -446,7 +456,9 @@ class RunSettings:
             "steps": self.steps,
         }
         out.update({schedule_key(n): v for n, v in self.schedule_params})
-        if self.noise:
+        if self.batch:
+            out.update(batch=self.batch, sampling=self.sampling)
+        if self.noise or self.batch:
             out["seed"] = self.seed
         return out
 

@@ -7,6 +7,8 @@ import streamlit as st
 
 from app_pages import _lesson_data
 from app_pages._lesson_data import CONVENTIONS, LESSONS, PAGE_TITLES, Lesson
+from app_pages._settings import PageSettings
+from app_pages._state import publish, show_notices
 from app_pages._ui import current_view
 from optim_core import OPTIMIZERS
 
@@ -93,14 +95,16 @@ def _formulas() -> None:
 
 
 def lessons_page() -> None:
-    present = current_view().present
+    view = current_view()
     st.title("Lessons")
     st.caption(
         "Each lesson opens a page set up for it. Read the question, commit to a prediction, "
         "then open the page — and reveal the answer when the class has argued about it."
     )
-    _lessons(present)
+    show_notices()
+    _lessons(view.present)
     _formulas()
+    publish(PageSettings(view=view))
 
 
 lessons_page()
