@@ -31,9 +31,10 @@ straddle two epochs), so every run of N consecutive indices visits each example 
 m = N is the exact gradient. The indices come from their own stream, independent of the
 noise: raw 64-bit words of ``PCG64(SeedSequence(seed, spawn_key=(1,)))`` drawn member by
 member, so, as with noise, member b's batches do not depend on the batch size and ``run``
-equals member 0 of ``run_batch``. A replacement index is ⌊u·N / 2³²⌋ of a 32-bit word u; a
-permutation sorts the examples by random keys (ties, about one in 10⁵ epochs for N = 40, keep
-the examples' order). ``Trajectory.batches[t-1]`` holds the indices step t used.
+equals member 0 of ``run_batch``. A replacement index is ⌊u·N / 2²⁴⌋ of the top 24 bits u of
+a 32-bit key (of a 64-bit key, ⌊u·N / 2³²⌋ of its top 32 bits, when N > 256); a permutation
+sorts the examples by random keys (ties, about one in 10⁵ epochs for N = 40, keep the
+examples' order). ``Trajectory.batches[t-1]`` holds the indices step t used.
 """
 
 import math
@@ -179,18 +180,19 @@ def _batch_indices(n, m, sampling, seed, batch, steps) -> np.ndarray:
         keys = bits.random_raw((rows, words))
         if small:
             keys = keys.view(np.uint32)[:, :per_member]
-        if sampling == "replacement":  # ⌊u·n / 2³²⌋ of 32-bit words u
-            chosen = keys.astype(np.uint64) if small else keys >> np.uint64(32)
-            chosen *= np.uint64(n)
-            chosen >>= np.uint64(32)
+        if sampling == "replacement":  # ⌊u·n / 2ᵏ⌋ of the top k bits u of each key, in place
+            k = 24 if small else 32  # u·n < 2³² (n ≤ 256), resp. < 2⁶⁴
+            keys >>= keys.dtype.type(keys.dtype.itemsize * 8 - k)
+            keys *= keys.dtype.type(n)
+            keys >>= keys.dtype.type(k)
+            chosen = keys
         else:  # sort by random keys whose low bits hold the example's index
             keys = keys.reshape(rows, -1, n)
-            low = keys.dtype.type(index_bits)
-            keys >>= low
-            keys <<= low
+            low = keys.dtype.type((1 << index_bits) - 1)
+            keys &= ~low
             keys |= np.arange(n, dtype=keys.dtype)
             keys.sort(axis=-1)
-            keys &= keys.dtype.type((1 << index_bits) - 1)
+            keys &= low
             chosen = keys.reshape(rows, -1)[:, : steps * m]
         out[first : first + rows] = chosen
     return out.reshape(batch, steps, m)
