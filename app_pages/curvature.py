@@ -26,8 +26,8 @@ MAP_N = 80
 _MEMO = "_curv_surface"  # in the store: the surface the point and the rate were set on
 FIGURE_NOTE = (
     "Arrows from the point: eigenvectors (blue curves up, red curves down; length ∝ |λ|, the "
-    "shorter at least an eighth of the longer), the gradient step −αg (solid), the best step "
-    "along the gradient −ε*g (dotted) and Newton's step −H⁻¹g. Dashed: the level curve "
+    "shorter at least an eighth of the longer), the gradient step −αg (black), the best step "
+    "along −g, −ε*g (teal, dotted) and Newton's step −H⁻¹g (purple). Dashed: the level curve "
     "½dᵀHd = c of the local model."
 )
 MODEL_NOTE = (
@@ -68,8 +68,7 @@ def _follow_surface(view, surface, start) -> None:
 
 
 def _point_from_click() -> None:
-    """``on_select``: the clicked point is inspected — x and y in one history entry (not
-    rounded: a click on a critical point's marker lands exactly on it)."""
+    """``on_select``: inspect the clicked point (x and y at once, unrounded: one history entry)."""
     picked = clicked_point(CHART)
     if picked is not None:
         set_values(curv_x=picked[0], curv_y=picked[1])
@@ -102,7 +101,8 @@ def _numbers(curv) -> None:
     if not curv.defined:
         st.warning(f"{body} Click or type another point.")
         return
-    st.latex(hessian_latex(curv))
+    for tex in hessian_latex(curv):
+        st.latex(tex)
     kappa = f"{curv.condition_number:.4g}" if math.isfinite(curv.condition_number) else "∞"
     numbers = f"f = {curv.value:.5g} · ‖∇f‖ = {curv.gradient_norm:.4g}"
     st.markdown(f"**Condition number κ = |λ|max / |λ|min = {kappa}** · {numbers}")

@@ -378,7 +378,7 @@ def theory_metrics(theory: QuadraticTheory, optimizers) -> tuple[tuple[str, str,
         both = best.second is not None
         out.append(
             (
-                f"{optimizer_spec(opt).name} α*" + (", μ*" if both else ""),
+                ("α*, μ*" if both else "α*") + f" of {optimizer_spec(opt).name}",
                 f"{best.lr:.3g}" + (f", {best.second:.3g}" if both else ""),
                 f"{best.formula}; rate {best.rate:.4f} per step",
             )

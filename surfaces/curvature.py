@@ -521,7 +521,8 @@ def critical_points(
     Low-degree polynomials are solved exactly by elimination (complete); anything else by
     Newton's method on the gradient from a grid of starts (others may exist). Never raises
     for a valid surface. The search stops after about `budget` seconds (default
-    CRITICAL_BUDGET; checked between its steps) and returns what it found by then, marked `timed_out` and incomplete.
+    CRITICAL_BUDGET; checked between its steps) and returns what it found by then, marked
+    `timed_out` and incomplete.
     """
     bounds = bounds or surface.bounds
     budget = CRITICAL_BUDGET if budget is None else budget

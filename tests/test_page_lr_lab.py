@@ -248,7 +248,7 @@ def test_nesterov_gets_its_own_optimum_not_the_heavy_balls():
     at.number_input(key="lab_pick_second").set_value(round(mine.second, 6)).run()
     assert not at.warning  # Nesterov converges at its own optimum (it diverged at the old star)
     labels = {m.label for m in at.metric}
-    assert f"{OPTIMIZERS['nesterov'].name} α*, μ*" in labels
+    assert f"α*, μ* of {OPTIMIZERS['nesterov'].name}" in labels
 
 
 def test_no_theory_marks_for_an_adaptive_optimizer():

@@ -220,7 +220,7 @@ def test_kind_map_shows_where_f_is_not_defined():
 def test_latex_of_the_numbers_panel():
     bowl = get_surface("bowl")
     curv = curvature_at(bowl, (1.0, 2.0))
-    tex = hessian_latex(curv)
+    tex = " ".join(hessian_latex(curv))
     for entry in curv.hessian.ravel():
         assert latex_number(entry) in tex
     assert r"\lambda_1" in tex and "bmatrix" in tex

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from viz._base import click_grid_trace, color_for, contour_trace, minima_trace, style
+from viz._base import click_grid_trace, contour_trace, minima_trace, style
 
 # Settings of these figures, together.
 EIGEN_COLORS = {1: "#0b63c4", -1: "#d7301f", 0: "#7f7f7f"}  # curves up / down / flat
@@ -33,17 +33,16 @@ KIND_CODES = {
     3: "not defined",
 }
 KIND_COLORS = {1: "#4575b4", 0: "#fdae61", -1: "#d73027", 2: "#e0e0e0", 3: "#ffffff"}
-STEP_STYLES = {  # LocalSteps field -> (colour key, dash)
-    "gradient": ("sgd", "solid"),
-    "best": ("best", "dot"),
-    "newton": ("newton", "solid"),
+STEP_STYLES = {  # LocalSteps field -> (colour, dash); none is an eigenvector's blue or red
+    "gradient": ("#1b1b1b", "solid"),
+    "best": ("#0b8a8a", "dot"),
+    "newton": ("#7b3294", "solid"),
 }
-BEST_STEP_COLOR = "#0b8a8a"
 ARROW_FRACTION = 0.3  # longest eigenvector arrow, as a fraction of the view's smaller side
 MIN_ARROW = 0.125  # shortest eigenvector arrow, as a fraction of the longest
 MODEL_FRACTION = 0.22  # size of the quadratic model's level curve, same units
 CURVE_POINTS = 121
-MODEL_COLOR = "#ffffff"
+MODEL_COLOR = "#1b1b1b"  # dark on the light contour
 POINT_COLOR = "#ffffff"
 
 
@@ -267,13 +266,12 @@ def curvature_figure(
         eigen_arrows(p, curvature.eigenvalues, curvature.eigenvectors, bounds, present=present)
     )
     width = 4.5 if present else 3.0
-    for field, (color_key, dash) in STEP_STYLES.items():
+    for field, (color, dash) in STEP_STYLES.items():
         step = getattr(steps, field) if steps is not None else None
         d = None if step is None else step.displacement
         if d is None or not np.all(np.isfinite(d)):
             continue
         end = p + np.asarray(d, dtype=float)
-        color = BEST_STEP_COLOR if color_key == "best" else color_for(color_key)
         arrow = _arrow_trace(
             p,
             end,
@@ -428,21 +426,16 @@ def latex_matrix(rows) -> str:
     return r"\begin{bmatrix} " + body + r" \end{bmatrix}"
 
 
-def hessian_latex(curvature) -> str:
-    """H at the point, then each eigenvalue with its eigenvector."""
+def hessian_latex(curvature) -> tuple[str, str]:
+    """H at the point, and each eigenvalue with its eigenvector (two lines of LaTeX)."""
     lam, vec = curvature.eigenvalues, curvature.eigenvectors
     pairs = r" \\ ".join(
         rf"\lambda_{i + 1} &= {latex_number(lam[i])}, "
         rf"& v_{i + 1} &= ({vec[0, i]:.3f},\ {vec[1, i]:.3f})"
         for i in (0, 1)
     )
-    return (
-        r"H = \nabla^2 f = "
-        + latex_matrix(curvature.hessian)
-        + r" \qquad \begin{aligned} "
-        + pairs
-        + r" \end{aligned}"
-    )
+    matrix = r"H = \nabla^2 f = " + latex_matrix(curvature.hessian)
+    return matrix, r"\begin{aligned} " + pairs + r" \end{aligned}"
 
 
 def step_latex(step) -> str:

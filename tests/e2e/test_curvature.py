@@ -37,7 +37,9 @@ def test_a_click_on_the_contour_inspects_that_point(page, app_url):
     before = verdict(page)
     assert "Shape here" in before  # the saddle surface's start is not a critical point
     # The centre of the view is the saddle point (0, 0), marked ×: the click lands on it.
+    history = page.evaluate("() => history.length")
     click_in_chart(page, 0.5, 0.5, until_param="curv_x")
+    assert page.evaluate("() => history.length") == history + 1  # one click, one entry
     params = parse_qs(urlparse(page.url).query)
     clicked = (float(params["curv_x"][0]), float(params["curv_y"][0]))
     assert clicked == pytest.approx((0.0, 0.0), abs=0.2)

@@ -33,7 +33,9 @@ def test_a_click_on_a_cell_shows_that_run(page, app_url):
     assert page.get_by_text("Best cell:").count() == 1
     best = page.evaluate(PICKED)
     # A cell in the lower left quarter: small learning rate, little momentum.
+    history = page.evaluate("() => history.length")
     click_in_chart(page, 0.2, 0.8, until_param="lab_pick_lr")
+    assert page.evaluate("() => history.length") == history + 1  # one click, one entry
     params = parse_qs(urlparse(page.url).query)
     lr, mu = float(params["lab_pick_lr"][0]), float(params["lab_pick_second"][0])
     picked = page.evaluate(PICKED)
@@ -43,3 +45,8 @@ def test_a_click_on_a_cell_shows_that_run(page, app_url):
     label = f"α = {lr:.3g}, μ = {mu:.3g}"
     assert any(label in names for names in page.evaluate(TRACE_NAMES)[1])  # its path drawn
     assert_no_exception(page)
+    shared = page.context.new_page()  # the link, opened afresh, shows the same pick
+    open_page(shared, page.url)
+    chart_ready(shared)
+    assert shared.evaluate(PICKED) == pytest.approx(picked, rel=1e-9)
+    shared.get_by_text("Picked run:").wait_for(timeout=15_000)
