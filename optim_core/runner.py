@@ -67,7 +67,7 @@ class Trajectory:
     loss: np.ndarray  # (steps + 1,)
     lr: np.ndarray  # (steps,)
     diverged_at: int | None
-    grads: np.ndarray  # (steps, 2), noise included
+    grads: np.ndarray  # (steps, 2), noise included; the mini-batch gradient with batch_size
     eval_points: np.ndarray  # (steps, 2), where the gradient was taken
     states: dict[str, np.ndarray] | None = None  # (steps, ...) each, with record_state=True
     stopped: str | None = None  # "diverged" | "domain" | None

@@ -94,7 +94,6 @@ class _Compiled:
     value: Callable
     gradient: Callable
     hessian_entries: Callable  # (hxx, hxy, hyy)
-    quadratic_eigenvalues: tuple[float, float] | None
 
     def f(self, xy) -> np.ndarray:
         x, y = _points(xy)
@@ -122,7 +121,8 @@ class _Compiled:
         return out
 
 
-def _constant_hessian_eigenvalues(expr: sp.Expr) -> tuple[float, float] | None:
+@functools.lru_cache(maxsize=256)
+def _quadratic_eigenvalues(expr: sp.Expr) -> tuple[float, float] | None:
     """Eigenvalues of the Hessian of a quadratic a x² + b xy + c y² + …: [[2a, b], [b, 2c]]."""
     if polynomial_degree(expr) != 2:  # an upper bound, so Poly never expands a big power
         return None
@@ -246,7 +246,6 @@ def _compile(expr: sp.Expr) -> _Compiled:
         value=_numpy_function([expr]),
         gradient=_numpy_function([gx, gy]),
         hessian_entries=hessian_entries,
-        quadratic_eigenvalues=_constant_hessian_eigenvalues(expr),
     )
 
 
@@ -255,13 +254,17 @@ class Examples:
     """The data set behind a data surface, f(x, y) = (1/N) Σᵢ loss(x, y; rowᵢ).
 
     ``loss`` is one example's loss, a SymPy expression in x, y and the ``columns`` symbols;
-    ``rows`` holds the N examples, one value per column each. Per-example losses and
-    gradients are that expression and its symbolic gradient, vectorized over the examples.
+    ``rows`` holds the N examples, one value per column each. Per-example losses, gradients
+    and Hessians are that expression and its symbolic derivatives, vectorized over the
+    examples. With ``exact_by_mean`` (the default) the surface's own f, ∇f and ∇²f are their
+    means too, exact and cheap to compile; without, they come from the surface's expression,
+    for data whose mean loss has a short closed form (regression's expanded quadratic).
     """
 
     loss: sp.Expr
     columns: tuple[sp.Symbol, ...]
     rows: tuple[tuple[float, ...], ...]
+    exact_by_mean: bool = True
 
     @functools.cached_property
     def values(self) -> np.ndarray:
@@ -287,6 +290,19 @@ class Examples:
             )
         return [np.broadcast_to(v, shape) for v in (values if which else [values])]
 
+    def f(self, xy) -> np.ndarray:
+        """The mean loss at points (..., 2): (...)."""
+        return self._evaluate(0, xy, None)[0].mean(axis=-1)[()]
+
+    def grad(self, xy) -> np.ndarray:
+        """The mean gradient at points (..., 2): (..., 2)."""
+        return np.stack([g.mean(axis=-1) for g in self._evaluate(1, xy, None)], axis=-1)
+
+    def hessian(self, xy) -> np.ndarray:
+        """The mean Hessian at points (..., 2): (..., 2, 2)."""
+        hxx, hxy, hyy = (h.mean(axis=-1) for h in self._evaluate(2, xy, None))
+        return np.stack([np.stack([hxx, hxy], axis=-1), np.stack([hxy, hyy], axis=-1)], axis=-2)
+
     def losses(self, xy, indices=None) -> np.ndarray:
         return np.array(self._evaluate(0, xy, indices)[0], dtype=float)
 
@@ -302,13 +318,14 @@ class Examples:
 
 
 @functools.lru_cache(maxsize=16)
-def _compile_examples(loss: sp.Expr, columns: tuple[sp.Symbol, ...]) -> tuple[Callable, Callable]:
-    """One example's loss and its gradient in (x, y) as NumPy functions of (x, y, *columns)."""
-    gradient = [_pointwise(sp.diff(loss, v)) for v in (X, Y)]
+def _compile_examples(loss: sp.Expr, columns: tuple[sp.Symbol, ...]) -> tuple[Callable, ...]:
+    """One example's loss, its gradient and its Hessian entries (hxx, hxy, hyy) in (x, y), as
+    NumPy functions of (x, y, *columns)."""
+    gx, gy = (_pointwise(sp.diff(loss, v)) for v in (X, Y))
+    second = [_pointwise(sp.diff(g, v)) for g, v in ((gx, X), (gx, Y), (gy, Y))]
     arguments = (X, Y, *columns)
-    return (
-        sp.lambdify(arguments, loss, _MODULES, cse=True),
-        sp.lambdify(arguments, tuple(gradient), _MODULES, cse=True),
+    return tuple(
+        sp.lambdify(arguments, e, _MODULES, cse=True) for e in (loss, (gx, gy), tuple(second))
     )
 
 
@@ -338,13 +355,18 @@ class Surface:
     examples: Examples | None = None
 
     def f(self, xy) -> np.ndarray:
-        return _compile(self.expr).f(xy)
+        return self._numeric().f(xy)
 
     def grad(self, xy) -> np.ndarray:
-        return _compile(self.expr).grad(xy)
+        return self._numeric().grad(xy)
 
     def hessian(self, xy) -> np.ndarray:
-        return _compile(self.expr).hessian(xy)
+        return self._numeric().hessian(xy)
+
+    def _numeric(self) -> _Compiled | Examples:
+        if self.examples is not None and self.examples.exact_by_mean:
+            return self.examples
+        return _compile(self.expr)
 
     @property
     def n_examples(self) -> int:
@@ -389,4 +411,4 @@ class Surface:
     @property
     def quadratic_eigenvalues(self) -> tuple[float, float] | None:
         """(λmin, λmax) of the constant Hessian when f is a quadratic polynomial, else None."""
-        return _compile(self.expr).quadratic_eigenvalues
+        return _quadratic_eigenvalues(self.expr)

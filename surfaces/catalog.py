@@ -484,10 +484,13 @@ def _check_param(spec: SurfaceSpec, param: Param, value) -> float:
     return number
 
 
-def _polished_minima(expr: sp.Expr, guesses) -> tuple[tuple[float, float], ...]:
+def _polished_minima(shape: _Shape) -> tuple[tuple[float, float], ...]:
     """Newton's method on the symbolic gradient from each approximate minimum, to full
     precision; each must land on a nearby point with a positive definite Hessian."""
-    probe = Surface("probe", "", expr, ((0.0, 0.0), (0.0, 0.0)), (), (0.0, 0.0))
+    probe = Surface(
+        "probe", "", shape.expr, ((0.0, 0.0), (0.0, 0.0)), (), (0.0, 0.0), examples=shape.examples
+    )
+    guesses = shape.minima
     guesses = np.array(guesses, dtype=float)
     points, _ = _newton(probe, guesses, iterations=30, max_step=0.1)
     for guess, point, hessian in zip(guesses, points, probe.hessian(points), strict=True):
@@ -506,7 +509,7 @@ def _build(surface_id: str, params: tuple[tuple[str, float], ...]) -> Surface:
         name=shape.name,
         expr=shape.expr,
         bounds=shape.bounds,
-        minima=_polished_minima(shape.expr, shape.minima),
+        minima=_polished_minima(shape),
         start=shape.start,
         params=params,
         description=spec.description,

@@ -5,10 +5,12 @@ import math
 
 import numpy as np
 import pytest
+import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from surfaces import SurfaceError, get_surface, logistic_data, parse_surface, regression_data
+from surfaces._surface import X, Y, softplus
 
 DATA_SURFACES = [("regression", {}), ("regression", {"standardized": 1}), ("logistic", {})]
 weights = st.tuples(st.floats(-6, 6), st.floats(-6, 6)).map(np.array)
@@ -48,6 +50,16 @@ def test_logistic_loss_gradient_and_hessian_by_hand_and_by_finite_differences(w)
     h = 1e-5
     np.testing.assert_allclose(s.grad(w), _central(s.f, w, h), rtol=1e-6, atol=1e-9)
     np.testing.assert_allclose(s.hessian(w), _central(s.grad, w, h), rtol=1e-5, atol=1e-8)
+
+
+def test_the_expression_is_the_mean_of_the_example_losses():
+    for sid in ("logistic", "regression"):
+        s = get_surface(sid)
+        expr = s.expr.replace(softplus, lambda z: sp.log(1 + sp.exp(z)))  # its definition
+        for w in ([0.3, -0.7], [2.0, 1.5]):
+            value = float(expr.subs({X: w[0], Y: w[1]}).evalf(30))
+            assert value == pytest.approx(float(s.f(np.array(w))), rel=1e-12)
+            assert value == pytest.approx(s.example_losses(np.array(w)).mean(), rel=1e-12)
 
 
 def test_logistic_data_are_two_overlapping_classes_and_the_minimum_is_finite():
