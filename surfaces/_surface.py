@@ -60,23 +60,31 @@ def _pointwise(derivative: sp.Expr) -> sp.Expr:
 
 
 class softplus(sp.Function):  # lower case: SymPy function names print as written
-    """softplus(z) = log(1 + eᶻ), evaluated without overflow (NumPy's logaddexp(0, z))."""
+    """softplus(z) = log(1 + eᶻ), evaluated without overflow."""
 
     def fdiff(self, argindex=1):
         return sigmoid(self.args[0])
 
 
 class sigmoid(sp.Function):
-    """σ(z) = 1 / (1 + e⁻ᶻ) = exp(−softplus(−z)), accurate in both tails."""
+    """σ(z) = 1 / (1 + e⁻ᶻ), the derivative of softplus, accurate in both tails."""
 
     def fdiff(self, argindex=1):
         return sigmoid(self.args[0]) * (1 - sigmoid(self.args[0]))
 
 
-_NUMPY_FUNCTIONS = {
-    "softplus": lambda z: np.logaddexp(0.0, z),
-    "sigmoid": lambda z: np.exp(-np.logaddexp(0.0, -z)),
-}
+def _np_softplus(z):
+    """log(1 + eᶻ) = max(z, 0) + log(1 + e^(−|z|)): no overflow, full precision."""
+    return np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z)))
+
+
+def _np_sigmoid(z):
+    """1 / (1 + e⁻ᶻ) as e^(−|z|) / (1 + e^(−|z|)) for z < 0: no overflow, accurate tails."""
+    small = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0, small) / (1.0 + small)
+
+
+_NUMPY_FUNCTIONS = {"softplus": _np_softplus, "sigmoid": _np_sigmoid}
 _MODULES = [_NUMPY_FUNCTIONS, "numpy"]
 
 
