@@ -6,15 +6,8 @@ then the chosen page with the view the sidebar returned. Run it with ``streamlit
 
 import streamlit as st
 
-from app_pages._state import sync_from_url
+from app_pages._state import store, sync_from_url
 from app_pages._ui import sidebar
-
-st.set_page_config(
-    page_title="Descent Lab",
-    page_icon="📉",  # an emoji favicon is drawn in the browser: no request to a font server
-    layout="wide",
-    initial_sidebar_state="expanded",
-)
 
 RACE = "app_pages/race.py"
 PAGES = [
@@ -48,5 +41,12 @@ PAGES = [
 
 page = st.navigation(PAGES)
 sync_from_url(page.url_path)
+st.set_page_config(
+    page_title="Descent Lab",
+    page_icon="📉",  # an emoji favicon is drawn in the browser: no request to a font server
+    layout="wide",
+    # To present, the chart gets the whole width: the sidebar starts collapsed.
+    initial_sidebar_state="collapsed" if store().get("present") else "expanded",
+)
 sidebar()
 page.run()

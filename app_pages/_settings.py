@@ -261,6 +261,7 @@ def _schema() -> dict[str, Field]:
         Field("race_opts", "ids", RaceSettings.DEFAULT_OPTIMIZERS, choices=tuple(OPTIMIZERS)),
         _num("race_tol", 1e-4, 1e-10, 1e-1, options=log_options(1e-10, 1e-1)),
         _choice("race_view", "race", RaceSettings.VIEWS, _VIEW_NAMES),
+        Field("race_paths", "bool", False),
         _choice("step_opt", "adam", tuple(OPTIMIZERS), _optimizer_names()),
         _int("step_t", 1, 1, 1000),
         Field("step_zoom", "bool", True),
@@ -524,6 +525,7 @@ class RaceSettings(PageSettings):
     run: RunSettings = field(default_factory=RunSettings)
     tol: float = 1e-4
     chart: str = "race"
+    show_paths: bool = False  # False: paths are revealed as the race plays
 
     @classmethod
     def read(cls, values: Mapping, schema: Mapping[str, Field] | None = None) -> RaceSettings:
@@ -536,6 +538,7 @@ class RaceSettings(PageSettings):
             run=RunSettings.read(values, schema),
             tol=float(_get(values, schema, "race_tol")),
             chart=_get(values, schema, "race_view"),
+            show_paths=bool(_get(values, schema, "race_paths")),
         )
 
     def hyper_of(self, optimizer: str) -> dict:
@@ -544,6 +547,7 @@ class RaceSettings(PageSettings):
     def values(self) -> dict[str, Any]:
         out = {**self.view.values(), **self.run.values()}
         out.update(race_opts=self.optimizers, race_tol=self.tol, race_view=self.chart)
+        out["race_paths"] = self.show_paths
         for opt, hyper in self.hyper:
             out.update(hyper_values(opt, dict(hyper)))
         return out

@@ -15,8 +15,10 @@ from app_pages._state import current_view, forget, keep_view, set_values, store,
 from surfaces import SURFACES, Surface, SurfaceError, get_surface, list_surfaces, parse_surface
 
 __all__ = [
+    "PLOTLY_CONFIG",
     "clicked_point",
     "current_view",
+    "hero_chart",
     "load_surface",
     "require_surface",
     "sidebar",
@@ -26,15 +28,35 @@ __all__ = [
 
 _PRESENT_CSS = """
 <style>
-html { font-size: 21px; }
-[data-testid="stAppViewContainer"] h1 { font-size: 2.6rem; }
+html { font-size: 20px; }
+[data-testid="stMainBlockContainer"] { padding-top: 3.2rem; padding-bottom: 1rem; }
+[data-testid="stAppViewContainer"] h1 { font-size: 1.6rem; padding: 0 0 0.3rem 0; }
 [data-testid="stMarkdownContainer"] p,
-[data-testid="stMarkdownContainer"] li { font-size: 1.15rem; }
-[data-testid="stMetricValue"] { font-size: 2.4rem; }
+[data-testid="stMarkdownContainer"] li { font-size: 1.05rem; }
+[data-testid="stMetricValue"] { font-size: 2.2rem; }
 [data-testid="stAppViewContainer"] { color: #000; }
-[data-testid="stMainBlockContainer"] { padding-top: 2rem; }
+/* The page's main chart fills the screen below the title and its one row of controls. */
+.st-key-hero [data-testid="stElementContainer"],
+.st-key-hero [data-testid="stFullScreenFrame"],
+.st-key-hero .stPlotlyChart, .st-key-hero .stPlotlyChart > div {
+  height: calc(100vh - 8.5rem) !important; min-height: 320px; flex: 0 0 auto !important;
+}
+.st-key-hero .js-plotly-plot, .st-key-hero .plot-container { height: 100% !important; }
 </style>
 """
+PLOTLY_CONFIG = {"displaylogo": False, "scrollZoom": False}
+
+
+def hero_chart(figure, present: bool, **kwargs):
+    """The page's main chart. To present, it takes the height of the screen (CSS above, the
+    figure sized by its container), so it is large and above the fold at 1280×720 and
+    1920×1080 alike."""
+    config = dict(PLOTLY_CONFIG)
+    if present:
+        figure.update_layout(height=None, autosize=True)
+        config["responsive"] = True
+    with st.container(key="hero"):
+        return st.plotly_chart(figure, theme=None, config=config, **kwargs)
 
 
 @st.cache_resource(max_entries=128, show_spinner=False)

@@ -16,7 +16,7 @@ from app_pages._controls import (
 from app_pages._runs import run_all
 from app_pages._settings import SCHEMA, RaceSettings
 from app_pages._state import current_view, publish, show_notices, store, widget
-from app_pages._ui import require_surface, start_from_click, start_of
+from app_pages._ui import hero_chart, require_surface, start_from_click, start_of
 from optim_core import OPTIMIZERS
 from optim_core.analysis import known_min_value, race_results
 from viz._base import color_for
@@ -25,12 +25,11 @@ from viz.race import loss_figure, race_figure, surface_3d_figure
 
 CHART_KEY = "race_chart"
 VIEW_LABELS = {"race": "Race", "3d": "3D surface", "loss": "Loss curves"}
-PLOTLY_CONFIG = {"displaylogo": False, "scrollZoom": False}
 HOW_TO_READ = (
     "**How to read this.** Every optimizer starts at the white circle. Press ▶ Play (or drag the "
-    "step slider): each coloured dot is an optimizer, with a short trail of where it just was; "
-    "the faint line is its whole path. White stars are the known minima; an × marks where a run "
-    "stopped. Click anywhere on the contour to start from there."
+    "step slider): each coloured dot, with its own symbol, draws its path as it goes. Stars are "
+    "the known minima; an × marks where a run stopped. Click a legend entry to hide that "
+    "optimizer, or anywhere on the contour to start from there."
 )
 
 
@@ -85,37 +84,54 @@ def _controls(surface, start) -> None:
 def _figures(surface, race: RaceSettings, trajectories: dict, start) -> None:
     """The open figure only: the race, the 3D view or the loss curves."""
     present = race.view.present
-    chart = widget(
-        st.segmented_control,
-        "Figure",
-        "race_view",
-        options=list(VIEW_LABELS),
-        format_func=VIEW_LABELS.get,
-        label_visibility="collapsed",
-    )
+    choice, paths = st.columns([5, 2], vertical_alignment="center")
+    with choice:
+        chart = widget(
+            st.segmented_control,
+            "Figure",
+            "race_view",
+            options=list(VIEW_LABELS),
+            format_func=VIEW_LABELS.get,
+            label_visibility="collapsed",
+        )
+    with paths:
+        show_paths = widget(
+            st.toggle,
+            "Show whole paths",
+            "race_paths",
+            help="Off: each path is drawn as its optimizer moves — predict, then press ▶ Play.",
+        )
     if chart == "3d":
-        figure = surface_3d_figure(surface, trajectories, present, start=start)
-        st.plotly_chart(figure, theme=None, config=PLOTLY_CONFIG)
+        hero_chart(surface_3d_figure(surface, trajectories, present, start=start), present)
     elif chart == "loss":
-        figure = loss_figure(trajectories, present, f_min=known_min_value(surface))
-        st.plotly_chart(figure, theme=None, config=PLOTLY_CONFIG)
+        f_min = known_min_value(surface)
+        hero_chart(loss_figure(trajectories, present, f_min=f_min), present)
     else:
-        st.plotly_chart(
-            race_figure(surface, trajectories, start=start, present=present),
+        figure = race_figure(
+            surface, trajectories, start=start, present=present, show_paths=show_paths
+        )
+        hero_chart(
+            figure,
+            present,
             key=CHART_KEY,
             on_select=partial(start_from_click, CHART_KEY),
             selection_mode="points",
-            theme=None,
-            config=PLOTLY_CONFIG,
         )
         st.caption(HOW_TO_READ)
 
 
-def _downloads(surface, trajectories: dict, start, present: bool) -> None:
+def _downloads(surface, trajectories: dict, start, race: RaceSettings) -> None:
     """Both files are made when their button is clicked (the HTML embeds plotly.js)."""
 
     def html() -> str:
-        return figure_html(race_figure(surface, trajectories, start=start, present=present))
+        figure = race_figure(
+            surface,
+            trajectories,
+            start=start,
+            present=race.view.present,
+            show_paths=race.show_paths,
+        )
+        return figure_html(figure)
 
     left, right = st.columns(2)
     left.download_button(
@@ -139,19 +155,24 @@ def _downloads(surface, trajectories: dict, start, present: bool) -> None:
 
 
 def race_page() -> None:
-    st.title("Race")
-    st.write("Same surface, same start: which optimizer gets to the minimum first, and how?")
-    show_notices()
     view = current_view()
+    st.title("Race")
+    if not view.present:
+        st.write("Same surface, same start: which optimizer gets to the minimum first, and how?")
+    show_notices()
     surface = require_surface(view)
     start = start_of(view, surface)
-    controls, board = st.columns([1, 1.8] if view.present else [1, 2.5], gap="medium")
+    if view.present:  # the chart first and large; the settings folded below it
+        board = st.container()
+        controls = st.expander("Settings: optimizers, learning rates, steps")
+    else:
+        controls, board = st.columns([1, 2.5], gap="medium")
     with controls:
         _controls(surface, start)
     race = RaceSettings.read(store())
     with board:
         if not race.optimizers:
-            st.info("Pick one or more optimizers on the left to start the race.")
+            st.info("Pick one or more optimizers in the settings to start the race.")
         trajectories, errors = run_all(surface, race.optimizers, race.hyper_of, start, race.run)
         for opt, message in errors.items():
             st.error(f"**{OPTIMIZERS[opt].name}** cannot run with these settings: {message}")
@@ -162,7 +183,7 @@ def race_page() -> None:
             if row.stopped_at is not None:
                 st.warning(f"**{row.name}** {row.why}", icon="⚠️")
         st.table(results.table())
-        _downloads(surface, trajectories, start, view.present)
+        _downloads(surface, trajectories, start, race)
     publish(race)
 
 

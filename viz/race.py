@@ -98,10 +98,17 @@ def _name(optimizer: str) -> str:
     return spec.name if spec is not None else optimizer
 
 
+_F32_MAX = float(np.finfo(np.float32).max)
+
+
 def _f32(values) -> dict:
     """An array for the browser as plotly's typed-array spec: float32 (7 significant digits),
     base64-encoded — a third of the JSON of decimal text, and plotly takes it without the
-    per-element checks it runs on lists and arrays."""
+    per-element checks it runs on lists and arrays. A value float32 cannot hold (or not finite)
+    is sent as NaN, a gap: infinity never reaches the browser."""
+    values = np.asarray(values, dtype=float)
+    with np.errstate(invalid="ignore"):
+        values = np.where(np.abs(values) < _F32_MAX, values, np.nan)
     data = np.ascontiguousarray(values, dtype="<f4")
     spec = {"dtype": "f4", "bdata": base64.b64encode(data).decode("ascii")}
     if data.ndim > 1:
@@ -674,9 +681,17 @@ def race_figure(
             "font": {"size": legend_font(present, len(runs))},
         },
     }
-    rows = legend_rows([r.label for r in runs], present)
-    top = 10 + round(rows * LEGEND_ROW * legend_font(present, len(runs)))
-    layout["margin"] = {"l": 10, "r": 10, "t": top, "b": 130 if present else 105}
+    font = legend_font(present, len(runs))
+    if present:
+        # On a projector the square plot is limited by the screen's height, and the width
+        # to its right is free: the legend stands there, one optimizer a row.
+        layout["legend"] |= {"orientation": "v", "x": 1.02, "y": 1.0, "yanchor": "top"}
+        longest = max((len(r.label) for r in runs), default=0)
+        right = 20 + round(2.5 * font + 0.6 * font * longest)
+        layout["margin"] = {"l": 10, "r": right, "t": 10, "b": 130}
+    else:
+        top = 10 + round(legend_rows([r.label for r in runs], present) * LEGEND_ROW * font)
+        layout["margin"] = {"l": 10, "r": 10, "t": top, "b": 105}
     layout = _merged(_house_layout(present), layout)
     fig = go.Figure(data=data, layout=layout, _validate=False)
     # Figure(frames=…) validates every trace of every frame again (a second for 13 optimizers ×
