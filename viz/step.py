@@ -3,9 +3,9 @@
 ``step_figure`` draws step t of a trajectory (t counts from 1, as in the update rules): the arrow
 θ_{t−1} → θ_t, the path so far faint and, for look-ahead methods, the point θ̃ where the gradient
 was taken.  ``step_latex`` and ``state_table`` show that step's numbers under the symbols of the
-optimizer's own metadata (``OPTIMIZERS[id].state_fields_for(hyper)``: labels follow the flags).  Everything comes from the
-``Trajectory``'s arrays (``path``, ``grads``, ``eval_points``, ``states``): nothing here knows an
-update rule.
+optimizer's own metadata (``OPTIMIZERS[id].state_fields_for(hyper)``: labels follow the
+flags).  Everything comes from the ``Trajectory``'s arrays (``path``, ``grads``,
+``eval_points``, ``states``): nothing here knows an update rule.
 """
 
 from __future__ import annotations
