@@ -7,6 +7,13 @@ learning-rate heuristic, stability edge, colour, marker), collected in ``OPTIMIZ
 neither Streamlit nor Plotly.
 """
 
+from optim_core.analysis import (
+    RaceResults,
+    known_min_value,
+    race_results,
+    steps_to_tolerance,
+    stopped_why,
+)
 from optim_core.metadata import (
     OPTIMIZERS,
     SCHEDULES,
@@ -20,9 +27,9 @@ from optim_core.metadata import (
     ViewScaled,
 )
 from optim_core.optimizers import Optimizer, make_optimizer
-from optim_core.runner import BatchTrajectory, Trajectory, run, run_batch
+from optim_core.runner import BatchTrajectory, Trajectory, run, run_batch, stop_reason
 from optim_core.schedules import schedule_values
-from optim_core.sweep import Sweep, reference_loss, second_values, steps_to_tolerance, sweep
+from optim_core.sweep import Sweep, reference_loss, second_values, sweep
 from optim_core.theory import (
     QuadraticTheory,
     divergence_reason,
@@ -43,6 +50,7 @@ __all__ = [
     "OptimizerError",
     "OptimizerSpec",
     "QuadraticTheory",
+    "RaceResults",
     "ScheduleSpec",
     "StabilityEdge",
     "Sweep",
@@ -50,8 +58,10 @@ __all__ = [
     "ViewScaled",
     "divergence_reason",
     "gd_rate",
+    "known_min_value",
     "make_optimizer",
     "quadratic_theory",
+    "race_results",
     "reference_loss",
     "run",
     "run_batch",
@@ -59,6 +69,8 @@ __all__ = [
     "second_values",
     "stable_lr",
     "steps_to_tolerance",
+    "stop_reason",
+    "stopped_why",
     "suggest_lr",
     "sweep",
 ]
