@@ -6,8 +6,9 @@ every number the answer states.
 * ``given(links)`` reads the setup's own values from its settings objects (no run: cheap), for
   the story, the question and the link labels.
 * ``solve(links)`` opens each link as its page would (the URL round trip: ``parse_query`` then
-  the page's ``read``), runs it, and measures: ``analysis.steps_to_tolerance`` ("stays within
-  the tolerance from step k on"), ``race_results`` (the Race table), ``theory.*``.
+  the page's ``read``), runs it, and measures with ``optim_core.lessons`` (settling by
+  ``analysis.steps_to_tolerance``: "stays within the tolerance from step k on"), ``race_results``
+  (the Race table) and ``theory.*``. This module holds no NumPy: it composes those calls.
 
 ``tests/test_lessons.py`` checks each claim's direction on the same ``solve`` output, and that no
 template types a number. No Streamlit here: the page caches ``answer_text``.
@@ -19,8 +20,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
-
-import numpy as np
 
 from app_pages._lesson_text import colour_name, fill, marker_name, power_of_ten
 from app_pages._settings import (
@@ -36,8 +35,9 @@ from app_pages._settings import (
     lr_options,
     parse_query,
 )
-from optim_core import quadratic_theory, run, run_batch, stable_lr
-from optim_core.analysis import known_min_value, loss_gap, race_results, steps_to_tolerance
+from optim_core import lessons as measure
+from optim_core import quadratic_theory, run, stable_lr
+from optim_core.analysis import race_results
 from surfaces import critical_points, curvature_at, get_surface
 
 # Page url_path -> its title in the navigation (app.py).
@@ -93,6 +93,7 @@ def _run(surface, view: View, optimizer: str, hyper: Mapping, how: RunSettings, 
         schedule=how.schedule_dict,
         noise=how.noise,
         seed=how.seed,
+        **how.minibatch(),
         **{**hyper, **extra},
     )
 
@@ -122,14 +123,9 @@ def step_run(settings: StepSettings):
     return s, _run(s, page.view, page.optimizer, dict(page.hyper), page.run, record_state=True)
 
 
-def gap_of(surface, trajectory) -> np.ndarray:
-    return loss_gap(trajectory, known_min_value(surface))
-
-
 def settled(surface, trajectory, tol: float) -> int | None:
     """``analysis.steps_to_tolerance`` on f − f_min: None if it never settles."""
-    k = steps_to_tolerance(gap_of(surface, trajectory), trajectory.diverged_at, tol)
-    return None if np.isnan(k) else int(k)
+    return measure.settled_step(surface, trajectory, tol)
 
 
 def best_on_slider(settings: RaceSettings, optimizer: str) -> tuple[float | None, int | None]:
@@ -137,25 +133,21 @@ def best_on_slider(settings: RaceSettings, optimizer: str) -> tuple[float | None
     the one that settles soonest and its step (None, None if none settles)."""
     page, _ = opened(settings)
     s = surface_of(page.view)
-    lrs = np.array(lr_options(optimizer))
     hyper = {k: v for k, v in page.hyper_of(optimizer).items() if k != "lr"}
-    batch = run_batch(
+    best = measure.best_learning_rate(
         s,
         optimizer,
         start_of(page.view, s),
         page.run.steps,
+        lr_options(optimizer),
+        page.tol,
         schedule=page.run.schedule_dict,
         noise=page.run.noise,
         seed=page.run.seed,
-        lr=lrs,
+        **page.run.minibatch(),
         **hyper,
     )
-    gap = batch.loss - known_min_value(s)
-    steps = steps_to_tolerance(gap, batch.diverged_at, page.tol)
-    if np.all(np.isnan(steps)):
-        return None, None
-    i = int(np.nanargmin(steps))
-    return float(lrs[i]), int(steps[i])
+    return best.lr, best.settled
 
 
 def phrase_settled(k: int | None, steps: int) -> str:
@@ -305,16 +297,13 @@ def _lookahead_marker(links) -> str:
 def _nesterov_solve(links) -> dict:
     race, big = links[0].settings, links[1].settings
     s, runs = race_runs(race)
-    gap = gap_of(s, runs["nesterov"])
-    inside = gap <= race.tol
-    touch = int(np.argmax(inside))
-    left = np.flatnonzero(~inside[touch:])
+    touch = measure.first_touch(s, runs["nesterov"], race.tol)
     rows, big_rows = race_rows(race), race_rows(big)
     lam_max = _eigenvalues(s)[1]
     mu = race.hyper_of("nesterov")["momentum"]
     return {
-        "nag_touch": touch,
-        "nag_leaves": f", leaves it again at step {touch + int(left[0])}" if left.size else "",
+        "nag_touch": touch.first,
+        "nag_leaves": f", leaves it again at step {touch.leaves}" if touch.leaves else "",
         "nag_settled": rows["nesterov"].settled_at,
         "hb_settled": rows["momentum"].settled_at,
         "nag_edge": stable_lr("nesterov", lam_max, mu),
@@ -363,30 +352,26 @@ def _saddle_solve(links) -> dict:
     plain, free, noisy, curvature = (link.settings for link in links)
     s, runs = race_runs(plain)
     (saddle,) = [p for p in critical_points(s).points if p.kind == "saddle"]
-    point = np.array(saddle.point)
+    point = tuple(float(v) for v in saddle.point)
     _, free_runs = race_runs(free)
     _, noisy_runs = race_runs(noisy)
-    valleys = np.array(s.minima)
-
-    def to_valley(p):
-        return float(np.min(np.linalg.norm(valleys - p, axis=1)))
-
-    free_end = free_runs["newton"].path[-1]
-    eigenvalues = curvature_at(surface_of(curvature.view), point).eigenvalues
+    gd_end, noisy_end = measure.end_of(runs["sgd"]), measure.end_of(noisy_runs["sgd"])
+    newton_first = runs["newton"].path[1]
+    eig_neg, eig_pos = measure.sorted_eigenvalues(
+        curvature_at(surface_of(curvature.view), point).eigenvalues
+    )
     return {
-        "gd_dist": float(np.linalg.norm(runs["sgd"].path[-1] - point)),
-        "gd_to_valley": to_valley(runs["sgd"].path[-1]),
-        "newton_first": float(np.linalg.norm(runs["newton"].path[1] - point)),
-        "newton_dist": float(np.linalg.norm(runs["newton"].path[-1] - point)),
-        "valley": tuple(
-            float(v) for v in valleys[np.argmin(np.linalg.norm(valleys - free_end, axis=1))]
-        ),
+        "gd_dist": measure.distance(gd_end, point),
+        "gd_to_valley": measure.nearest_minimum(s, gd_end).distance,
+        "newton_first": measure.distance(newton_first, point),
+        "newton_dist": measure.distance(measure.end_of(runs["newton"]), point),
+        "valley": measure.nearest_minimum(s, measure.end_of(free_runs["newton"])).point,
         "free_settled": settled(s, free_runs["newton"], free.tol),
-        "noisy_to_valley": to_valley(noisy_runs["sgd"].path[-1]),
-        "noisy_dist": float(np.linalg.norm(noisy_runs["sgd"].path[-1] - point)),
-        "saddle": tuple(float(v) for v in point),
-        "eig_neg": float(min(eigenvalues)),
-        "eig_pos": float(max(eigenvalues)),
+        "noisy_to_valley": measure.nearest_minimum(s, noisy_end).distance,
+        "noisy_dist": measure.distance(noisy_end, point),
+        "saddle": point,
+        "eig_neg": eig_neg,
+        "eig_pos": eig_pos,
     }
 
 
@@ -416,16 +401,16 @@ def _adagrad_solve(links) -> dict:
     rows = race_rows(race)
     _, adagrad = step_run(adagrad_step)
     _, rmsprop = step_run(rmsprop_step)
-    a, r = adagrad.states["effective_lr"], rmsprop.states["effective_lr"]
-    a_end, r_end = a[-1] / a[0], r[-1] / r[0]
+    a = measure.rate_change(adagrad.states["effective_lr"])
+    r = measure.rate_change(rmsprop.states["effective_lr"])
     return {
         "a_gap": rows["adagrad"].final,
         "r_gap": rows["rmsprop"].final,
-        "a_shrinks_always": bool(np.all(np.diff(a, axis=0) <= 0)),
-        "a_end_lo": float(a_end.min()),
-        "a_end_hi": float(a_end.max()),
-        "r_end_lo": float(r_end.min()),
-        "r_end_hi": float(r_end.max()),
+        "a_shrinks_always": a.never_rises,
+        "a_end_lo": a.end_lo,
+        "a_end_hi": a.end_hi,
+        "r_end_lo": r.end_lo,
+        "r_end_hi": r.end_hi,
     }
 
 
@@ -449,21 +434,18 @@ def _adam_given(links) -> dict:
 def _adam_solve(links) -> dict:
     corrected, uncorrected = (step_run(link.settings)[1] for link in links)
     t = links[0].settings.t
-    sizes = [
-        np.linalg.norm(np.diff(r.path[: t + 1], axis=0), axis=1) for r in (corrected, uncorrected)
-    ]
-    ratio = sizes[1] / sizes[0]
-    beta1, beta2 = corrected.hyper["beta1"], corrected.hyper["beta2"]
-    ts = np.arange(1, uncorrected.lr.size + 1)
-    factor = (1 - beta1**ts) / np.sqrt(1 - beta2**ts)
+    ratio = measure.step_ratio(corrected, uncorrected, t)
+    factor = measure.bias_factor(
+        corrected.hyper["beta1"], corrected.hyper["beta2"], len(uncorrected.lr)
+    )
     return {
         "t": t,
-        "ratio_first": float(ratio[0]),
-        "ratio_t": float(ratio[-1]),
-        "ratio_min": float(ratio.min()),
-        "factor_first": float(factor[0]),
-        "factor_max": float(factor.max()),
-        "factor_argmax": int(ts[np.argmax(factor)]),
+        "ratio_first": ratio.first,
+        "ratio_t": ratio.last,
+        "ratio_min": ratio.smallest,
+        "factor_first": factor.first,
+        "factor_max": factor.largest,
+        "factor_argmax": factor.at,
     }
 
 
@@ -568,22 +550,19 @@ def _noise_given(links) -> dict:
     }
 
 
-def _cloud(settings: RaceSettings) -> tuple[float, float]:
-    """RMS distance to the minimum and mean f − f_min over the last NOISE_WINDOW steps."""
+def _cloud(settings: RaceSettings, window: int, optimizer: str = "sgd") -> measure.Cloud:
+    """The last ``window`` iterates of the link's run: their spread and loss floor."""
     s, runs = race_runs(settings)
-    t = runs["sgd"]
-    minimum = np.array(s.minima[0])
-    spread = np.sqrt(np.mean(np.sum((t.path[-NOISE_WINDOW:] - minimum) ** 2, axis=1)))
-    return float(spread), float(np.mean(gap_of(s, t)[-NOISE_WINDOW:]))
+    return measure.cloud(s, runs[optimizer], window)
 
 
 def _noise_solve(links) -> dict:
-    (loud_spread, loud_floor), (quiet_spread, quiet_floor) = (_cloud(k.settings) for k in links)
+    loud, quiet = (_cloud(k.settings, NOISE_WINDOW) for k in links)
     return {
-        "spread_ratio": loud_spread / quiet_spread,
-        "floor_ratio": loud_floor / quiet_floor,
-        "floor_loud": loud_floor,
-        "floor_quiet": quiet_floor,
+        "spread_ratio": loud.spread / quiet.spread,
+        "floor_ratio": loud.floor / quiet.floor,
+        "floor_loud": loud.floor,
+        "floor_quiet": quiet.floor,
     }
 
 
@@ -633,15 +612,12 @@ def _decay_given(links) -> dict:
 
 
 def _decay_solve(links) -> dict:
-    finals, paths = [], []
-    for link in links:
-        s, runs = race_runs(link.settings)
-        finals.append(float(np.mean(gap_of(s, runs["sgd"])[-DECAY_WINDOW:])))
-        paths.append(runs["sgd"].path)
+    finals = [_cloud(link.settings, DECAY_WINDOW).floor for link in links]
     every = int(dict(links[1].settings.run.schedule_params)["every"])
     constant, decayed, hard = finals
+    first, second = (race_runs(link.settings)[1]["sgd"] for link in links[:2])
     return {
-        "same_first": bool(np.array_equal(paths[0][: every + 1], paths[1][: every + 1])),
+        "same_first": measure.same_until(first, second, every),
         "const_final": constant,
         "decay_final": decayed,
         "hard_final": hard,
@@ -666,21 +642,19 @@ _TWO_WELLS = (
 
 def _wells_given(links) -> dict:
     a, b = (link.settings.view.start for link in links)
-    return {"start_a": a, "start_b": b, "distance": float(np.hypot(b[0] - a[0], b[1] - a[1]))}
+    return {"start_a": a, "start_b": b, "distance": measure.distance(a, b)}
 
 
 def _wells_solve(links) -> dict:
     out = {}
     for name, link in zip("ab", links, strict=True):
         s, runs = race_runs(link.settings)
-        end = runs["sgd"].path[-1]
-        minima = np.array(s.minima)
-        values = s.f(minima)
-        nearest = int(np.argmin(np.linalg.norm(minima - end, axis=1)))
-        out[f"end_{name}"] = tuple(float(v) for v in end)
-        out[f"f_{name}"] = float(s.f(end))
-        out[f"deep_{name}"] = bool(values[nearest] == values.min())
-        out[f"to_min_{name}"] = float(np.linalg.norm(minima[nearest] - end))
+        end = measure.end_of(runs["sgd"])
+        nearest = measure.nearest_minimum(s, end)
+        out[f"end_{name}"] = end
+        out[f"f_{name}"] = measure.value_at(s, end)
+        out[f"deep_{name}"] = nearest.deepest
+        out[f"to_min_{name}"] = nearest.distance
     return out
 
 
@@ -700,12 +674,14 @@ def _condition_solve(links) -> dict:
     s = surface_of(links[0].settings.view)
     (xmin, _), (_, ymax) = s.bounds
     points = {"start": tuple(float(v) for v in s.start), "corner": (xmin, ymax)}
-    eigen = {k: np.sort(curvature_at(s, p).eigenvalues) for k, p in points.items()}
-    lam_min, lam_max = (float(v) for v in eigen["start"])
+    eigen = {
+        k: measure.sorted_eigenvalues(curvature_at(s, p).eigenvalues) for k, p in points.items()
+    }
+    lam_min, lam_max = eigen["start"]
     theory = quadratic_theory(lam_min, lam_max)
     return {
         **points,
-        "same_everywhere": bool(np.allclose(eigen["start"], eigen["corner"])),
+        "same_everywhere": measure.same_values(eigen["start"], eigen["corner"]),
         "lam_min": lam_min,
         "lam_max": lam_max,
         "kappa_measured": theory.kappa,

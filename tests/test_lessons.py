@@ -7,6 +7,7 @@ who diverges, which settles first — so a change in the core that breaks a stor
 
 from __future__ import annotations
 
+import ast
 import math
 import re
 from pathlib import Path
@@ -86,6 +87,37 @@ def test_each_lesson_tells_asks_and_fills_every_field(lesson):
     assert not FIELD.search(answer) and len(answer) > 80
     for link in lesson.links:
         assert not FIELD.search(lesson.label(link))
+
+
+# ---------------------------------------------------------------------------- no NumPy in pages
+
+
+def numpy_imports(source: str) -> list[str]:
+    """The lines of ``source`` that import NumPy (``import numpy``, ``from numpy… import``)."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        names = []
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names = [node.module]
+        found += [f"line {node.lineno}: {n}" for n in names if n.split(".")[0] == "numpy"]
+    return found
+
+
+def test_no_page_module_imports_numpy():
+    """Issue #8: the pages hold no NumPy computation; measurements live in optim_core."""
+    pages = sorted((ROOT / "app_pages").glob("*.py"))
+    assert pages
+    offenders = {p.name: numpy_imports(p.read_text()) for p in pages}
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_the_numpy_import_check_catches_each_form():
+    for source in ("import numpy as np", "from numpy import linalg", "import numpy.linalg",
+                   "def f():\n    import numpy\n"):  # fmt: skip
+        assert numpy_imports(source), source
+    assert numpy_imports("import numbers\nfrom optim_core import lessons") == []
 
 
 # ---------------------------------------------------------------------------- no typed numbers

@@ -1,0 +1,282 @@
+"""The measurements the lessons state, on finished runs: plain values and trajectories in, typed
+results (plain ``float`` / ``int`` / tuples) out. The Lessons page composes these; it holds no
+NumPy of its own (issue #8).
+
+Every measure of "how close" is f − f_min along the run (``analysis.loss_gap`` against
+``analysis.known_min_value``); "settled" is ``analysis.steps_to_tolerance``, the one definition
+the Race's table uses. Imports neither Streamlit nor Plotly.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from optim_core.analysis import known_min_value, loss_gap, steps_to_tolerance
+from optim_core.metadata import SCHEDULES
+from optim_core.runner import run_batch
+from optim_core.schedules import parse_schedule, schedule_values
+
+Point = tuple[float, float]
+
+
+def _point(p) -> Point:
+    x, y = (float(v) for v in np.asarray(p, dtype=float).reshape(2))
+    return (x, y)
+
+
+def distance(p, q) -> float:
+    """‖p − q‖ between two points (x, y)."""
+    return float(np.linalg.norm(np.asarray(p, dtype=float) - np.asarray(q, dtype=float)))
+
+
+# ---------------------------------------------------------------------------- settling
+
+
+def gap_along(surface, trajectory) -> np.ndarray:
+    """f − f_min at every iterate (NaN from the step the run stopped)."""
+    return loss_gap(trajectory, known_min_value(surface))
+
+
+def settled_step(surface, trajectory, tol: float) -> int | None:
+    """The step from which f − f_min stays within ``tol`` (``steps_to_tolerance``); None if it
+    never settles."""
+    k = steps_to_tolerance(gap_along(surface, trajectory), trajectory.diverged_at, tol)
+    return None if math.isnan(k) else int(k)
+
+
+@dataclass(frozen=True)
+class Touch:
+    """When f − f_min first comes within the tolerance, and the first step after that it is
+    outside again (None if it stays)."""
+
+    first: int | None
+    leaves: int | None
+
+
+def first_touch(surface, trajectory, tol: float) -> Touch:
+    inside = gap_along(surface, trajectory) <= tol
+    if not inside.any():
+        return Touch(None, None)
+    touch = int(np.argmax(inside))
+    left = np.flatnonzero(~inside[touch:])
+    return Touch(touch, touch + int(left[0]) if left.size else None)
+
+
+@dataclass(frozen=True)
+class BestRate:
+    """Of the learning rates tried, the one whose run settles soonest, and its step (both None
+    if none settles)."""
+
+    lr: float | None
+    settled: int | None
+
+
+def best_learning_rate(
+    surface, optimizer: str, start, steps: int, lrs: Sequence[float], tol: float, **run
+) -> BestRate:
+    """Run ``optimizer`` at every learning rate of ``lrs`` in one batch (``run`` as
+    ``run_batch`` takes it: schedule, noise, seed, other hyperparameters)."""
+    lrs = np.asarray(lrs, dtype=float)
+    batch = run_batch(surface, optimizer, start, steps, lr=lrs, **run)
+    f_min = known_min_value(surface)
+    gap = batch.loss - (f_min if f_min is not None else 0.0)
+    settled = steps_to_tolerance(gap, batch.diverged_at, tol)
+    if np.all(np.isnan(settled)):
+        return BestRate(None, None)
+    i = int(np.nanargmin(settled))
+    return BestRate(float(lrs[i]), int(settled[i]))
+
+
+# ---------------------------------------------------------------------------- where runs end
+
+
+@dataclass(frozen=True)
+class Nearest:
+    """The surface's known minimum nearest a point: where it is, how far, f there, and whether
+    it is the deepest of the known minima."""
+
+    point: Point
+    distance: float
+    value: float
+    deepest: bool
+
+
+def nearest_minimum(surface, point) -> Nearest:
+    minima = np.asarray(surface.minima, dtype=float)
+    p = np.asarray(point, dtype=float)
+    d = np.linalg.norm(minima - p, axis=1)
+    i = int(np.argmin(d))
+    values = np.asarray(surface.f(minima), dtype=float)
+    return Nearest(
+        _point(minima[i]), float(d[i]), float(values[i]), bool(values[i] == values.min())
+    )
+
+
+def end_of(trajectory) -> Point:
+    """The run's last iterate."""
+    return _point(trajectory.path[-1])
+
+
+def value_at(surface, point) -> float:
+    return float(surface.f(np.asarray(point, dtype=float)))
+
+
+def same_until(a, b, steps: int) -> bool:
+    """Whether two runs take the same path for their first ``steps`` steps."""
+    return bool(np.array_equal(a.path[: steps + 1], b.path[: steps + 1]))
+
+
+@dataclass(frozen=True)
+class Cloud:
+    """The last ``window`` iterates of a run: their RMS distance to the minimum (the size of the
+    cloud), their mean f − f_min (the loss floor) and their mean distance to the minimum."""
+
+    window: int
+    spread: float
+    floor: float
+    mean_distance: float
+
+
+def cloud(surface, trajectory, window: int) -> Cloud:
+    minimum = np.asarray(nearest_minimum(surface, trajectory.path[-1]).point)
+    tail = trajectory.path[-window:]
+    d = np.linalg.norm(tail - minimum, axis=1)
+    gap = gap_along(surface, trajectory)[-window:]
+    return Cloud(window, float(np.sqrt(np.mean(d**2))), float(np.mean(gap)), float(np.mean(d)))
+
+
+# ---------------------------------------------------------------------------- step sizes
+
+
+@dataclass(frozen=True)
+class StepRatio:
+    """Step lengths of run b over those of run a, for the first ``t`` steps."""
+
+    first: float
+    last: float
+    smallest: float
+
+
+def step_ratio(a, b, t: int) -> StepRatio:
+    sizes = [np.linalg.norm(np.diff(r.path[: t + 1], axis=0), axis=1) for r in (a, b)]
+    ratio = sizes[1] / sizes[0]
+    return StepRatio(float(ratio[0]), float(ratio[-1]), float(ratio.min()))
+
+
+@dataclass(frozen=True)
+class BiasFactor:
+    """Adam without bias correction over Adam with it, for the same gradients:
+    (1 − β₁ᵗ)/√(1 − β₂ᵗ) at step 1, its largest value and the step it is reached."""
+
+    first: float
+    largest: float
+    at: int
+
+
+def bias_factor(beta1: float, beta2: float, steps: int) -> BiasFactor:
+    ts = np.arange(1, steps + 1)
+    factor = (1 - beta1**ts) / np.sqrt(1 - beta2**ts)
+    return BiasFactor(float(factor[0]), float(factor.max()), int(ts[np.argmax(factor)]))
+
+
+@dataclass(frozen=True)
+class RateChange:
+    """A per-coordinate effective learning rate over a run (steps, 2): whether it never rises,
+    and its last value over its first, the smaller and larger coordinate."""
+
+    never_rises: bool
+    end_lo: float
+    end_hi: float
+
+
+def rate_change(effective_lr) -> RateChange:
+    rate = np.asarray(effective_lr, dtype=float)
+    end = rate[-1] / rate[0]
+    return RateChange(bool(np.all(np.diff(rate, axis=0) <= 0)), float(end.min()), float(end.max()))
+
+
+# ---------------------------------------------------------------------------- curvature
+
+
+def sorted_eigenvalues(values) -> tuple[float, float]:
+    lo, hi = np.sort(np.asarray(values, dtype=float))
+    return float(lo), float(hi)
+
+
+def same_values(a, b) -> bool:
+    return bool(np.allclose(a, b))
+
+
+# ---------------------------------------------------------------------------- gradient noise
+
+
+@dataclass(frozen=True)
+class NoiseSpread:
+    """The mini-batch gradient's spread at one point for one batch size m: the RMS distance
+    ‖ĝ − ∇f‖ over ``draws`` batches, and that spread over the spread at m = 1."""
+
+    m: int
+    spread: float
+    ratio: float  # spread / spread at m = 1 (measured the same way)
+    predicted: float  # 1/√m
+
+
+def _draw(n: int, m: int, draws: int, sampling: str, rng) -> np.ndarray:
+    if sampling == "replacement":
+        return rng.integers(0, n, size=(draws, m))
+    return np.argsort(rng.random((draws, n)), axis=1)[:, :m]  # m distinct examples
+
+
+def gradient_spread(
+    surface, point, sizes: Sequence[int], draws: int = 4000, seed: int = 0, sampling="replacement"
+) -> tuple[NoiseSpread, ...]:
+    """For each batch size m: ``draws`` mini-batches of m examples of a data surface, drawn
+    with replacement (or m distinct ones for "shuffle"), their mean gradient ĝ at ``point``,
+    and the RMS of ‖ĝ − ∇f‖ — the noise the batch adds to the exact gradient."""
+    p = np.asarray(point, dtype=float)
+    grads = np.asarray(surface.example_grads(p), dtype=float)  # (N, 2)
+    exact = grads.mean(axis=0)
+    rng = np.random.default_rng(seed)
+
+    def spread(m: int) -> float:
+        batch = grads[_draw(len(grads), m, draws, sampling, rng)].mean(axis=1)
+        return float(np.sqrt(np.mean(np.sum((batch - exact) ** 2, axis=1))))
+
+    one = spread(1)
+    return tuple(
+        NoiseSpread(int(m), s, s / one, 1 / math.sqrt(m))
+        for m, s in ((m, spread(m)) for m in sizes)
+    )
+
+
+# ---------------------------------------------------------------------------- schedules
+
+
+@dataclass(frozen=True)
+class ScheduleTotal:
+    """How far a schedule lets a run travel: Σα_t over the run's steps and over ten times as
+    many, and its limit as t → ∞ (``math.inf`` where the sum grows without bound)."""
+
+    run: float
+    ten_times: float
+    limit: float
+
+
+def schedule_total(schedule, lr: float, steps: int) -> ScheduleTotal:
+    name, params = parse_schedule(schedule)
+    over_run = float(schedule_values(schedule, lr, steps).sum())
+    over_ten = float(schedule_values(schedule, lr, 10 * steps).sum())
+    if SCHEDULES[name].total_infinite or params.get("warmup"):
+        limit = math.inf if SCHEDULES[name].total_infinite else math.nan
+    elif name == "exponential":
+        limit = lr / (1 - math.exp(-params["k"])) if params["k"] > 0 else math.inf
+    elif name == "step":
+        gamma, every = params["gamma"], params["every"]
+        limit = every * lr / (1 - gamma) if gamma < 1 else math.inf
+    else:
+        limit = math.nan  # only defined over a finite run
+    return ScheduleTotal(over_run, over_ten, limit)
