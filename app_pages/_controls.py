@@ -11,6 +11,7 @@ import streamlit as st
 from app_pages._settings import SCHEMA, hyper_key, lr_options, nearest_option, schedule_key
 from app_pages._state import store, widget
 from optim_core import OPTIMIZERS, SCHEDULES, suggest_lr
+from viz._base import color_for
 
 
 def _fmt(v: float) -> str:
@@ -91,6 +92,26 @@ def optimizer_controls(
             for h in rest:
                 values[h.name] = hyper_widget(optimizer, h, label_prefix=label_prefix)
     return values
+
+
+def optimizer_tabs(chosen: list[str], surface, start) -> None:
+    """Each chosen optimizer's hyperparameters in its own tab, labelled in its colour."""
+    css = "".join(
+        f".st-key-race_settings [role=tablist] > [role=tab]:nth-child({i + 1}) p"
+        f"{{color:{color_for(opt, i)};font-weight:700}}"
+        for i, opt in enumerate(chosen)
+    )
+    with st.container(key="race_settings"):
+        st.html(f"<style>{css}</style>")
+        for i, (opt, tab) in enumerate(zip(chosen, st.tabs(chosen), strict=True)):
+            with tab:
+                spec = OPTIMIZERS[opt]
+                st.markdown(
+                    f'<span style="color:{color_for(opt, i)}">●</span> **{spec.name}**: '
+                    f"{spec.description}",
+                    unsafe_allow_html=True,
+                )
+                optimizer_controls(opt, surface, start)
 
 
 def schedule_controls(container=None) -> None:

@@ -9,48 +9,30 @@ import streamlit as st
 from app_pages._controls import (
     minibatch_controls,
     noise_controls,
-    optimizer_controls,
+    optimizer_tabs,
     schedule_controls,
     steps_control,
 )
+from app_pages._noise import NOISE, noise_view, open_view, views_for
 from app_pages._runs import run_all
 from app_pages._settings import SCHEMA, RaceSettings
 from app_pages._state import current_view, publish, show_notices, store, widget
 from app_pages._ui import hero_chart, require_surface, start_from_click, start_of
 from optim_core import OPTIMIZERS
 from optim_core.analysis import known_min_value, race_results
-from viz._base import color_for
+from optim_core.budget import race_budget
 from viz.export import figure_html, trajectories_csv
 from viz.race import loss_figure, race_figure, surface_3d_figure
 
 CHART_KEY = "race_chart"
 VIEW_LABELS = {"race": "Race", "3d": "3D surface", "loss": "Loss curves"}
+VIEW_LABELS[NOISE] = "Gradient noise"  # offered on data surfaces only
 HOW_TO_READ = (
     "**How to read this.** Every optimizer starts at the white circle. Press ▶ Play (or drag the "
     "step slider): each coloured dot, with its own symbol, draws its path as it goes. Stars are "
     "the known minima; an × marks where a run stopped. Click a legend entry to hide that "
     "optimizer, or anywhere on the contour to start from there."
 )
-
-
-def _optimizer_tabs(chosen: list[str], surface, start) -> None:
-    """Each chosen optimizer's hyperparameters in its own tab, labelled in its colour."""
-    css = "".join(
-        f".st-key-race_settings [role=tablist] > [role=tab]:nth-child({i + 1}) p"
-        f"{{color:{color_for(opt, i)};font-weight:700}}"
-        for i, opt in enumerate(chosen)
-    )
-    with st.container(key="race_settings"):
-        st.html(f"<style>{css}</style>")
-        for i, (opt, tab) in enumerate(zip(chosen, st.tabs(chosen), strict=True)):
-            with tab:
-                spec = OPTIMIZERS[opt]
-                st.markdown(
-                    f'<span style="color:{color_for(opt, i)}">●</span> **{spec.name}**: '
-                    f"{spec.description}",
-                    unsafe_allow_html=True,
-                )
-                optimizer_controls(opt, surface, start)
 
 
 def _controls(surface, start) -> None:
@@ -63,11 +45,15 @@ def _controls(surface, start) -> None:
         help="Each optimizer's settings are in its tab below, in its colour on every figure.",
     )
     if chosen:
-        _optimizer_tabs(chosen, surface, start)
+        optimizer_tabs(chosen, surface, start)
+    batch_up_front = open_view(surface) == NOISE  # the noise view is about m: keep it in sight
+    if batch_up_front:
+        minibatch_controls(surface)
     title = "Schedule, noise and mini-batches" if surface.n_examples else "Schedule and noise"
     with st.expander(title):
         schedule_controls()
-        minibatch_controls(surface)
+        if not batch_up_front:
+            minibatch_controls(surface)
         noise_controls()
     steps_control()
     target = "f − f_min" if surface.minima else "‖∇f‖ (no known minimum)"
@@ -90,7 +76,7 @@ def _figures(surface, race: RaceSettings, trajectories: dict, start) -> None:
             st.segmented_control,
             "Figure",
             "race_view",
-            options=list(VIEW_LABELS),
+            options=views_for(surface, VIEW_LABELS),
             format_func=VIEW_LABELS.get,
             label_visibility="collapsed",
         )
@@ -106,6 +92,8 @@ def _figures(surface, race: RaceSettings, trajectories: dict, start) -> None:
     elif chart == "loss":
         f_min = known_min_value(surface)
         hero_chart(loss_figure(trajectories, present, f_min=f_min), present)
+    elif chart == NOISE:
+        noise_view(surface, race.run, start, present)
     else:
         figure = race_figure(
             surface, trajectories, start=start, present=present, show_paths=show_paths
@@ -173,7 +161,11 @@ def race_page() -> None:
     with board:
         if not race.optimizers:
             st.info("Pick one or more optimizers in the settings to start the race.")
-        trajectories, errors = run_all(surface, race.optimizers, race.hyper_of, start, race.run)
+        budget = race_budget(surface, race.optimizers, start, race.run.steps)
+        if not budget.ok:
+            st.error(budget.message, icon="⏱️")
+        chosen = race.optimizers if budget.ok else ()
+        trajectories, errors = run_all(surface, chosen, race.hyper_of, start, race.run)
         for opt, message in errors.items():
             st.error(f"**{OPTIMIZERS[opt].name}** cannot run with these settings: {message}")
         _figures(surface, race, trajectories, start)

@@ -1,0 +1,69 @@
+"""Bounded work per request: how long a set of runs would take, estimated before running them.
+
+A user's formula can make every gradient expensive, so a page asks first: one timed probe of
+the surface's f and gradient (and Hessian, for optimizers that use it) at the runs' points,
+× steps × 2 for the optimizer's own arithmetic. Above the page's limit it says so instead of
+tying up the server that a whole class shares.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from optim_core.metadata import OPTIMIZERS
+
+RACE_SECONDS = 4.0  # the Race refuses runs estimated to take longer than this
+
+
+@dataclass(frozen=True)
+class Budget:
+    """An estimate of a piece of work against its limit."""
+
+    what: str  # e.g. "4 optimizers × 200 steps"
+    estimate: float  # seconds
+    limit: float  # seconds
+
+    @property
+    def ok(self) -> bool:
+        return self.estimate <= self.limit
+
+    @property
+    def message(self) -> str:
+        return (
+            f"{self.what} on this surface would take about {self.estimate:.0f} s, more than "
+            f"the limit of {self.limit:g} s per change. Choose fewer steps or optimizers, or a "
+            "simpler formula."
+        )
+
+
+PROBES = 3  # the fastest of three timings: a busy machine inflates single timings
+
+
+def _seconds(call, points) -> float:
+    best = float("inf")
+    with np.errstate(all="ignore"):
+        for _ in range(PROBES):
+            probe = time.perf_counter()
+            call(points)
+            best = min(best, time.perf_counter() - probe)
+    return best
+
+
+def run_seconds(surface, optimizers, start, steps: int, runs: int = 1) -> float:
+    """Estimated seconds for ``runs`` runs (one batch) of every optimizer in ``optimizers``."""
+    points = np.repeat(np.asarray(start, dtype=float).reshape(1, 2), runs, axis=0)
+    first_order = _seconds(surface.f, points) + _seconds(surface.grad, points)
+    second_order = 0.0
+    if any(OPTIMIZERS[o].uses_hessian for o in optimizers):
+        second_order = _seconds(surface.hessian, points)
+    total = sum(first_order + second_order * OPTIMIZERS[o].uses_hessian for o in optimizers)
+    return 2.0 * total * steps
+
+
+def race_budget(surface, optimizers, start, steps: int, limit: float = RACE_SECONDS) -> Budget:
+    """Whether the Race's runs fit its limit."""
+    what = f"{len(optimizers)} optimizer{'s' * (len(optimizers) != 1)} × {steps} steps"
+    return Budget(what, run_seconds(surface, optimizers, start, steps), limit)
