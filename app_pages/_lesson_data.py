@@ -714,6 +714,171 @@ def _newton_solve(links) -> dict:
     }
 
 
+# --- mini-batch size ----------------------------------------------------------------------
+
+MINIBATCH_WINDOW = 100  # the last steps whose spread and loss floor are compared
+_MINIBATCH_SGD = {"sgd": {"lr": 0.1}}
+
+
+def _minibatch_race(m: int, **run) -> RaceSettings:
+    return _race(_regression(1.0), _MINIBATCH_SGD, steps=300, batch=m, **run)
+
+
+_MINIBATCH = (
+    Link("m = {{m_small}}", _minibatch_race(1)),
+    Link("m = {{m_mid}}", _minibatch_race(8)),
+    Link("the exact gradient (all {{n}} examples)", _minibatch_race(0)),
+)
+
+
+def _minibatch_given(links) -> dict:
+    small, mid, full = (link.settings for link in links)
+    return {
+        "n": surface_of(full.view).n_examples,
+        "m_small": small.run.batch,
+        "m_mid": mid.run.batch,
+        "lr": fmt(small.hyper_of("sgd")["lr"]),
+        "steps": small.run.steps,
+        "window": MINIBATCH_WINDOW,
+        "tol": power_of_ten(full.tol),
+    }
+
+
+def _minibatch_solve(links) -> dict:
+    small, mid, full = (link.settings for link in links)
+    clouds = [_cloud(link.settings, MINIBATCH_WINDOW) for link in links]
+    n = surface_of(full.view).n_examples
+    rows = [race_rows(settings)["sgd"] for settings in (small, mid, full)]
+    return {
+        "spread_small": clouds[0].spread,
+        "spread_mid": clouds[1].spread,
+        "spread_full": clouds[2].spread,
+        "floor_small": clouds[0].floor,
+        "floor_mid": clouds[1].floor,
+        "floor_full": clouds[2].floor,
+        "spread_ratio": clouds[0].spread / clouds[1].spread,
+        "small_settled": rows[0].settled_at,
+        "mid_settled": rows[1].settled_at,
+        "full_settled": rows[2].settled_at,
+        "cost_small": small.run.steps * small.run.batch,
+        "cost_mid": mid.run.steps * mid.run.batch,
+        "cost_full": full.run.steps * n,
+    }
+
+
+# --- the central limit theorem: noise like 1/√m --------------------------------------------
+
+CLT_DRAWS = 20_000  # mini-batches drawn per batch size
+
+
+def _clt_race(m: int) -> RaceSettings:
+    return _race(_regression(1.0), _MINIBATCH_SGD, steps=300, batch=m, sampling="replacement")
+
+
+_CLT = (
+    Link("m = {{m_0}}", _clt_race(1)),
+    Link("m = {{m_1}}", _clt_race(4)),
+    Link("m = {{m_2}}", _clt_race(16)),
+)
+
+
+def _clt_given(links) -> dict:
+    sizes = [link.settings.run.batch for link in links]
+    return {
+        **{f"m_{i}": m for i, m in enumerate(sizes)},
+        "n": surface_of(links[0].settings.view).n_examples,
+        "draws": CLT_DRAWS,
+        "size_factor": sizes[2] // sizes[1],
+    }
+
+
+def _clt_solve(links) -> dict:
+    first = links[0].settings
+    page, _ = opened(first)
+    s = surface_of(page.view)
+    sizes = [link.settings.run.batch for link in links]
+    minimum = measure.nearest_minimum(s, start_of(page.view, s)).point
+    drawn = measure.gradient_spread(s, minimum, sizes, CLT_DRAWS, seed=first.run.seed)
+    distinct = measure.gradient_spread(
+        s, minimum, sizes, CLT_DRAWS, seed=first.run.seed, sampling="shuffle"
+    )
+    out = {"exact_grad": measure.gradient_norm(s, minimum)}  # zero: what is left is noise
+    for i, (r, d) in enumerate(zip(drawn, distinct, strict=True)):
+        out |= {
+            f"spread_{i}": r.spread,
+            f"ratio_{i}": r.ratio,
+            f"predicted_{i}": r.predicted,
+            f"distinct_{i}": d.ratio,
+            f"distinct_predicted_{i}": measure.without_replacement(s.n_examples, r.m),
+        }
+    out["spread_factor"] = drawn[1].spread / drawn[2].spread
+    return out
+
+
+# --- Robbins–Monro ------------------------------------------------------------------------
+
+_RM_SGD = {"sgd": {"lr": 0.1}}
+RM_WINDOW = 20  # the last steps whose distance to the minimum is compared
+
+
+def _rm_race(schedule: str, k: float, batch: int = 1) -> RaceSettings:
+    return _race(
+        _regression(1.0),
+        _RM_SGD,
+        steps=300,
+        batch=batch,
+        schedule=schedule,
+        schedule_params=(("k", k),),
+    )
+
+
+_ROBBINS_MONRO = (
+    Link("exponential decay", _rm_race("exponential", 0.1)),
+    Link("inverse-time decay", _rm_race("inverse_time", 0.1)),
+    Link("exponential decay, exact gradient", _rm_race("exponential", 0.1, batch=0)),
+)
+
+
+def _rm_given(links) -> dict:
+    exp, inv, _ = (link.settings for link in links)
+    return {
+        "lr": fmt(exp.hyper_of("sgd")["lr"]),
+        "m": exp.run.batch,
+        "k_exp": fmt(dict(exp.run.schedule_params)["k"]),
+        "k_inv": fmt(dict(inv.run.schedule_params)["k"]),
+        "steps": exp.run.steps,
+        "window": RM_WINDOW,
+    }
+
+
+def _rm_solve(links) -> dict:
+    exp, inv, exact = (link.settings for link in links)
+    ends = [_cloud(settings, RM_WINDOW) for settings in (exp, inv, exact)]
+    totals = [
+        measure.schedule_total(s.run.schedule_dict, s.hyper_of("sgd")["lr"], s.run.steps)
+        for s in (exp, inv)
+    ]
+    page, _ = opened(exp)
+    s = surface_of(page.view)
+    start = start_of(page.view, s)
+    return {
+        "start_dist": measure.nearest_minimum(s, start).distance,
+        "exp_total": totals[0].run,
+        "exp_limit": totals[0].limit,
+        "exp_ten": totals[0].ten_times,
+        "inv_total": totals[1].run,
+        "inv_ten": totals[1].ten_times,
+        "inv_limit": totals[1].limit,
+        "longer": totals[0].longer,
+        "exp_dist": ends[0].mean_distance,
+        "inv_dist": ends[1].mean_distance,
+        "exact_dist": ends[2].mean_distance,
+        "exp_gap": ends[0].floor,
+        "inv_gap": ends[1].floor,
+        "dist_ratio": ends[0].mean_distance / ends[1].mean_distance,
+    }
+
+
 LESSONS: tuple[Lesson, ...] = (
     Lesson(
         id="momentum",
@@ -1035,6 +1200,98 @@ LESSONS: tuple[Lesson, ...] = (
         ),
         given=_newton_given,
         solve=_newton_solve,
+    ),
+    Lesson(
+        id="minibatch",
+        title="Mini-batch size",
+        topic="stochastic gradients",
+        links=_MINIBATCH,
+        story=(
+            "On a data surface the loss is the mean of {{n}} per-example losses, and so is its "
+            "gradient. SGD estimates that gradient from a mini-batch of m examples drawn at "
+            "random: cheaper per step, but noisy, and with a constant α the noise never dies out."
+        ),
+        question=(
+            "Linear regression on standardized features, SGD at α = {{lr}} for {{steps}} steps "
+            "with m = {{m_small}}, m = {{m_mid}} and the exact gradient. How close to the "
+            "minimum does each run stay at the end?"
+        ),
+        answer=(
+            "Over the last {{window}} steps the iterates stay {{spread_small}} from the minimum "
+            "(RMS) at m = {{m_small}}, with f − f_min {{floor_small}} on average; at m = "
+            "{{m_mid}} only {{spread_mid}} ({{spread_ratio}} times closer), f − f_min "
+            "{{floor_mid}}. The exact gradient converges: f − f_min stays within {{tol}} from "
+            "step {{full_settled}}, while neither mini-batch run settles within it. The price "
+            "of the quiet: {{cost_full}} example gradients against {{cost_mid}} and "
+            "{{cost_small}}. Smaller batches wander more; decaying α (the Robbins–Monro "
+            "lesson) tames them."
+        ),
+        given=_minibatch_given,
+        solve=_minibatch_solve,
+    ),
+    Lesson(
+        id="clt",
+        title="Gradient noise shrinks like one over root m",
+        topic="stochastic gradients",
+        links=_CLT,
+        story=(
+            "A mini-batch gradient is the mean of m per-example gradients drawn at random. "
+            "Averaging m independent draws divides their variance by m, so the spread of the "
+            r"estimate around the true gradient falls like $1/\sqrt{m}$ — the central limit "
+            "theorem. At the minimum the true gradient is zero: what is left is the noise."
+        ),
+        question=(
+            "At the regression's minimum, how much smaller is the mini-batch gradient's spread "
+            "with m = {{m_1}} than with m = {{m_0}}? And with m = {{m_2}}, a batch "
+            "{{size_factor}} times larger again?"
+        ),
+        answer=(
+            "Measured over {{draws}} batches drawn with replacement at the minimum, where the "
+            "exact gradient vanishes: the RMS of ĝ − ∇f is {{spread_0}} at m = "
+            "{{m_0}}, {{spread_1}} at m = {{m_1}} ({{ratio_1}} times as large; "
+            r"$1/\sqrt{m}$ = {{predicted_1}}) and {{spread_2}} at m = {{m_2}} ({{ratio_2}} "
+            r"times; $1/\sqrt{m}$ = {{predicted_2}}). A batch {{size_factor}} times larger "
+            "costs {{size_factor}} times more gradients and quiets the noise only "
+            "{{spread_factor}} times. Drawn without replacement, as the Race's shuffled epochs "
+            "do, m = {{m_2}} of the {{n}} examples is a sizeable share of the data and the "
+            r"spread falls faster: {{distinct_2}} times, as $\sqrt{(N - m)/(m(N - 1))}$ = "
+            "{{distinct_predicted_2}} predicts."
+        ),
+        given=_clt_given,
+        solve=_clt_solve,
+    ),
+    Lesson(
+        id="robbins_monro",
+        title="Robbins–Monro: decay, but not too fast",
+        topic="learning rate",
+        links=_ROBBINS_MONRO,
+        story=(
+            "Robbins and Monro showed that SGD with noisy gradients converges if the learning "
+            r"rates sum to infinity, $\sum_t \alpha_t = \infty$, while their squares do not, "
+            r"$\sum_t \alpha_t^2 < \infty$. The first lets the run travel any distance; the "
+            r"second lets the noise average out. Inverse-time decay $\alpha_0/(1 + k(t-1))$ "
+            r"meets both; exponential decay $\alpha_0 e^{-k(t-1)}$ fails the first."
+        ),
+        question=(
+            r"SGD on the regression with m = {{m}} example per step, $\alpha_0$ = {{lr}}, and "
+            "either exponential decay (k = {{k_exp}}) or inverse-time decay (k = {{k_inv}}). "
+            "Which one ends closer to the minimum after {{steps}} steps?"
+        ),
+        answer=(
+            "Inverse-time decay: over the last {{window}} steps it stays {{inv_dist}} from the "
+            "minimum on average (f − f_min {{inv_gap}}); exponential decay {{exp_dist}}, "
+            "{{dist_ratio}} times farther (f − f_min {{exp_gap}}), from a start "
+            "{{start_dist}} away. Exponential decay's learning rates add up to {{exp_total}} "
+            r"over the run, and however long it runs never to more than $\alpha_0/(1 - e^{-k})$ "
+            "= {{exp_limit}} ({{exp_ten}} over {{longer}} times the steps): the run freezes "
+            "short of the minimum, noise or not — with the exact gradient it stops "
+            "{{exact_dist}} away. Inverse-time "
+            "decay's add up to {{inv_total}}, and to {{inv_ten}} over {{longer}} times the steps: "
+            "growing without bound, like ln t, while its steps shrink fast enough for the "
+            "noise to average out."
+        ),
+        given=_rm_given,
+        solve=_rm_solve,
     ),
 )
 

@@ -225,6 +225,17 @@ class NoiseSpread:
     predicted: float  # 1/√m
 
 
+def gradient_norm(surface, point) -> float:
+    """‖∇f‖ at a point."""
+    return float(np.linalg.norm(surface.grad(np.asarray(point, dtype=float))))
+
+
+def without_replacement(n: int, m: int) -> float:
+    """The spread of a mean of m of n examples drawn without replacement over that of one
+    example: √((n − m)/(m(n − 1))), the finite-population correction of 1/√m."""
+    return math.sqrt((n - m) / (m * (n - 1))) if n > 1 else 0.0
+
+
 def _draw(n: int, m: int, draws: int, sampling: str, rng) -> np.ndarray:
     if sampling == "replacement":
         return rng.integers(0, n, size=(draws, m))
@@ -247,10 +258,11 @@ def gradient_spread(
         return float(np.sqrt(np.mean(np.sum((batch - exact) ** 2, axis=1))))
 
     one = spread(1)
-    return tuple(
-        NoiseSpread(int(m), s, s / one, 1 / math.sqrt(m))
-        for m, s in ((m, spread(m)) for m in sizes)
-    )
+    out = []
+    for m in sizes:
+        s = spread(m)
+        out.append(NoiseSpread(int(m), s, s / one if one > 0 else math.nan, 1 / math.sqrt(m)))
+    return tuple(out)
 
 
 # ---------------------------------------------------------------------------- schedules
@@ -258,18 +270,20 @@ def gradient_spread(
 
 @dataclass(frozen=True)
 class ScheduleTotal:
-    """How far a schedule lets a run travel: Σα_t over the run's steps and over ten times as
-    many, and its limit as t → ∞ (``math.inf`` where the sum grows without bound)."""
+    """How far a schedule lets a run travel: Σα_t over the run's steps and over ``longer``
+    times as many, and its limit as t → ∞ (``math.inf`` where the sum grows without bound,
+    NaN where the schedule is only defined over a finite run)."""
 
     run: float
-    ten_times: float
+    longer: int
+    ten_times: float  # Σα_t over ``longer`` × the steps
     limit: float
 
 
-def schedule_total(schedule, lr: float, steps: int) -> ScheduleTotal:
+def schedule_total(schedule, lr: float, steps: int, longer: int = 10) -> ScheduleTotal:
     name, params = parse_schedule(schedule)
     over_run = float(schedule_values(schedule, lr, steps).sum())
-    over_ten = float(schedule_values(schedule, lr, 10 * steps).sum())
+    over_ten = float(schedule_values(schedule, lr, longer * steps).sum())
     if SCHEDULES[name].total_infinite or params.get("warmup"):
         limit = math.inf if SCHEDULES[name].total_infinite else math.nan
     elif name == "exponential":
@@ -279,4 +293,4 @@ def schedule_total(schedule, lr: float, steps: int) -> ScheduleTotal:
         limit = every * lr / (1 - gamma) if gamma < 1 else math.inf
     else:
         limit = math.nan  # only defined over a finite run
-    return ScheduleTotal(over_run, over_ten, limit)
+    return ScheduleTotal(over_run, int(longer), over_ten, limit)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import math
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -54,7 +55,8 @@ def templates(lesson) -> dict[str, str]:
 def test_there_are_lessons_covering_the_course_and_every_page():
     assert len(LESSONS) >= 10 and len(LESSONS_BY_ID) == len(LESSONS)
     required = {"momentum", "nesterov", "saddle", "adagrad", "adam_bias", "lr_too_large",
-                "feature_scaling", "noise", "decay", "local_global"}  # fmt: skip
+                "feature_scaling", "noise", "decay", "local_global", "minibatch", "clt",
+                "robbins_monro"}  # fmt: skip
     assert required <= set(LESSONS_BY_ID)
     assert {link.page for lesson in LESSONS for link in lesson.links} == set(PAGE_TITLES)
     routed = set(re.findall(r'url_path="([\w-]+)"', (ROOT / "app.py").read_text()))
@@ -311,6 +313,73 @@ def test_newton_solves_a_quadratic_in_one_step_gd_needs_many():
     f = facts("newton")
     assert f["newton_settled"] == 1
     assert f["best_settled"] <= f["gd_settled"] and f["newton_settled"] < f["best_settled"]
+
+
+def test_smaller_mini_batches_wander_more():
+    f = facts("minibatch")
+    small, mid, full = (link.settings for link in LESSONS_BY_ID["minibatch"].links)
+    assert small.run.batch < mid.run.batch and full.run.batch == 0  # 0: the exact gradient
+    assert small.view.surface_id == "regression" and f["n"] == 40
+    assert f["spread_small"] > f["spread_mid"] > f["spread_full"]  # "smaller batches wander"
+    assert f["floor_small"] > f["floor_mid"] > f["floor_full"]
+    assert f["full_settled"] is not None  # the exact gradient converges …
+    assert f["small_settled"] is None and f["mid_settled"] is None  # … the mini-batches do not
+    assert f["cost_small"] < f["cost_mid"] < f["cost_full"]
+    # the links run what the lesson measures: mini-batch indices drawn, m per step
+    _, runs = race_runs(small)
+    assert runs["sgd"].batches.shape == (small.run.steps, small.run.batch)
+    _, runs = race_runs(full)
+    assert runs["sgd"].batches is None
+
+
+def test_mini_batch_noise_shrinks_like_one_over_root_m():
+    f = facts("clt")
+    sizes = [link.settings.run.batch for link in LESSONS_BY_ID["clt"].links]
+    assert sizes == sorted(sizes) and sizes[0] == 1
+    assert f["exact_grad"] < 1e-9  # at the minimum: only the noise is left
+    for i, m in enumerate(sizes):
+        assert f[f"predicted_{i}"] == pytest.approx(1 / math.sqrt(m))
+        assert f[f"ratio_{i}"] == pytest.approx(1 / math.sqrt(m), rel=0.05)
+        assert f[f"distinct_{i}"] == pytest.approx(f[f"distinct_predicted_{i}"], rel=0.05)
+    assert f["spread_0"] > f["spread_1"] > f["spread_2"]
+    assert f["spread_factor"] == pytest.approx(math.sqrt(f["size_factor"]), rel=0.05)
+    assert f["distinct_2"] < f["ratio_2"]  # without replacement the spread falls faster
+    assert all(link.settings.run.sampling == "replacement" for link in LESSONS_BY_ID["clt"].links)
+
+
+def test_the_noise_spread_is_measured_not_assumed():
+    """gradient_spread measures: a surface whose examples all agree has no noise at any m."""
+    from optim_core.lessons import gradient_spread, without_replacement
+
+    s = get_surface("regression", standardized=1.0)
+    same = type("Same", (), {"example_grads": lambda self, p: np.ones((40, 2))})()
+    assert all(r.spread == 0 for r in gradient_spread(same, (0.0, 0.0), (1, 4), draws=50)[1:])
+    spread = gradient_spread(s, s.minima[0], (1, 40), draws=200, sampling="shuffle")
+    assert spread[1].spread < 1e-12 and without_replacement(40, 40) == 0  # all N: exact
+
+
+def test_exponential_decay_stops_short_and_inverse_time_decay_arrives():
+    from optim_core import SCHEDULES
+
+    f = facts("robbins_monro")
+    exp, inv, exact = (link.settings for link in LESSONS_BY_ID["robbins_monro"].links)
+    assert (exp.run.schedule, inv.run.schedule) == ("exponential", "inverse_time")
+    assert exp.run.noise or exp.run.batch  # noisy gradients
+    assert exact.run.batch == 0 and exact.run.schedule_dict == exp.run.schedule_dict
+    assert SCHEDULES["exponential"].total_infinite is False
+    assert SCHEDULES["inverse_time"].total_infinite and SCHEDULES["inverse_time"].squares_finite
+    assert math.isfinite(f["exp_limit"]) and f["exp_total"] <= f["exp_limit"] * (1 + 1e-12)
+    assert f["exp_ten"] == pytest.approx(f["exp_total"], rel=1e-3)  # it has stopped growing
+    assert f["inv_limit"] == math.inf and f["inv_ten"] > 1.5 * f["inv_total"]
+    assert f["exp_limit"] < f["start_dist"]  # the total is too short for the trip …
+    assert f["exp_dist"] > f["inv_dist"] and f["exp_gap"] > f["inv_gap"]  # … it ends farther
+    assert f["exact_dist"] > 10 * f["inv_dist"]  # and stops short without noise too
+    for seed in range(1, 5):  # not one lucky seed
+        ends = []
+        for settings in (exp, inv):
+            s, runs = race_runs(replace(settings, run=replace(settings.run, seed=seed)))
+            ends.append(np.linalg.norm(runs["sgd"].path[-1] - np.array(s.minima[0])))
+        assert ends[0] > ends[1], seed
 
 
 # ---------------------------------------------------------------------------- the formulas
