@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from optim_core import OPTIMIZERS, SCHEDULES
@@ -310,7 +310,12 @@ def _curvature_fields() -> list[Field]:
     ]
 
 
-_VIEW_NAMES = {"race": "race", "3d surface": "3d", "loss curves": "loss"}
+_VIEW_NAMES = {
+    "race": "race",
+    "3d surface": "3d",
+    "loss curves": "loss",
+    "gradient noise": "noise",
+}
 
 
 def _optimizer_names() -> dict[str, str]:
@@ -518,7 +523,7 @@ class RaceSettings(PageSettings):
 
     PAGE: ClassVar[str] = "race"
     DEFAULT_OPTIMIZERS: ClassVar[tuple[str, ...]] = ("sgd", "momentum", "rmsprop", "adam")
-    VIEWS: ClassVar[tuple[str, ...]] = ("race", "3d", "loss")
+    VIEWS: ClassVar[tuple[str, ...]] = ("race", "3d", "loss", "noise")  # noise: data surfaces
 
     optimizers: tuple[str, ...] = DEFAULT_OPTIMIZERS
     hyper: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()
@@ -569,11 +574,7 @@ class StepSettings(PageSettings):
     @property
     def comparison(self) -> str:
         """The comparison on show: chosen, or the one that matters for the optimizer."""
-        return (
-            self.compare
-            or getattr(OPTIMIZERS[self.optimizer], "compare", None)
-            or next(iter(COMPARISONS))
-        )
+        return self.compare or OPTIMIZERS[self.optimizer].compare or next(iter(COMPARISONS))
 
     @classmethod
     def read(cls, values: Mapping, schema: Mapping[str, Field] | None = None) -> StepSettings:
@@ -729,11 +730,6 @@ class CurvatureSettings(PageSettings):
 SCHEMA: dict[str, Field] = _schema()
 
 
-def with_values(settings: PageSettings, **changes) -> PageSettings:
-    """A copy of ``settings`` with fields replaced (a convenience for lessons and tests)."""
-    return replace(settings, **changes)
-
-
 __all__ = [
     "CUSTOM",
     "SCHEMA",
@@ -746,7 +742,6 @@ __all__ = [
     "RunSettings",
     "StepSettings",
     "View",
-    "fields",
     "hyper_key",
     "log_options",
     "nearest_option",
