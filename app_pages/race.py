@@ -176,7 +176,7 @@ def race_page() -> None:
                 st.warning(f"**{row.name}** {row.why}", icon="⚠️")
         st.table(results.table())
         _downloads(surface, trajectories, start, race)
-    publish(race)
+    publish(RaceSettings.read(store()))  # read again: the figure's controls come after `race`
 
 
 race_page()

@@ -1,0 +1,57 @@
+"""The Race's "Gradient noise" view: on a data surface, the cloud of mini-batch gradients at the
+start point against the central limit theorem, and its spread as the batch grows.
+Layout only; the numbers come from ``optim_core.noise``, the figures from ``viz.noise``.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app_pages._settings import SCHEMA, RunSettings
+from app_pages._state import set_values, store
+from app_pages._ui import PLOTLY_CONFIG, hero_chart
+from optim_core import noise as core
+from viz.noise import noise_figure, scaling_figure
+
+NOISE = "noise"
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _noise(_surface, key, start, m, sampling, seed) -> core.GradientNoise:
+    return core.gradient_noise(_surface, start, m, sampling, seed=seed)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _scaling(_surface, key, start, sampling, seed) -> core.NoiseScaling:
+    return core.noise_scaling(_surface, start, sampling, seed=seed)
+
+
+def views_for(surface, labels) -> list[str]:
+    """The Race's figures on offer: the noise view only on a data surface."""
+    return [v for v in labels if v != NOISE or surface.n_examples]
+
+
+def open_view(surface) -> str:
+    """The figure this run shows (the view control's state, else the URL's). The noise view
+    asked for on a surface without examples falls back to the race."""
+    chosen = st.session_state.get("race_view", store().get("race_view"))
+    chosen = chosen or SCHEMA["race_view"].default
+    if chosen == NOISE and not surface.n_examples:
+        set_values(race_view=SCHEMA["race_view"].default)
+        return SCHEMA["race_view"].default
+    return chosen
+
+
+def noise_view(surface, run: RunSettings, start, present: bool) -> None:
+    """The cloud (the page's main chart) and the spread against m, each with its caption. The
+    full batch is the exact gradient: m = N distinct examples."""
+    m = run.batch or surface.n_examples
+    sampling = run.sampling if run.batch else "shuffle"
+    start = (float(start[0]), float(start[1]))
+    noise = _noise(surface, surface.key, start, m, sampling, run.seed)
+    hero_chart(noise_figure(noise, present=present, height=None if present else 520), present)
+    st.caption(core.noise_caption(noise))
+    scaling = _scaling(surface, surface.key, start, sampling, run.seed)
+    figure = scaling_figure(scaling, batch_size=m, present=present, height=480 if present else 340)
+    st.plotly_chart(figure, theme=None, config=PLOTLY_CONFIG)
+    st.caption(core.scaling_caption(scaling))

@@ -1,0 +1,257 @@
+"""Mini-batch gradient noise at one point of a data surface, and the central limit theorem's
+prediction of it.
+
+At a point θ, the N per-example gradients gᵢ have mean g = ∇f(θ) and (population) covariance
+Σ = (1/N) Σᵢ (gᵢ − g)(gᵢ − g)ᵀ. A mini-batch gradient ĝ = (1/m) Σ_{i ∈ batch} gᵢ has mean g and
+
+* drawn with replacement (m independent draws): Cov ĝ = Σ / m;
+* m distinct examples (one batch of a shuffled epoch, drawn without replacement):
+  Cov ĝ = Σ / m · (N − m)/(N − 1), the finite-population factor; m = N gives g exactly.
+
+So its spread √trace(Cov ĝ) falls like 1/√m: a slope of −½ on log-log axes. The batches come
+from the runner's own index stream (``sampling`` as in ``run``), so the cloud is what the
+optimizers see. Plain values in, frozen results out; no Streamlit, no Plotly.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from optim_core.metadata import OptimizerError
+from optim_core.runner import SAMPLING, _batch_indices
+
+__all__ = [
+    "GradientNoise",
+    "NoiseScaling",
+    "finite_population_factor",
+    "gradient_noise",
+    "noise_caption",
+    "noise_scaling",
+    "per_example_covariance",
+    "scaling_caption",
+]
+
+SAMPLES = 400  # mini-batches drawn for a cloud
+ROUNDING = 1e-9  # a spread below this × the per-example spread is rounding: 0 (m = N, shuffled)
+SIGMAS = (1.0, 2.0)  # the ellipses drawn: k-σ, the set (x − g)ᵀ C⁻¹ (x − g) = k²
+
+
+def finite_population_factor(n: int, m: int, sampling: str) -> float:
+    """(N − m)/(N − 1) for m distinct examples (``"shuffle"``), 1 with replacement."""
+    if sampling == "replacement" or n == 1:
+        return 1.0
+    return (n - m) / (n - 1)
+
+
+def per_example_covariance(surface, point) -> tuple[np.ndarray, np.ndarray]:
+    """(g, Σ): the full gradient (2,) and the per-example gradients' covariance (2, 2), with
+    divisor N (the data set is the whole population)."""
+    grads = np.asarray(surface.example_grads(np.asarray(point, dtype=float)), dtype=float)
+    mean = grads.mean(axis=0)
+    centred = grads - mean
+    return mean, centred.T @ centred / grads.shape[0]
+
+
+def _check(surface, batch_size: int, sampling: str, samples: int) -> int:
+    n = getattr(surface, "n_examples", 0)
+    if not n:
+        raise OptimizerError("Gradient noise needs a data surface (such as 'regression')")
+    if sampling not in SAMPLING:
+        raise OptimizerError(f"Invalid sampling: {sampling!r} (use 'shuffle' or 'replacement')")
+    if not 1 <= int(batch_size) <= n:
+        raise OptimizerError(f"Invalid batch_size: {batch_size!r} (an integer from 1 to {n})")
+    if int(samples) < 2:
+        raise OptimizerError(f"Invalid samples: {samples!r} (at least 2 mini-batches)")
+    return n
+
+
+def _cloud(grads: np.ndarray, m: int, sampling: str, samples: int, seed: int) -> np.ndarray:
+    """(samples, 2) mini-batch gradients: each member's first batch of the runner's stream (for
+    ``"shuffle"``, the first m examples of a fresh permutation: m distinct examples)."""
+    indices = _batch_indices(grads.shape[0], m, sampling, seed, samples, 1)[:, 0, :]
+    return grads[indices.astype(np.intp)].mean(axis=1)
+
+
+def _spread(cov: np.ndarray) -> float:
+    return math.sqrt(max(float(np.trace(cov)), 0.0))
+
+
+@dataclass(frozen=True, eq=False)
+class GradientNoise:
+    """The cloud of mini-batch gradients at ``point`` and what the CLT predicts for it.
+
+    ``measured_cov`` is the cloud's covariance about the full gradient (its known mean), so it
+    estimates ``predicted_cov`` without bias."""
+
+    point: tuple[float, float]
+    batch_size: int
+    sampling: str
+    n_examples: int
+    full_grad: np.ndarray  # (2,) ∇f at the point
+    samples: np.ndarray  # (S, 2) mini-batch gradients
+    per_example_cov: np.ndarray  # (2, 2) Σ
+    predicted_cov: np.ndarray  # (2, 2) Σ/m · factor
+    measured_cov: np.ndarray  # (2, 2)
+
+    @property
+    def factor(self) -> float:
+        """The finite-population factor used (1 with replacement)."""
+        return finite_population_factor(self.n_examples, self.batch_size, self.sampling)
+
+    @property
+    def predicted_spread(self) -> float:
+        """√trace of the predicted covariance: the RMS distance of ĝ from ∇f."""
+        return _spread(self.predicted_cov)
+
+    @property
+    def measured_spread(self) -> float:
+        return _spread(self.measured_cov)
+
+    def inside(self, k: float) -> float | None:
+        """The fraction of the cloud inside the predicted k-σ ellipse (None when the
+        prediction has no spread: every batch is the full gradient)."""
+        scale = float(np.trace(self.per_example_cov))
+        if not float(np.trace(self.predicted_cov)) > 1e-12 * scale:
+            return None
+        d = self.samples - self.full_grad
+        solved = np.linalg.lstsq(self.predicted_cov, d.T, rcond=None)[0]
+        return float(np.mean(np.einsum("ij,ji->i", d, solved) <= k * k))
+
+
+def gaussian_inside(k: float) -> float:
+    """The probability that a 2D Gaussian lies inside its k-σ ellipse: 1 − exp(−k²/2)."""
+    return 1.0 - math.exp(-0.5 * k * k)
+
+
+def gradient_noise(
+    surface,
+    point,
+    batch_size: int,
+    sampling: str = "shuffle",
+    samples: int = SAMPLES,
+    seed: int = 0,
+) -> GradientNoise:
+    """``samples`` mini-batch gradients of ``batch_size`` examples at ``point``, drawn as
+    ``run`` draws them with ``sampling`` and ``seed``, against the CLT's covariance."""
+    n = _check(surface, batch_size, sampling, samples)
+    m = int(batch_size)
+    grads = np.asarray(surface.example_grads(np.asarray(point, dtype=float)), dtype=float)
+    full, sigma = per_example_covariance(surface, point)
+    cloud = _cloud(grads, m, sampling, int(samples), int(seed))
+    d = cloud - full
+    return GradientNoise(
+        point=(float(point[0]), float(point[1])),
+        batch_size=m,
+        sampling=sampling,
+        n_examples=n,
+        full_grad=full,
+        samples=cloud,
+        per_example_cov=sigma,
+        predicted_cov=sigma / m * finite_population_factor(n, m, sampling),
+        measured_cov=d.T @ d / len(d),
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class NoiseScaling:
+    """Measured and predicted spread √trace Cov ĝ for each batch size."""
+
+    sampling: str
+    n_examples: int
+    sizes: np.ndarray  # (k,) batch sizes m
+    measured: np.ndarray  # (k,)
+    predicted: np.ndarray  # (k,)
+    samples: int
+
+    def slope(self, which: str = "measured", up_to: int | None = None) -> float:
+        """The least-squares slope of log spread against log m, over the positive spreads of
+        the sizes up to ``up_to`` (default all)."""
+        spread = self.measured if which == "measured" else self.predicted
+        keep = spread > 0
+        if up_to is not None:
+            keep &= self.sizes <= up_to
+        return float(np.polyfit(np.log(self.sizes[keep]), np.log(spread[keep]), 1)[0])
+
+    @property
+    def fit_up_to(self) -> int | None:
+        """Where the 1/√m law is compared: every m with replacement; without, m ≤ N/4, before
+        the finite-population factor bends the line down to 0 at m = N."""
+        return None if self.sampling == "replacement" else max(2, self.n_examples // 4)
+
+
+def noise_scaling(
+    surface,
+    point,
+    sampling: str = "shuffle",
+    sizes=None,
+    samples: int = SAMPLES,
+    seed: int = 0,
+) -> NoiseScaling:
+    """The cloud's spread for each batch size in ``sizes`` (default 1 … N), measured from
+    ``samples`` mini-batches each and predicted by the CLT."""
+    n = _check(surface, 1, sampling, samples)
+    sizes = np.arange(1, n + 1) if sizes is None else np.asarray(sizes, dtype=int)
+    for m in sizes:
+        _check(surface, int(m), sampling, samples)
+    grads = np.asarray(surface.example_grads(np.asarray(point, dtype=float)), dtype=float)
+    full, sigma = per_example_covariance(surface, point)
+    measured, predicted = [], []
+    for m in sizes:
+        d = _cloud(grads, int(m), sampling, int(samples), int(seed)) - full
+        spread = _spread(d.T @ d / len(d))
+        measured.append(spread if spread > ROUNDING * _spread(sigma) else 0.0)
+        predicted.append(_spread(sigma / m * finite_population_factor(n, int(m), sampling)))
+    return NoiseScaling(
+        sampling, n, sizes, np.asarray(measured), np.asarray(predicted), int(samples)
+    )
+
+
+# ---------------------------------------------------------------------------- teaching text
+
+_DRAWN = {"shuffle": "m distinct examples", "replacement": "m examples drawn with replacement"}
+
+
+def noise_caption(noise: GradientNoise) -> str:
+    """One sentence on what the cloud shows, with its own numbers."""
+    m, n = noise.batch_size, noise.n_examples
+    head = (
+        f"Each dot is the gradient of one of {len(noise.samples)} random mini-batches "
+        f"({_DRAWN[noise.sampling]}, m = {m} of N = {n}) at the start point, the black cross "
+        "the full gradient ∇f"
+    )
+    fractions = [noise.inside(k) for k in SIGMAS]
+    if fractions[0] is None:
+        return head + ": with every example in the batch, each mini-batch gradient is ∇f itself."
+    fpc = "" if noise.sampling == "replacement" else f" × (N − m)/(N − 1) = {noise.factor:.3g}"
+    rings = " and ".join(
+        f"{gaussian_inside(k):.0%} inside {k:g}σ (here {f:.0%})"
+        for k, f in zip(SIGMAS, fractions, strict=True)
+    )
+    return (
+        f"{head}; the ellipses are the central limit theorem's covariance Σ/m{fpc}, which "
+        f"puts {rings}, with spread {noise.predicted_spread:.3g} predicted and "
+        f"{noise.measured_spread:.3g} measured."
+    )
+
+
+def _signed(value: float) -> str:
+    return f"{value:.2f}".replace("-", "−")
+
+
+def scaling_caption(scaling: NoiseScaling) -> str:
+    """One sentence on the spread against m, with the measured and predicted slopes."""
+    up_to = scaling.fit_up_to
+    where = "" if up_to is None else f" over m ≤ {up_to}"
+    tail = (
+        ""
+        if up_to is None
+        else "; drawn without replacement, the spread falls faster as m nears N, to 0 at m = N"
+    )
+    return (
+        f"Spread √trace Cov ĝ of {scaling.samples} mini-batch gradients for each m, on log-log "
+        f"axes: measured slope {_signed(scaling.slope(up_to=up_to))}, predicted "
+        f"{_signed(scaling.slope('predicted', up_to))}{where}, against the 1/√m law's −0.5{tail}."
+    )

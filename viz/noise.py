@@ -1,0 +1,154 @@
+"""Figures of mini-batch gradient noise: the cloud of mini-batch gradients at one point with the
+central limit theorem's ellipses, and its spread against the batch size on log-log axes.
+
+Figures take the core's typed results (``optim_core.noise.GradientNoise``, ``NoiseScaling``).
+The cloud is drawn in SGD's colour: it is the gradient SGD steps along.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from optim_core.noise import SIGMAS
+from viz._base import color_for, line_width, style
+
+# Settings of these figures, together.
+CLOUD_COLOR = color_for("sgd")
+FULL_COLOR = "#000000"
+ELLIPSE_COLOR = "#1b1b1b"
+ELLIPSE_DASHES = ("solid", "dash")
+REFERENCE_COLOR = "#8a8a8a"
+CHOSEN_COLOR = "#b8860b"
+ELLIPSE_POINTS = 121
+
+
+def ellipse(center, cov, k: float, n: int = ELLIPSE_POINTS) -> np.ndarray:
+    """(n, 2) points of {x : (x − c)ᵀ cov⁻¹ (x − c) = k²}, closed (first = last)."""
+    values, vectors = np.linalg.eigh(np.asarray(cov, dtype=float))
+    t = np.linspace(0.0, 2.0 * np.pi, n)
+    circle = np.stack([np.cos(t), np.sin(t)], axis=-1)
+    return np.asarray(center, dtype=float) + k * (circle * np.sqrt(np.maximum(values, 0.0))) @ (
+        vectors.T
+    )
+
+
+def noise_figure(noise, *, present: bool = False, height: int | None = None) -> go.Figure:
+    """The mini-batch gradients as dots, the full gradient as a cross, and the predicted
+    covariance Σ/m (× the finite-population factor) as its 1σ and 2σ ellipses."""
+    fig = go.Figure()
+    dot = 7 if present else 5
+    fig.add_trace(
+        go.Scatter(
+            x=noise.samples[:, 0],
+            y=noise.samples[:, 1],
+            mode="markers",
+            marker={"size": dot, "color": CLOUD_COLOR, "opacity": 0.55},
+            name=f"mini-batch gradients ĝ (m = {noise.batch_size})",
+            hovertemplate="ĝ = (%{x:.4g}, %{y:.4g})<extra></extra>",
+        )
+    )
+    if noise.inside(SIGMAS[0]) is not None:
+        for k, dash in zip(SIGMAS, ELLIPSE_DASHES, strict=True):
+            ring = ellipse(noise.full_grad, noise.predicted_cov, k)
+            fig.add_trace(
+                go.Scatter(
+                    x=ring[:, 0],
+                    y=ring[:, 1],
+                    mode="lines",
+                    line={"color": ELLIPSE_COLOR, "width": line_width(present), "dash": dash},
+                    name=f"CLT {k:g}σ ellipse",
+                    hoverinfo="skip",
+                )
+            )
+    fig.add_trace(
+        go.Scatter(
+            x=[noise.full_grad[0]],
+            y=[noise.full_grad[1]],
+            mode="markers",
+            marker={
+                "symbol": "x-thin",
+                "size": 22 if present else 16,
+                "line": {"color": FULL_COLOR, "width": 4 if present else 3},
+            },
+            name="full gradient ∇f",
+            hovertemplate="∇f = (%{x:.4g}, %{y:.4g})<extra></extra>",
+        )
+    )
+    fig.update_xaxes(title_text="∂f/∂x", zeroline=False)
+    fig.update_yaxes(title_text="∂f/∂y", zeroline=False)
+    fig.update_layout(
+        title={"text": f"Mini-batch gradients at ({noise.point[0]:.3g}, {noise.point[1]:.3g})"},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.14, "x": 0},
+        hovermode="closest",
+    )
+    return style(fig, present=present, height=height)
+
+
+def scaling_figure(
+    scaling,
+    *,
+    batch_size: int | None = None,
+    present: bool = False,
+    height: int | None = None,
+) -> go.Figure:
+    """Measured and predicted spread √trace Cov ĝ against m on log-log axes, a slope −½
+    reference through the prediction at the smallest m, and the chosen m marked. A spread of 0
+    (m = N drawn without replacement) has no place on a log axis and is left out."""
+    sizes = np.asarray(scaling.sizes, dtype=float)
+    measured = np.where(scaling.measured > 0, scaling.measured, np.nan)
+    predicted = np.where(scaling.predicted > 0, scaling.predicted, np.nan)
+    lw = line_width(present)
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=sizes,
+            y=predicted[0] * np.sqrt(sizes[0] / sizes),
+            mode="lines",
+            line={"color": REFERENCE_COLOR, "width": lw, "dash": "dot"},
+            name="slope −½ (1/√m)",
+            hoverinfo="skip",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=sizes,
+            y=predicted,
+            mode="lines",
+            line={"color": ELLIPSE_COLOR, "width": lw, "dash": "dash"},
+            name="predicted √trace(Σ/m"
+            + ("" if scaling.sampling == "replacement" else "·fpc")
+            + ")",
+            hovertemplate="m = %{x}<br>predicted %{y:.4g}<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=sizes,
+            y=measured,
+            mode="markers",
+            marker={"size": 9 if present else 7, "color": CLOUD_COLOR},
+            name="measured",
+            hovertemplate="m = %{x}<br>measured %{y:.4g}<extra></extra>",
+        )
+    )
+    if batch_size:
+        fig.add_vline(x=batch_size, line={"color": CHOSEN_COLOR, "width": lw})
+        fig.add_annotation(
+            x=np.log10(batch_size),
+            y=1.0,
+            yref="paper",
+            text=f"m = {batch_size}",
+            showarrow=False,
+            xanchor="left",
+            yanchor="top",
+            xshift=4,
+            font={"color": CHOSEN_COLOR},
+        )
+    fig.update_xaxes(type="log", title_text="batch size m")
+    fig.update_yaxes(type="log", title_text="spread √trace Cov ĝ")
+    fig.update_layout(
+        title={"text": "Spread against batch size"},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.22, "x": 0},
+    )
+    return style(fig, present=present, height=height)
