@@ -10,6 +10,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -60,27 +61,32 @@ def app_url():
         "--server.fileWatcherType",
         "none",
     ]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
+    # The server's log goes to a file: a pipe nobody reads would stall the server once full.
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            yield _wait_healthy(proc, log, f"http://127.0.0.1:{port}")
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def _wait_healthy(proc, log, url: str) -> str:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
                 if r.status == 200:
-                    break
+                    return url
         except OSError:
             time.sleep(0.25)
         if proc.poll() is not None:
-            raise RuntimeError(proc.stdout.read().decode(errors="replace"))
-    else:
-        proc.kill()
-        raise RuntimeError("streamlit did not become healthy in 60 s")
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+            log.seek(0)
+            raise RuntimeError(log.read().decode(errors="replace"))
+    raise RuntimeError("streamlit did not become healthy in 60 s")
 
 
 @pytest.fixture(scope="session")
@@ -93,25 +99,49 @@ def browser(app_url):
         b.close()
 
 
-@pytest.fixture
-def page(browser):
+def _new_page(browser):
+    """A page in a browser context of its own (no cookies, storage or history shared)."""
     context = browser.new_context(viewport={"width": 1500, "height": 1000})
     pg = context.new_page()
     errors: list[str] = []
     pg.on("pageerror", lambda exc: errors.append(str(exc)))
     pg.js_errors = errors
+    return pg
+
+
+@pytest.fixture
+def page(browser):
+    pg = _new_page(browser)
     yield pg
-    context.close()
+    pg.context.close()
+
+
+@pytest.fixture
+def fresh_page(browser):
+    """``fresh_page()`` opens a page in a new browser context, as a fresh browser would (a
+    shared link); every one is closed after the test."""
+    opened = []
+
+    def make():
+        opened.append(_new_page(browser))
+        return opened[-1]
+
+    yield make
+    for pg in opened:
+        pg.context.close()
 
 
 def wait_idle(page, timeout: float = 30_000) -> None:
-    """Wait until the app has rendered and no script run is in progress."""
+    """Wait until the app has rendered, no script run is in progress and no element is still
+    a loading skeleton (Streamlit loads some widgets' code lazily)."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
     page.wait_for_function(
         """() => {
             const app = document.querySelector('[data-testid="stApp"]');
-            return app && app.getAttribute('data-test-script-state') !== 'running'
-                && !document.querySelector('[data-testid="stStatusWidgetRunningIcon"]');
+            const state = app && app.getAttribute('data-test-script-state');
+            return state && state !== 'initial' && state !== 'running'
+                && !document.querySelector('[data-testid="stStatusWidgetRunningIcon"]')
+                && !document.querySelector('[data-testid="stSkeleton"]');
         }""",
         timeout=timeout,
     )
@@ -143,14 +173,81 @@ def chart_ready(page) -> None:
     )
 
 
-def click_in_chart(page, fx: float, fy: float, *, until_param: str) -> None:
+def click_in_chart(page, fx: float, fy: float, *, until_param: str | None = None) -> None:
     """Click the first chart's plot area at fractions (fx, fy) of its width and height (from the
-    top left), then wait for the rerun that puts ``until_param`` in the URL."""
+    top left), then wait for the rerun that puts ``until_param`` in the URL (or, without it, for
+    the URL to change)."""
+    before = page.url
     box = page.locator(f"{CHART} .nsewdrag").first.bounding_box()
     x, y = box["x"] + fx * box["width"], box["y"] + fy * box["height"]
     page.mouse.move(x, y)  # hover first: Plotly picks the point under the cursor on click
     page.wait_for_timeout(300)
     page.mouse.click(x, y)
-    page.wait_for_function(f"() => location.search.includes('{until_param}=')", timeout=15_000)
+    if until_param is None:
+        page.wait_for_function("(before) => location.href !== before", arg=before, timeout=15_000)
+    else:
+        page.wait_for_function(f"() => location.search.includes('{until_param}=')", timeout=15_000)
     wait_idle(page)
     chart_ready(page)
+
+
+_IDLE = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    const state = app && app.getAttribute('data-test-script-state');
+    return Boolean(state && state !== 'initial' && state !== 'running'
+        && !document.querySelector('[data-testid="stStatusWidgetRunningIcon"]')
+        && !document.querySelector('[data-testid="stSkeleton"]'));
+}"""
+
+
+def settle(page, timeout: float = 30_000) -> str:
+    """Wait until the app is idle and its address has stopped changing; return the address.
+
+    A page writes its settings to the URL at the end of its run, so a run that is still going
+    (or one that the write starts) shows up as a URL that moves."""
+    page.wait_for_function(_IDLE, timeout=timeout)
+    deadline = time.monotonic() + timeout / 1000
+    url, stable = None, 0
+    while stable < 3:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the app did not settle: the URL kept changing ({page.url})")
+        page.wait_for_timeout(150)
+        idle = page.evaluate(_IDLE)
+        stable = stable + 1 if idle and page.url == url else 0
+        url = page.url
+    return url
+
+
+# Every keyed widget's value as the browser shows it: a slider's or select slider's text, a
+# toggle's or checkbox's state, a text, number or select box's text, a multiselect's chips and
+# a segmented control's chosen option. Keys are the widgets' keys (their URL keys).
+_WIDGET_VALUES = """() => {
+    const out = {};
+    const leaves = document.querySelectorAll(
+        '[data-testid="stElementContainer"][class*="st-key-"]');
+    for (const el of leaves) {
+        const key = [...el.classList].find(c => c.startsWith('st-key-')).slice(7);
+        const value = [];
+        for (const input of el.querySelectorAll('input, textarea')) {
+            if (input.type === 'range') value.push(input.getAttribute('aria-valuetext'));
+            else if (input.type === 'checkbox') value.push(input.checked);
+            else if (!input.closest('[data-testid="stMultiSelect"]')) value.push(input.value);
+        }
+        for (const tag of el.querySelectorAll('[data-tag]'))
+            value.push('chip:' + tag.getAttribute('aria-label'));
+        for (const radio of el.querySelectorAll('[role=radio][aria-checked=true]'))
+            value.push('chosen:' + radio.innerText.trim());
+        if (value.length) out[key] = value.length === 1 ? value[0] : value;
+    }
+    return out;
+}"""
+
+
+def widget_values(page) -> dict:
+    """{widget key: the value shown} for every keyed widget on the page."""
+    return page.evaluate(_WIDGET_VALUES)
+
+
+def tables(page) -> list[str]:
+    """The text of every ``st.table`` on the page, in order."""
+    return page.locator('[data-testid="stTable"]').all_inner_texts()

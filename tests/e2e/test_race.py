@@ -19,6 +19,10 @@ TRACE_XY = """([name]) => {
     const trace = gd._fullData.find(t => t.name === name);
     return trace ? [Array.from(trace.x), Array.from(trace.y)] : null;
 }"""
+# The optimizers' dots (head first, then the trail): one trace per optimizer, meta "dot-<id>".
+DOTS = """() => document.querySelector('.js-plotly-plot')._fullData
+    .filter(t => String(t.meta || '').startsWith('dot-'))
+    .map(t => [Array.from(t.x), Array.from(t.y)])"""
 FRAME_NAMES = """() => {
     const gd = document.querySelector('.js-plotly-plot');
     return (gd._transitionData._frames || []).map(f => f.name);
@@ -50,17 +54,17 @@ def test_page_loads_and_play_moves_the_markers(page, app_url):
     assert "Race" in page.locator("h1").first.inner_text()
     frames = page.evaluate(FRAME_NAMES)
     assert 2 <= len(frames) <= 60 and frames[0] == "0" and frames[-1] == "300"
-    before = trace_xy(page, "position")
-    assert before is not None
+    before = page.evaluate(DOTS)
+    assert before, "no optimizer dots on the chart"
     page.locator(f"{CHART} .updatemenu-button", has_text="Play").click()
     page.wait_for_timeout(1500)
-    after = trace_xy(page, "position")
+    after = page.evaluate(DOTS)
     assert after != before, "markers did not move after Play"
     seen = len(page.js_errors)
     page.locator(f"{CHART} .updatemenu-button", has_text="Pause").click()
-    paused = trace_xy(page, "position")
+    paused = page.evaluate(DOTS)
     page.wait_for_timeout(600)
-    assert trace_xy(page, "position") == paused, "markers kept moving after Pause"
+    assert page.evaluate(DOTS) == paused, "markers kept moving after Pause"
     # Pausing interrupts the running Plotly.animate(), whose promise plotly.js then rejects
     # with `undefined` and its own buttons leave uncaught: harmless, and nothing else may fail.
     assert set(page.js_errors[seen:]) <= {"undefined"}
@@ -116,9 +120,62 @@ def test_opening_a_url_restores_the_view(page, app_url):
     assert "RMSProp" not in names
     start = trace_xy(page, "start")
     assert (start[0][0], start[1][0]) == pytest.approx((1.5, -1.0))
-    body = page.locator('[data-testid="stSidebar"]').inner_text()
-    assert "50" in body  # the κ slider shows the URL's value
+    kappa = page.locator(".st-key-bowl_kappa input[type=range]")
+    assert kappa.get_attribute("aria-valuetext") == "50.00"  # the κ slider shows the URL's value
+    lr = page.locator(".st-key-adam_lr input[type=range]")
+    assert lr.get_attribute("aria-valuetext") == "0.02"
     assert page.get_by_role("slider", name=re.compile("α")).first.get_attribute("aria-valuetext")
+    assert page.locator(".st-key-x0 input").input_value() == "1.500"
+    assert page.locator(".st-key-y0 input").input_value() == "-1.000"
+    assert_no_exception(page)
+
+
+TABLE_COLUMNS = ["optimizer", "learning rate", "final", "best", "stays within", "stopped"]
+
+
+def test_the_results_table_has_a_row_per_optimizer_with_its_learning_rate(page, app_url):
+    open_page(page, f"{app_url}/race?race_opts=sgd&race_opts=adam&adam_lr=0.02&sgd_lr=0.05")
+    chart_ready(page)
+    table = page.locator('[data-testid="stTable"]').first
+    header = [c.inner_text().strip() for c in table.locator("thead th").all()]
+    header = [h for h in header if h]  # a blank index column, if any
+    assert len(header) == len(TABLE_COLUMNS)
+    for shown, expected in zip(header, TABLE_COLUMNS, strict=True):
+        assert shown.startswith(expected), header
+    rows = [
+        [c.inner_text().strip() for c in r.locator("td, th").all()]
+        for r in table.locator("tbody tr").all()
+    ]
+    by_name = {next(c for c in row if c): row for row in rows}
+    assert len(rows) == 2
+    sgd = next(row for name, row in by_name.items() if name.startswith("Gradient descent"))
+    adam = by_name["Adam"]
+    assert "0.05" in sgd and "0.02" in adam
+    assert_no_exception(page)
+
+
+def test_the_figure_choice_switches_the_figure_and_lands_in_the_url(page, app_url):
+    open_page(page, f"{app_url}/race?race_opts=sgd&steps=50")
+    chart_ready(page)
+    choice = page.locator(".st-key-race_view")
+    assert choice.get_by_role("radio", checked=True).inner_text().strip() == "Race"
+    assert "race_view" not in query(page)  # the default is not written
+    for label, key, is_3d in (("3D surface", "3d", True), ("Loss curves", "loss", False)):
+        choice.get_by_role("radio", name=label).click()
+        page.wait_for_function(f"() => location.search.includes('race_view={key}')", timeout=15_000)
+        wait_idle(page)
+        chart_ready(page)
+        assert choice.get_by_role("radio", checked=True).inner_text().strip() == label
+        scene = page.evaluate(
+            "() => Boolean(document.querySelector('.js-plotly-plot')._fullLayout.scene)"
+        )
+        assert scene == is_3d
+        assert page.locator(".st-key-race_chart").count() == 0  # no clickable contour now
+    choice.get_by_role("radio", name="Race").click()
+    page.wait_for_function("() => !location.search.includes('race_view=')", timeout=15_000)
+    wait_idle(page)
+    chart_ready(page)
+    assert page.locator(".st-key-race_chart .js-plotly-plot").count() == 1
     assert_no_exception(page)
 
 

@@ -43,3 +43,33 @@ def test_next_and_previous_move_the_step_and_its_arrow(page, app_url):
     assert "Step 2 of 50" in shown(page)["title"]
     assert shown(page)["to"] == third["from"]  # θ₂ ends step 2 and starts step 3
     assert_no_exception(page)
+
+
+COMPARE = ".st-key-step_compare"
+
+
+def chosen_comparison(page) -> str:
+    return page.locator(COMPARE).get_by_role("radio", checked=True).inner_text().strip()
+
+
+def test_the_comparison_follows_the_optimizer_and_a_choice_lands_in_the_url(page, app_url):
+    open_page(page, f"{app_url}/step?steps=50")
+    assert_no_exception(page)
+    # Adam (the default optimizer) opens on its own comparison.
+    assert chosen_comparison(page) == "Adam: bias correction"
+    assert parse_qs(urlparse(page.url).query).get("step_compare", ["bias_correction"]) == [
+        "bias_correction"
+    ]
+    page.locator(COMPARE).get_by_role("radio", name="AdaGrad vs RMSProp: the cache").click()
+    page.wait_for_function("() => location.search.includes('step_compare=cache')", timeout=15_000)
+    wait_idle(page)
+    assert chosen_comparison(page) == "AdaGrad vs RMSProp: the cache"
+    assert_no_exception(page)
+    # The link reopens the chosen comparison, not the optimizer's own.
+    url = page.url
+    open_page(page, url)
+    assert chosen_comparison(page) == "AdaGrad vs RMSProp: the cache"
+    # An optimizer with another comparison of its own opens on it.
+    open_page(page, f"{app_url}/step?steps=50&step_opt=momentum")
+    assert chosen_comparison(page) == "Nesterov: two forms"
+    assert_no_exception(page)
