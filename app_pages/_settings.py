@@ -26,6 +26,7 @@ from typing import Any, ClassVar
 
 from optim_core import OPTIMIZERS, SCHEDULES
 from optim_core.compare import COMPARISONS
+from optim_core.lab import Cell
 from surfaces import SURFACES, list_surfaces
 
 Query = Mapping[str, str | list[str]]
@@ -289,6 +290,8 @@ def _lab_fields() -> list[Field]:
         _num("lab_tol", 1e-6, 1e-10, 1e-2, options=LabSettings.TOL_OPTIONS),
         _num("lab_pick_lr", None, lo, hi, fallback="the best cell"),
         _num("lab_pick_second", None, 0.0, 0.9999, fallback="the best cell"),
+        _choice("lab_axis", "second", LabSettings.AXES, {"batch size": "batch", "m": "batch"}),
+        Field("lab_pick_m", "int", None, 1, 10_000, fallback="the best cell"),
     ]
 
 
@@ -603,7 +606,12 @@ class StepSettings(PageSettings):
 class LabSettings(PageSettings):
     """The Learning-rate lab: one optimizer swept over a grid of learning rates (× its second
     hyperparameter), what colours the cells, the run's length, the tolerance and the picked
-    cell. ``lr_min``/``lr_max`` are None until the page suggests them for the surface."""
+    cell. ``lr_min``/``lr_max`` are None until the page suggests them for the surface.
+
+    On a data surface the second axis may be the batch size m instead (``axis`` "batch",
+    URL ``lab_axis=batch``): the second hyperparameter is then fixed like the others, the
+    mini-batches are drawn by the shared ``sampling`` and ``seed``, and the picked cell's m is
+    ``pick_m`` (``lab_pick_m``)."""
 
     PAGE: ClassVar[str] = "lr-lab"
     DEFAULT_OPTIMIZER: ClassVar[str] = "momentum"
@@ -615,7 +623,9 @@ class LabSettings(PageSettings):
     LR_OPTIONS: ClassVar[tuple[float, ...]] = log_options(1e-6, 100.0)
     TOL_OPTIONS: ClassVar[tuple[float, ...]] = (1e-2, 1e-3, 1e-4, 1e-6, 1e-8, 1e-10)
     RANGE_KEYS: ClassVar[tuple[str, ...]] = ("lab_lr_min", "lab_lr_max")
-    PICK_KEYS: ClassVar[tuple[str, ...]] = ("lab_pick_lr", "lab_pick_second")
+    PICK_KEYS: ClassVar[tuple[str, ...]] = ("lab_pick_lr", "lab_pick_second", "lab_pick_m")
+    AXES: ClassVar[tuple[str, ...]] = ("second", "batch")
+    BATCH_LABEL: ClassVar[str] = "batch size m"
 
     optimizer: str = DEFAULT_OPTIMIZER
     metric: str = "loss"
@@ -627,6 +637,10 @@ class LabSettings(PageSettings):
     pick_lr: float | None = None
     pick_second: float | None = None
     fixed: tuple[tuple[str, Any], ...] = ()  # the optimizer's other hyperparameters
+    axis: str = "second"  # "batch": learning rate × batch size (data surfaces)
+    pick_m: int | None = None
+    sampling: str = "shuffle"
+    seed: int = 0
 
     @classmethod
     def read(cls, values: Mapping, schema: Mapping[str, Field] | None = None) -> LabSettings:
@@ -638,7 +652,8 @@ class LabSettings(PageSettings):
             pick_second = None
         elif pick_second is not None:
             pick_second = min(max(float(pick_second), second.min), second.max)
-        skip = ("lr", second.name if second else "lr")
+        axis = _get(values, schema, "lab_axis")
+        skip = ("lr", second.name if second and axis != "batch" else "lr")
         return cls(
             view=View.read(values, schema),
             optimizer=opt,
@@ -653,6 +668,38 @@ class LabSettings(PageSettings):
             fixed=tuple(
                 sorted((k, v) for k, v in read_hyper(values, schema, opt).items() if k not in skip)
             ),
+            axis=axis,
+            pick_m=values.get("lab_pick_m"),
+            sampling=str(_get(values, schema, "sampling")),
+            seed=int(_get(values, schema, "seed")),
+        )
+
+    @property
+    def batch_axis(self) -> bool:
+        return self.axis == "batch"
+
+    @property
+    def second_label(self) -> str:
+        """The grid's second axis in words: "batch size m", the hyperparameter's label or ""."""
+        if self.batch_axis:
+            return self.BATCH_LABEL
+        h = self.second_hyper(self.optimizer)
+        return h.label if h else ""
+
+    def picked(self, best: Cell, n_examples: int = 0) -> Cell:
+        """The cell on show: the one picked (a picked m clamped to 1 … N), else ``best``."""
+        lr = best.lr if self.pick_lr is None else self.pick_lr
+        if not self.batch_axis:
+            return Cell(lr, best.second if self.pick_second is None else self.pick_second)
+        m = best.second if self.pick_m is None else min(max(self.pick_m, 1), n_examples)
+        return Cell(lr, float(m))
+
+    def run_at(self, second: float | None) -> RunSettings:
+        """How the picked cell's run is made: its own mini-batch size on a batch grid."""
+        if not self.batch_axis:
+            return RunSettings(steps=self.steps)
+        return RunSettings(
+            steps=self.steps, batch=int(second), sampling=self.sampling, seed=self.seed
         )
 
     @staticmethod
@@ -672,9 +719,13 @@ class LabSettings(PageSettings):
     def hyper_at(self, lr: float, second: float | None) -> dict[str, Any]:
         """The optimizer's hyperparameters for one cell of the grid."""
         h = self.second_hyper(self.optimizer)
-        return {**dict(self.fixed), "lr": lr, **({h.name: second} if h else {})}
+        if self.batch_axis or h is None:
+            return {**dict(self.fixed), "lr": lr}
+        return {**dict(self.fixed), "lr": lr, h.name: second}
 
     def cell_label(self, lr: float, second: float | None) -> str:
+        if self.batch_axis:
+            return f"α = {lr:.3g}, m = {second:.0f}"
         h = self.second_hyper(self.optimizer)
         return f"α = {lr:.3g}" + (f", {h.label} = {second:.3g}" if h else "")
 
@@ -690,7 +741,11 @@ class LabSettings(PageSettings):
             lab_tol=self.tol,
             lab_pick_lr=self.pick_lr,
             lab_pick_second=self.pick_second,
+            lab_axis=self.axis,
+            lab_pick_m=self.pick_m,
         )
+        if self.batch_axis:
+            out.update(sampling=self.sampling, seed=self.seed)
         return out
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages._controls import optimizer_controls, steps_control
+from app_pages._lab_batch import axis_controls, batch_grid, pick_from_click, pick_inputs
 from app_pages._runs import cached_run
-from app_pages._settings import SCHEMA, LabSettings, RunSettings, nearest_option
-from app_pages._state import current_view, forget, publish, set_values, show_notices, store, widget
-from app_pages._ui import clicked_point, require_surface, start_of
+from app_pages._settings import SCHEMA, LabSettings, nearest_option
+from app_pages._state import current_view, forget, publish, show_notices, store, widget
+from app_pages._ui import require_surface, start_of
 from optim_core import OPTIMIZERS, OptimizerError, divergence_reason, suggest_lr
 from optim_core import lab as core
 from viz.lr_lab import loss_curves_figure, outcome_figure, rotation_figure, trajectory_figure
@@ -49,14 +50,6 @@ def _follow_surface(surface, optimizer: str, start) -> None:
             values[key] = nearest_option(LabSettings.LR_OPTIONS, lr)
 
 
-def _pick_from_click(has_second: bool) -> None:
-    """``on_select``: the clicked cell becomes the pick — both coordinates, one history entry."""
-    picked = clicked_point(CHART)
-    if picked is not None:
-        second = {"lab_pick_second": float(f"{picked[1]:.6g}")} if has_second else {}
-        set_values(lab_pick_lr=float(f"{picked[0]:.6g}"), **second)
-
-
 def _controls(surface, start) -> None:
     top, row = st.columns(4), st.columns([3, 3, 2])
     forget_stale = {"on_change": forget, "args": (_STALE.__contains__,)}  # another optimizer
@@ -74,29 +67,15 @@ def _controls(surface, start) -> None:
     tols = {"options": list(LabSettings.TOL_OPTIONS), "format_func": lambda v: f"{v:g}"}
     settled = f"A run has settled at step k when f − f* {core.SETTLED}."
     widget(row[2].select_slider, "Tolerance tol (relative)", "lab_tol", help=settled, **tols)
-    h = LabSettings.second_hyper(opt)
-    optimizer_controls(opt, surface, start, up_front=(), skip=("lr", h.name if h else ""))
-
-
-def _pick_inputs(optimizer: str, best: core.Cell) -> None:
-    """The picked cell, typed (a click on the chart fills both)."""
-    left, right = st.columns(2)
-    f, h = SCHEMA["lab_pick_lr"], LabSettings.second_hyper(optimizer)
-    lr = {"min_value": f.lo, "max_value": f.hi, "placeholder": f"best cell: {best.lr:.3g}"}
-    widget(left.number_input, "Picked α", "lab_pick_lr", value=None, format="%.4g", **lr)
-    if h is not None:
-        typed = store().get("lab_pick_second")
-        if typed is not None and not h.min <= typed <= h.max:  # from a link: clamp it
-            set_values(lab_pick_second=min(max(typed, h.min), h.max))
-        second = {"min_value": h.min, "max_value": h.max, "value": None, "format": "%.4g"}
-        label, hint = f"Picked {h.label}", f"best cell: {best.second:.3g}"
-        widget(right.number_input, label, "lab_pick_second", placeholder=hint, **second)
+    h, axis = LabSettings.second_hyper(opt), axis_controls(surface, opt)
+    skip = ("lr", h.name if h and axis != "batch" else "")  # a batch grid fixes μ (β₁, ρ)
+    optimizer_controls(opt, surface, start, up_front=(), skip=skip)
 
 
 def _picked_run(surface, start, lab: LabSettings, pick: core.Cell, f_ref, present) -> None:
     hyper, label = lab.hyper_at(pick.lr, pick.second), lab.cell_label(pick.lr, pick.second)
-    t = cached_run(surface, lab.optimizer, hyper, start, RunSettings(steps=lab.steps))
-    is_best = lab.pick_lr is None and lab.pick_second is None
+    t = cached_run(surface, lab.optimizer, hyper, start, lab.run_at(pick.second))
+    is_best = lab.pick_lr is None and lab.pick_second is None and lab.pick_m is None
     head = "Best cell" if is_best else "Picked run"
     more = " — click a cell to pick another." if is_best else ""
     st.markdown(f"**{head}: {OPTIMIZERS[lab.optimizer].name}, {label}**{more}")
@@ -135,14 +114,16 @@ def _theory(surface, start, theory, lab: LabSettings, f_ref: float, present: boo
 
 
 def _outcome(grid, lab: LabSettings, pick: core.Cell, theory, start, present: bool) -> None:
-    h = LabSettings.second_hyper(lab.optimizer)
-    overlay = core.theory_overlay(lab.optimizer, theory, grid.seconds)
-    size = {"present": present, "height": 620 if present else 540}
-    size.update(metric=lab.metric, steps=lab.steps, second_label=h.label if h else "")
+    axis = lab.batch_axis
+    overlay = core.theory_overlay(lab.optimizer, theory, grid.seconds, batch_axis=axis)
+    size = {"present": present, "height": 620 if present else 540, "second_log": axis}
+    size.update(metric=lab.metric, steps=lab.steps, second_label=lab.second_label)
     figure = outcome_figure(grid, overlay=overlay, pick=pick, **size)
-    on_select = lambda: _pick_from_click(h is not None)  # noqa: E731
+    key = "lab_pick_m" if axis else "lab_pick_second" if grid.seconds is not None else None
+    on_select = lambda: pick_from_click(CHART, key)  # noqa: E731
     st.plotly_chart(figure, key=CHART, on_select=on_select, selection_mode="points", config=CONFIG)
-    st.caption(core.grid_caption(grid, lab.steps, start, lab.tol))
+    caption = (core.batch_caption, lab.sampling) if axis else (core.grid_caption,)
+    st.caption(caption[0](grid, lab.steps, start, lab.tol, *caption[1:]))
     if lab.metric == "steps" and not grid.any_settled:
         st.info(core.NONE_SETTLED)
 
@@ -152,10 +133,9 @@ def _results(surface, start, lab: LabSettings, grid, present: bool) -> LabSettin
     best = core.best_cell(grid)
     chart, side = (st.container(), st.container()) if present else st.columns([3, 2])
     with side:
-        _pick_inputs(lab.optimizer, best)
+        pick_inputs(lab, best, surface.n_examples)
     lab = LabSettings.read(store())
-    lr = best.lr if lab.pick_lr is None else lab.pick_lr
-    pick = core.Cell(lr, best.second if lab.pick_second is None else lab.pick_second)
+    pick = lab.picked(best, surface.n_examples)
     theory = core.surface_theory(surface)
     with chart:
         _outcome(grid, lab, pick, theory, start, present)
@@ -182,7 +162,8 @@ def main() -> None:
     lab = LabSettings.read(store())
     args = (lab.optimizer, start, lab.lr_range, lab.n, lab.steps, lab.tol, lab.fixed)
     try:
-        grid = _grid(surface, surface.key, *args)
+        batch = (lab.sampling, lab.seed) if lab.batch_axis else ()
+        grid = (batch_grid if batch else _grid)(surface, surface.key, *args, *batch)
     except OptimizerError as err:  # e.g. a start point where the formula is not defined
         grid = None
         st.error(f"Cannot run from ({start[0]:.4g}, {start[1]:.4g}): {err}")

@@ -24,9 +24,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from optim_core.analysis import steps_to_tolerance
 from optim_core.metadata import optimizer_spec
-from optim_core.runner import run
-from optim_core.sweep import Sweep, second_values, sweep
+from optim_core.runner import run, run_batch
+from optim_core.sweep import Sweep, reference_loss, second_values, sweep
 from optim_core.theory import QuadraticTheory, quadratic_theory, stable_lr, suggest_lr
 
 __all__ = [
@@ -37,6 +38,9 @@ __all__ = [
     "Optimum",
     "Overlay",
     "RotationComparison",
+    "batch_caption",
+    "batch_sizes",
+    "batch_sweep",
     "best_cell",
     "grid_budget",
     "grid_sweep",
@@ -82,6 +86,73 @@ def grid_sweep(
     )
 
 
+def batch_sizes(n_examples: int) -> tuple[int, ...]:
+    """The batch sizes of a learning rate × batch size grid: 1, 2, 4, … below N, and N."""
+    return (
+        *(2**k for k in range(max(n_examples - 1, 1).bit_length()) if 2**k < n_examples),
+        n_examples,
+    )
+
+
+def tail_length(steps: int) -> int:
+    """How many final steps a noisy run's final loss is averaged over: the last tenth."""
+    return max(1, steps // 10)
+
+
+def batch_sweep(
+    surface,
+    optimizer: str,
+    start,
+    lr_range: tuple[float, float],
+    n: int,
+    steps: int,
+    tol: float,
+    fixed: dict | None = None,
+    *,
+    sampling: str = "shuffle",
+    seed: int = 0,
+    sizes=None,
+) -> Sweep:
+    """n log-spaced learning rates over ``lr_range`` × the batch sizes ``sizes`` (default
+    ``batch_sizes(N)``) on a data surface: one ``run_batch`` per size, every cell drawing its
+    own mini-batches (``sampling``, ``seed``). The result's ``seconds`` are the sizes (rows),
+    and its ``final_gap`` is f − f* averaged over the last ``tail_length(steps)`` steps, a
+    noisy run's level rather than where its last step happened to land: the floor SGD's noise
+    holds it at, which grows like α/m. ``tol`` as in ``grid_sweep``."""
+    lrs = np.geomspace(lr_range[0], lr_range[1], n)
+    sizes = np.asarray(batch_sizes(surface.n_examples) if sizes is None else sizes, dtype=int)
+    runs = [
+        run_batch(
+            surface,
+            optimizer,
+            np.asarray(start, dtype=float),
+            steps,
+            lr=lrs,
+            batch_size=int(m),
+            sampling=sampling,
+            seed=seed,
+            **(fixed or {}),
+        )
+        for m in sizes
+    ]
+    loss = np.stack([r.loss for r in runs], axis=1)  # (steps + 1, sizes, n)
+    diverged_at = np.stack([r.diverged_at for r in runs])
+    f_ref = reference_loss(surface, loss)
+    gap = np.maximum(loss - f_ref, 0.0)
+    tail = gap[-tail_length(steps) :].mean(axis=0)
+    flat = gap.reshape(steps + 1, -1)
+    settled = steps_to_tolerance(flat, diverged_at.ravel(), tol * flat[0])
+    return Sweep(
+        optimizer=optimizer,
+        lrs=lrs,
+        seconds=sizes.astype(float),
+        final_gap=np.where(diverged_at >= 0, np.nan, tail),
+        steps_to_tol=settled.reshape(diverged_at.shape),
+        diverged_at=diverged_at,
+        f_ref=f_ref,
+    )
+
+
 @dataclass(frozen=True)
 class GridBudget:
     """Whether a grid of ``runs`` × ``steps`` fits the lab's time budget, by a measured probe."""
@@ -105,18 +176,32 @@ class GridBudget:
 
 
 def grid_budget(
-    surface, optimizer: str, start, runs: int, steps: int, limit: float | None = None
+    surface,
+    optimizer: str,
+    start,
+    runs: int,
+    steps: int,
+    limit: float | None = None,
+    batch_size: int | None = None,
 ) -> GridBudget:
     """Estimate the time of ``runs`` runs of ``steps`` steps from one probe: the surface's f
-    and gradient (and Hessian for Newton) on ``runs`` points, timed, × steps × 2 for the
-    optimizer's own arithmetic. ``limit`` defaults to GRID_BUDGET_SECONDS."""
+    and gradient (and Hessian for Newton; with ``batch_size``, the mean of that many examples'
+    gradients instead) on ``runs`` points, timed, × steps × 2 for the optimizer's arithmetic.
+    ``limit`` defaults to GRID_BUDGET_SECONDS."""
     points = np.repeat(np.asarray(start, dtype=float).reshape(1, 2), runs, axis=0)
     calls = [surface.f, surface.grad] + ([surface.hessian] if optimizer == "newton" else [])
+    if batch_size:  # the mini-batch gradient of each run in place of ∇f
+        batches = np.zeros((runs, batch_size), dtype=np.intp)
+        with np.errstate(all="ignore"):  # its first call compiles: not part of the estimate
+            surface.minibatch_grad(points[:1], batches[:1])
+        calls[1] = lambda xy: surface.minibatch_grad(xy, batches)
     with np.errstate(all="ignore"):
-        probe = time.perf_counter()
-        for call in calls:
-            call(points)
-        seconds = time.perf_counter() - probe
+        seconds = math.inf
+        for _ in range(3):  # the best of three: a stall of a busy machine is not the grid's cost
+            probe = time.perf_counter()
+            for call in calls:
+                call(points)
+            seconds = min(seconds, time.perf_counter() - probe)
     limit = GRID_BUDGET_SECONDS if limit is None else limit
     return GridBudget(runs, steps, 2.0 * seconds * steps, limit)
 
@@ -222,12 +307,17 @@ class Overlay:
     optimum: Optimum | None
 
 
-def theory_overlay(optimizer: str, theory: QuadraticTheory | None, seconds) -> Overlay | None:
+def theory_overlay(
+    optimizer: str, theory: QuadraticTheory | None, seconds, *, batch_axis: bool = False
+) -> Overlay | None:
     """The theory marks for ``optimizer`` (None: no theory for it or for this surface). Only
     what holds for that optimizer: its own stability edge (its entry's) and its own optimum
-    (None where theory knows none)."""
+    (None where theory knows none). On a batch-size grid (``batch_axis``) only gradient
+    descent's edge 2/λ_max: the optimum and the edge in μ have no place on an m axis."""
     if theory is None or stable_lr(optimizer, theory.lam_max) is None:
         return None
+    if batch_axis:
+        return Overlay(theory.lr_stable_max, None, None)
     edge = None
     if seconds is not None:
         edge = np.asarray(stable_lr(optimizer, theory.lam_max, np.asarray(seconds)), dtype=float)
@@ -362,6 +452,32 @@ def grid_caption(result: Sweep, steps: int, start, tol: float) -> str:
         f"{result.diverged_at.size} runs of {steps} steps from ({start[0]:.3g}, {start[1]:.3g}); "
         f"{result.n_diverged} diverged (red). f* = {result.f_ref:.6g}, the lowest loss known. "
         f"Steps to settle: the step k from which f − f* {SETTLED}, tol = {tol:g}."
+    )
+
+
+def batch_caption(result: Sweep, steps: int, start, tol: float, sampling: str) -> str:
+    drawn = "shuffled epochs" if sampling == "shuffle" else "drawn with replacement"
+    return (
+        f"{result.diverged_at.size} runs of {steps} steps from ({start[0]:.3g}, "
+        f"{start[1]:.3g}), mini-batches {drawn}; {result.n_diverged} diverged (red). Final "
+        f"loss: f − f* averaged over the last {tail_length(steps)} steps, f* = "
+        f"{result.f_ref:.6g}.{_batch_contrast(result)} Steps to settle: the step k from which "
+        f"f − f* {SETTLED}, tol = {tol:g}."
+    )
+
+
+def _batch_contrast(result: Sweep) -> str:
+    """The batch size at the smallest batch's best learning rate, in words (empty if that
+    cell or the largest batch's diverged)."""
+    small, large = result.final_gap[0], result.final_gap[-1]
+    if not np.isfinite(small).any():
+        return ""
+    j = int(np.nanargmin(small))
+    if not np.isfinite(large[j]):
+        return ""
+    return (
+        f" At α = {result.lrs[j]:.3g}, the best for m = {result.seconds[0]:g}, it is "
+        f"{small[j]:.3g} there and {large[j]:.3g} with m = {result.seconds[-1]:g}."
     )
 
 

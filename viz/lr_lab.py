@@ -109,8 +109,10 @@ def outcome_heatmap(
     pick=None,
     present: bool = False,
     height: int | None = None,
+    second_log: bool = False,
 ) -> go.Figure:
-    """Outcome over learning rate (columns, log x) × second hyperparameter (rows).
+    """Outcome over learning rate (columns, log x) × second hyperparameter (rows; on a log
+    axis with ``second_log``, as the batch sizes 1, 2, 4, … of a batch grid).
 
     ``values`` is (len(seconds), len(lrs)): the final loss gap f_T − f* (metric "loss") or the
     steps to tolerance (metric "steps"), NaN where there is none; ``diverged_at`` the step each
@@ -175,7 +177,7 @@ def outcome_heatmap(
         )
         fig.add_annotation(
             x=np.log10(stable_lr),
-            y=seconds[-1],
+            y=np.log10(seconds[-1]) if second_log else seconds[-1],  # log axes: log10 here
             text="2/λ_max",
             showarrow=False,
             xanchor="right",
@@ -244,7 +246,12 @@ def outcome_heatmap(
             )
         )
     fig.update_xaxes(type="log", title_text="learning rate α", range=_log_range(lrs))
-    fig.update_yaxes(title_text=second_label, range=_lin_range(seconds))
+    if second_log:
+        fig.update_yaxes(
+            type="log", title_text=second_label, range=_log_range(seconds), tickvals=seconds
+        )
+    else:
+        fig.update_yaxes(title_text=second_label, range=_lin_range(seconds))
     fig.update_layout(
         legend={"orientation": "h", "yanchor": "top", "y": -0.16, "x": 0},
         hovermode="closest",
@@ -400,9 +407,11 @@ def outcome_figure(
     pick=None,
     present: bool = False,
     height: int | None = None,
+    second_log: bool = False,
 ) -> go.Figure:
     """The outcome of a sweep (``optim_core.Sweep``): a heat map over (α, second value), or a
-    line over α when the optimizer has no second hyperparameter.  ``pick`` is a ``Cell``."""
+    line over α when the optimizer has no second hyperparameter.  ``pick`` is a ``Cell``;
+    ``second_log`` puts the second axis on a log scale (a batch-size grid's m)."""
     values = result.final_gap if metric == "loss" else result.steps_to_tol
     common = {"metric": metric, "steps": steps, "overlay": overlay, "present": present}
     if result.seconds is None:
@@ -422,6 +431,7 @@ def outcome_figure(
         second_label=second_label,
         pick=None if pick is None else (pick.lr, pick.second),
         height=height,
+        second_log=second_log,
         **common,
     )
 
