@@ -3,10 +3,12 @@
 For a 64 × 64 learning-rate × momentum grid of 500 steps (heavy-ball momentum):
 
 1. The page's own work with a cold cache (plotly's one-time set-up done before): the one
-   batched run of 4096 members and its outcome arrays (``outcome_grid``), the outcome figure
-   built and serialized as st.plotly_chart does, the picked cell's run with its two figures,
-   and — on the bowl — the theory section (two runs and a figure).  The rotation comparison
-   is listed apart: it is cached by κ and tolerance, so a grid change never recomputes it.
+   batched run of 4096 members and its outcome arrays (``optim_core.lab.grid_sweep``), the
+   outcome figure built and serialized as st.plotly_chart does, the picked cell's run with its
+   two figures, and — on the bowl — the theory section (measured and predicted rates).  No page
+   is imported: the work is rebuilt from ``optim_core.lab`` and ``viz.lr_lab``.  The rotation
+   comparison is listed apart: it is cached by κ and tolerance, so a grid change never
+   recomputes it.
 2. A whole rerun through AppTest with warm caches (the "Colour by" radio flips between final
    loss and steps to tolerance: both come from the same cached grid), median of reruns.
 
@@ -27,23 +29,23 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.chdir(ROOT)
 
+import plotly.graph_objects as go  # noqa: E402
 import plotly.io as pio  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from app_pages.lr_lab import (  # noqa: E402  (the page's own functions; bare mode: memory cache)
-    LR_SPAN,
-    ROTATION_ANGLES,
-    best_cell,
-    outcome_chart,
-    outcome_grid,
-    rotation_steps,
-    theory_of,
-)
+from optim_core import lab as core  # noqa: E402
 from optim_core import run, suggest_lr  # noqa: E402
 from surfaces import SURFACES, get_surface  # noqa: E402
-from viz.lr_lab import loss_curves_figure, trajectory_figure  # noqa: E402
+from viz._base import style  # noqa: E402
+from viz.lr_lab import (  # noqa: E402
+    loss_curves_figure,
+    outcome_figure,
+    rotation_figure,
+    trajectory_figure,
+)
 
-N, STEPS, OPTIMIZER, TOL = 64, 500, "momentum", 1e-6
+N, STEPS, OPTIMIZER, TOL = 64, 500, "momentum", 1e-6  # TOL: relative, as the page's
+LR_SPAN = 30.0  # the page's default range: the suggested α ÷ 30 … × 30
 REPEATS = 5
 BUDGET_S = 0.5
 
@@ -53,64 +55,45 @@ def _serialize(fig) -> int:
 
 
 def cold_page_work(surface_id: str) -> dict[str, float]:
-    """Seconds of each piece of the page's work for a fresh grid (cache cleared first)."""
+    """Seconds of each piece of the page's work for a fresh grid, rebuilt from optim_core.lab
+    and viz.lr_lab as the page composes them (no page is imported; nothing is cached here)."""
     surface = get_surface(surface_id)
-    params = tuple((p.name, float(p.default)) for p in SURFACES[surface_id].params)
-    start = tuple(surface.start)
+    start = tuple(float(v) for v in surface.start)
     center = suggest_lr(OPTIMIZER, surface, start)
-    config = {
-        "optimizer": OPTIMIZER,
-        "metric": "loss",
-        "n": N,
-        "steps": STEPS,
-        "lr_lo": center / LR_SPAN,
-        "lr_hi": center * LR_SPAN,
-        "tol": TOL,
-        "fixed": (),
-    }
-    outcome_grid.clear()
     times = {}
     begin = time.perf_counter()
-    grid = outcome_grid(
-        surface_id,
-        params,
-        "",
-        OPTIMIZER,
-        start,
-        config["lr_lo"],
-        config["lr_hi"],
-        N,
-        STEPS,
-        (),
-        TOL,
+    grid = core.grid_sweep(
+        surface, OPTIMIZER, start, (center / LR_SPAN, center * LR_SPAN), N, STEPS, TOL
     )
     times["grid: run_batch of 4096 × 500 steps + outcomes"] = time.perf_counter() - begin
     begin = time.perf_counter()
-    theory = theory_of(surface)
-    pick = best_cell(grid)
-    size = _serialize(outcome_chart(grid, config, theory, pick, present=False))
+    theory = core.surface_theory(surface)
+    pick = core.best_cell(grid)
+    overlay = core.theory_overlay(OPTIMIZER, theory, grid.seconds)
+    figure = outcome_figure(grid, metric="loss", steps=STEPS, overlay=overlay, pick=pick)
+    size = _serialize(figure)
     times[f"outcome figure: build + JSON ({size / 1e6:.2f} MB)"] = time.perf_counter() - begin
     begin = time.perf_counter()
-    t = run(surface, OPTIMIZER, start=start, steps=STEPS, lr=pick[0], momentum=pick[1])
+    t = run(surface, OPTIMIZER, start=start, steps=STEPS, lr=pick.lr, momentum=pick.second)
     _serialize(trajectory_figure(surface, t.path, optimizer=OPTIMIZER, label="pick"))
-    _serialize(loss_curves_figure([{"name": "pick", "loss": t.loss, "color": "#000"}]))
+    curve = core.measured_curve("pick", t, grid.f_ref, OPTIMIZER)
+    _serialize(loss_curves_figure([curve], title="pick"))
     times["picked run + its two figures"] = time.perf_counter() - begin
     if theory is not None:
         begin = time.perf_counter()
-        for opt, hyper in (
-            ("sgd", {"lr": theory.gd_lr_opt}),
-            ("momentum", {"lr": theory.momentum_lr_opt, "momentum": theory.momentum_opt}),
-        ):
-            measured = run(surface, opt, start=start, steps=STEPS, **hyper)
-        _serialize(loss_curves_figure([{"name": "x", "loss": measured.loss, "color": "#000"}] * 4))
-        times["theory: two runs + rate figure"] = time.perf_counter() - begin
+        curves = core.predicted_curves(
+            surface, start, theory, STEPS, grid.f_ref, ("sgd", "momentum")
+        )
+        _serialize(loss_curves_figure(curves, title="theory"))
+        times["theory: measured runs + predicted rates + figure"] = time.perf_counter() - begin
     return times
 
 
 def rotation_cold(kappa: float) -> float:
-    rotation_steps.clear()
+    """The rotation comparison and its figure (the page caches it by κ and tolerance)."""
     begin = time.perf_counter()
-    rotation_steps(kappa, TOL)
+    comparison = core.rotation_comparison(kappa, TOL)
+    _serialize(rotation_figure(comparison))
     return time.perf_counter() - begin
 
 
@@ -123,13 +106,11 @@ def warm_rerun(surface_id: str) -> tuple[float, float]:
     at.run()
     at.slider(key="lab_n").set_value(N)
     at.slider(key="steps").set_value(STEPS)
-    outcome_grid.clear()  # in case the script run shares this module's caches
     begin = time.perf_counter()
     at.run()
     first = time.perf_counter() - begin
     assert not at.exception, at.exception
     assert at.slider(key="steps").value == STEPS and at.slider(key="lab_n").value == N
-    assert f"{N * N} runs of {STEPS} steps" in at.caption[0].value
     times = []
     for i in range(REPEATS + 2):  # the first two settle both metrics' figures
         at.radio(key="lab_metric").set_value("steps" if i % 2 == 0 else "loss")
@@ -142,7 +123,7 @@ def warm_rerun(surface_id: str) -> tuple[float, float]:
 
 
 def main() -> None:
-    _serialize(loss_curves_figure([{"name": "warm-up", "loss": [1.0, 0.5], "color": "#000"}]))
+    _serialize(style(go.Figure()))  # plotly's one-time set-up, not the page's work
     print(
         f"Learning-rate lab: {N} × {N} grid × {STEPS} steps ({OPTIMIZER}), "
         f"budget ≤ {BUDGET_S} s server time per rerun\n"
@@ -168,7 +149,7 @@ def main() -> None:
         )
     kappa = dict(get_surface("bowl").params)["kappa"]
     print(
-        f"| bowl | rotation comparison, cold ({len(ROTATION_ANGLES)} angles × 3 optimizers; "
+        f"| bowl | rotation comparison, cold (7 angles × 3 optimizers × 16 rates; "
         f"cached by κ, not part of a grid rerun) | {rotation_cold(kappa):.3f} | |"
     )
 

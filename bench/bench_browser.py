@@ -1,0 +1,356 @@
+"""Browser benchmark: the project against a floor app, in Debian's chromium, as ratios.
+
+The floor is the least a Streamlit page with a chart can cost on this machine: a bare app (one
+small Plotly chart under one slider), written to a temporary directory at run time. Both apps
+are served the same way (``streamlit run``, loopback only, no file watcher) and measured in
+turns — floor, project, floor, project … — so a load spike on this shared machine hits both.
+Every cold measurement gets a fresh server (nothing imported, nothing cached) and a fresh
+browser context (no HTTP cache). Absolute times vary with the load; the ratios hold.
+
+What is measured (median of the repetitions):
+
+* first chart: navigation start → the Plotly chart's main SVG drawn, for the floor, the
+  project's default view (``/``), all 14 optimizers × 500 steps on the Race, and the Step by
+  step page opened directly (``/step``);
+* slider: a slider focused, ArrowRight pressed → the chart redrawn (the floor's slider, and the
+  first optimizer's learning rate on the 14 × 500 Race);
+* contour click → the chart redrawn, on the Race and on Curvature;
+* page switch: a click on a sidebar link → the new page's chart drawn (Race → Step by step, its
+  first visit in the session, and Step by step → Curvature);
+* Step by step: "Next ▶" clicked → the step chart redrawn.
+
+How "drawn" and "redrawn" are detected: in the page, before the action, the chart's graph div
+(``.js-plotly-plot``) and its ``_fullData`` array are remembered with ``performance.now()``.
+The action is done (a click from JavaScript, a key press from Playwright), then
+``wait_for_function`` polls on every animation frame until the chart's graph div is another
+element (Streamlit remounted it) or holds another ``_fullData`` (plotly.js re-plotted it), with
+traces and its ``.main-svg`` in the DOM; the time is ``performance.now()`` at that frame. A
+first chart is timed from navigation start (``performance.now()`` counts from it).
+
+    python bench/bench_browser.py            # 5 repetitions
+    python bench/bench_browser.py --quick    # 2 repetitions
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+sys.path.insert(0, str(ROOT))
+from optim_core import OPTIMIZERS  # noqa: E402  (the ids only; no page is imported)
+
+ALL = list(OPTIMIZERS)
+RACE_ALL = "/race?" + "&".join(f"race_opts={o}" for o in ALL) + "&steps=500"
+TIMEOUT_MS = 60_000
+BOOT_TIMEOUT_S = 60
+
+FLOOR_APP = """
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+
+n = st.slider("Points", 2, 60, 20)
+x = np.linspace(0, 1, n)
+st.plotly_chart(go.Figure(go.Scatter(x=x, y=x**2, mode="lines+markers")), key="floor")
+"""
+
+HERO = ".st-key-hero .js-plotly-plot"
+STEP_CHART = ".st-key-step_chart .js-plotly-plot"
+CURV_CHART = ".st-key-curv_chart .js-plotly-plot"
+FLOOR_CHART = ".js-plotly-plot"
+
+_MARK = """sel => {
+  const gd = document.querySelector(sel);
+  window.__bench = {t0: performance.now(), gd: gd, fd: gd && gd._fullData};
+}"""
+_CHANGED = """sel => {
+  const s = window.__bench, gd = document.querySelector(sel);
+  if (!gd || !gd._fullData || !gd._fullData.length || !gd.querySelector('.main-svg')) return 0;
+  if (gd === s.gd && gd._fullData === s.fd) return 0;
+  return performance.now() - s.t0;
+}"""
+_DRAWN = """sel => {
+  const gd = document.querySelector(sel);
+  if (!gd || !gd._fullData || !gd._fullData.length || !gd.querySelector('.main-svg')) return 0;
+  return performance.now();
+}"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def server(app: Path, cwd: Path):
+    """A fresh ``streamlit run`` of ``app`` on a free loopback port; yields its URL; stopped by
+    its PID at the end."""
+    port = _free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(app),
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--server.fileWatcherType",
+            "none",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + BOOT_TIMEOUT_S
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1):
+                    break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise RuntimeError(f"server for {app} did not start") from None
+                time.sleep(0.05)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+def first_chart(page, url: str, selector: str) -> float:
+    """Seconds from navigation start to the chart drawn."""
+    page.goto(url, wait_until="commit", timeout=TIMEOUT_MS)
+    handle = page.wait_for_function(_DRAWN, arg=selector, polling="raf", timeout=TIMEOUT_MS)
+    return handle.json_value() / 1000
+
+
+def redrawn_after(page, selector: str, act) -> float:
+    """Seconds from ``act()`` to the chart redrawn (see the module note)."""
+    page.evaluate(_MARK, selector)
+    act()
+    handle = page.wait_for_function(_CHANGED, arg=selector, polling="raf", timeout=TIMEOUT_MS)
+    seconds = handle.json_value() / 1000
+    page.wait_for_timeout(300)  # let the rest of the rerun land before the next action
+    return seconds
+
+
+def _js_click(page, selector: str):
+    """Wait for ``selector`` (outside the timed span), then return a click from JavaScript (no
+    Playwright round trip inside the timed span)."""
+    page.locator(selector).first.wait_for(timeout=TIMEOUT_MS)
+    return lambda: page.evaluate("sel => document.querySelector(sel).click()", selector)
+
+
+def _slider_press(page, container: str):
+    thumb = page.locator(f"{container} [data-testid=stSlider] input[type=range]").first
+    thumb.focus()
+    return lambda: page.keyboard.press("ArrowRight")
+
+
+def _contour_click(page, selector: str, fx: float, fy: float):
+    box = page.locator(f"{selector} .nsewdrag").first.bounding_box()
+    x, y = box["x"] + fx * box["width"], box["y"] + fy * box["height"]
+    return lambda: page.mouse.click(x, y)
+
+
+CLICK_SPOTS = ((0.3, 0.35), (0.65, 0.6), (0.4, 0.7))
+
+
+def measure(reps: int, project: Path = ROOT) -> dict[str, list[float]]:
+    from playwright.sync_api import sync_playwright
+
+    times: dict[str, list[float]] = {}
+    failures: list[str] = []
+
+    def add(name: str, seconds: float) -> None:
+        times.setdefault(name, []).append(seconds)
+        print(f"  {name}: {seconds:.3f} s", file=sys.stderr)
+
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
+        floor = Path(tmp) / "floor.py"
+        floor.write_text(FLOOR_APP)
+        app = project / "app.py"
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+
+        def fresh_page():
+            context = browser.new_context(viewport={"width": 1280, "height": 900})
+            return context, context.new_page()
+
+        def attempt(name: str, measure_it) -> None:
+            """One measurement; a failure is reported and the run goes on."""
+            try:
+                add(name, measure_it())
+            except Exception as err:  # a Playwright timeout or a missing element
+                failures.append(f"{name}: {type(err).__name__}: {str(err).splitlines()[0]}")
+                print(f"  {name}: FAILED {failures[-1]}", file=sys.stderr)
+
+        nav = "[data-testid=stSidebarNav] a"
+
+        def repetition() -> None:
+            # The floor: first chart, then its slider.
+            with server(floor, Path(tmp)) as url:
+                context, page = fresh_page()
+                attempt("floor first chart", lambda: first_chart(page, url, FLOOR_CHART))
+                for _ in range(3):
+                    attempt(
+                        "floor slider",
+                        lambda: redrawn_after(page, FLOOR_CHART, _slider_press(page, "")),
+                    )
+                context.close()
+            # The project's default view, then Step by step (first visit) and Curvature.
+            with server(app, project) as url:
+                context, page = fresh_page()
+                attempt("default view first chart", lambda: first_chart(page, url + "/", HERO))
+                page.wait_for_timeout(500)
+                attempt(
+                    "page switch Race → Step by step (first visit)",
+                    lambda: redrawn_after(
+                        page, STEP_CHART, _js_click(page, f"{nav}[href$='/step']")
+                    ),
+                )
+                page.wait_for_timeout(500)
+                for _ in range(3):
+                    attempt(
+                        "Step by step Next ▶",
+                        lambda: redrawn_after(
+                            page, STEP_CHART, _js_click(page, ".st-key-step_next button")
+                        ),
+                    )
+                attempt(
+                    "page switch Step by step → Curvature",
+                    lambda: redrawn_after(
+                        page, CURV_CHART, _js_click(page, f"{nav}[href$='/curvature']")
+                    ),
+                )
+                page.wait_for_timeout(500)
+                for fx, fy in CLICK_SPOTS[:2]:
+                    attempt(
+                        "contour click, Curvature",
+                        lambda fx=fx, fy=fy: redrawn_after(
+                            page, CURV_CHART, _contour_click(page, CURV_CHART, fx, fy)
+                        ),
+                    )
+                context.close()
+            # All 14 optimizers × 500 steps: first chart, slider, contour click.
+            with server(app, project) as url:
+                context, page = fresh_page()
+                attempt(
+                    "Race 14 × 500 first chart", lambda: first_chart(page, url + RACE_ALL, HERO)
+                )
+                page.wait_for_timeout(500)
+                for _ in range(3):
+                    attempt(
+                        "Race 14 × 500 slider",
+                        lambda: redrawn_after(
+                            page, HERO, _slider_press(page, ".st-key-race_settings")
+                        ),
+                    )
+                for fx, fy in CLICK_SPOTS[:2]:
+                    attempt(
+                        "contour click, Race 14 × 500",
+                        lambda fx=fx, fy=fy: redrawn_after(
+                            page, HERO, _contour_click(page, HERO, fx, fy)
+                        ),
+                    )
+                context.close()
+            # Step by step opened directly on a fresh server.
+            with server(app, project) as url:
+                context, page = fresh_page()
+                attempt(
+                    "Step by step first chart (direct)",
+                    lambda: first_chart(page, url + "/step", STEP_CHART),
+                )
+                context.close()
+
+        for rep in range(reps):
+            print(f"repetition {rep + 1}/{reps}", file=sys.stderr)
+            repetition()
+        browser.close()
+    for failure in failures:
+        print(f"failed: {failure}")
+    return times
+
+
+# (measure, floor it is divided by or None, target, target is a ratio)
+REPORT = (
+    ("floor first chart", None, None, False),
+    ("floor slider", None, None, False),
+    ("default view first chart", "floor first chart", 1.3, True),
+    ("Race 14 × 500 first chart", "floor first chart", 1.3, True),
+    ("Race 14 × 500 slider", "floor slider", 3.0, True),
+    ("contour click, Race 14 × 500", None, 1.0, False),
+    ("contour click, Curvature", None, 1.0, False),
+    ("page switch Step by step → Curvature", "floor first chart", 1.5, True),
+    ("page switch Race → Step by step (first visit)", None, 3.0, False),
+    ("Step by step first chart (direct)", "floor first chart", None, True),
+    ("Step by step Next ▶", None, 0.5, False),
+)
+
+
+def report(times: dict[str, list[float]], load_before, load_after, reps: int) -> None:
+    print(f"Browser benchmark, median of {reps} repetitions (chromium, 1280 × 900)\n")
+    print("| measure | median | × floor | target | |")
+    print("|---|---:|---:|---:|---|")
+    for name, floor, target, is_ratio in REPORT:
+        if name not in times:
+            continue
+        median = statistics.median(times[name])
+        ratio = median / statistics.median(times[floor]) if floor else None
+        shown_ratio = f"{ratio:.2f}×" if ratio is not None else ""
+        if target is None:
+            verdict, shown_target = "", ""
+        elif is_ratio:
+            verdict, shown_target = ("✅" if ratio <= target else "❌"), f"≤ {target}×"
+        else:
+            verdict, shown_target = ("✅" if median <= target else "❌"), f"≤ {target} s"
+        print(f"| {name} | {median:.2f} s | {shown_ratio} | {shown_target} | {verdict} |")
+    loads = ", ".join(f"{v:.1f}" for v in load_before)
+    after = ", ".join(f"{v:.1f}" for v in load_after)
+    print(f"\nLoad average (1, 5, 15 min): {loads} before, {after} after; {os.cpu_count()} cores.")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="2 repetitions instead of 5")
+    parser.add_argument("--reps", type=int, default=None, help="repetitions")
+    parser.add_argument(
+        "--project", type=Path, default=ROOT, help="the tree to serve (e.g. an older checkout)"
+    )
+    args = parser.parse_args()
+    if not Path(CHROMIUM).exists():
+        sys.exit(f"no {CHROMIUM}: nothing to measure")
+    reps = args.reps or (2 if args.quick else 5)
+    load_before = os.getloadavg()
+    times = measure(reps, args.project.resolve())
+    report(times, load_before, os.getloadavg(), reps)
+
+
+if __name__ == "__main__":
+    main()
