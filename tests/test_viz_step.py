@@ -102,7 +102,7 @@ def test_every_optimizer_shows_each_state_field_under_its_own_symbol(optimizer):
     assert latex.startswith(r"\begin{aligned}") and latex.endswith(r"\end{aligned}")
     assert r"\alpha_{3} &= " + tex_number(t.lr[2]) in latex
     assert r"g &= \nabla f(" in latex and tex_value(t.grads[2]) in latex
-    for name, symbol, _ in OPTIMIZERS[optimizer].state_fields:
+    for name, symbol, _ in OPTIMIZERS[optimizer].state_fields_for(t.hyper):
         if name != "step":
             assert f"{symbol} &= {tex_value(t.states[name][2])}" in latex, name
     assert rf"\Delta\theta &= {tex_value(t.path[3] - t.path[2])}" in latex
@@ -112,7 +112,7 @@ def test_every_optimizer_shows_each_state_field_under_its_own_symbol(optimizer):
     rows = state_table(t, 3)
     assert rows[0]["quantity"] == "g" and rows[0]["x"] == f"{t.grads[2][0]:.5g}"
     names = [row["quantity"] for row in rows]
-    for name, _, meaning in OPTIMIZERS[optimizer].state_fields:
+    for name, _, meaning in OPTIMIZERS[optimizer].state_fields_for(t.hyper):
         value = np.asarray(t.states[name][2])
         if value.ndim == 2:
             assert f"{name} (row x)" in names and f"{name} (row y)" in names
