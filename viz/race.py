@@ -33,10 +33,12 @@ from __future__ import annotations
 import base64
 import io
 from collections.abc import Mapping
+from copy import deepcopy
 from functools import lru_cache
 
 import numpy as np
 import plotly.graph_objects as go
+from _plotly_utils.utils import convert_to_base64
 from PIL import Image
 from plotly.colors import sample_colorscale
 
@@ -413,6 +415,9 @@ def simplified(path: np.ndarray, tol: float) -> np.ndarray:
     keep = np.zeros(n, dtype=bool)
     keep[[0, -1]] = True
     todo = [(0, n - 1)]
+    # The ufuncs below compute what np.clip and np.linalg.norm(axis=1) do, bit for bit, without
+    # their Python wrappers: this loop runs for every run and frame on each rerun of the Race.
+    maximum, minimum, sqrt, add = np.maximum, np.minimum, np.sqrt, np.add.reduce
     while todo:
         i, j = todo.pop()
         if j - i < 2:
@@ -420,9 +425,10 @@ def simplified(path: np.ndarray, tol: float) -> np.ndarray:
         d = path[j] - path[i]
         p = path[i + 1 : j] - path[i]
         length2 = float(d @ d)
-        t = np.clip(p @ d / length2, 0.0, 1.0) if length2 > 0 else np.zeros(len(p))
-        far = np.linalg.norm(p - t[:, None] * d, axis=1)
-        k = int(np.argmax(far))
+        t = minimum(maximum(p @ d / length2, 0.0), 1.0) if length2 > 0 else np.zeros(len(p))
+        q = p - t[:, None] * d
+        far = sqrt(add(q * q, axis=1))
+        k = int(far.argmax())
         if far[k] > tol:
             m = i + 1 + k
             keep[m] = True
@@ -586,6 +592,23 @@ def _xy(points: np.ndarray) -> dict:
     return {"x": _f32(points[:, 0]), "y": _f32(points[:, 1])}
 
 
+class _BuiltFigure(go.Figure):
+    """A figure whose frames are handed over as built. ``st.plotly_chart`` calls ``to_dict``,
+    which in plotly deep-copies the figure and walks every value for NumPy arrays to encode
+    (60 frames × 14 optimizers: 30 000 values, about half of a rerun's server time). The
+    frames here hold only plain dicts and base64 arrays (``_xy``, ``_mark_xy``), so they are
+    passed as they are; data and layout are copied and converted as plotly does (they are
+    small, and a page may still change the layout: ``hero_chart`` to present)."""
+
+    def to_dict(self) -> dict:
+        out = {"data": deepcopy(self._data), "layout": deepcopy(self._layout)}
+        convert_to_base64(out)
+        frames = [dict(frame._props) for frame in self._frame_objs]
+        if frames:
+            out["frames"] = frames
+        return out
+
+
 def race_figure(
     surface,
     trajectories: Mapping[str, object],
@@ -693,7 +716,7 @@ def race_figure(
         top = 10 + round(legend_rows([r.label for r in runs], present) * LEGEND_ROW * font)
         layout["margin"] = {"l": 10, "r": 10, "t": top, "b": 105}
     layout = _merged(_house_layout(present), layout)
-    fig = go.Figure(data=data, layout=layout, _validate=False)
+    fig = _BuiltFigure(data=data, layout=layout, _validate=False)
     # Figure(frames=…) validates every trace of every frame again (a second for 13 optimizers ×
     # 60 frames) whatever _validate says; frames made unvalidated are set as they are.
     fig._frame_objs = tuple(frames)

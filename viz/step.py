@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import plotly.graph_objects as go
@@ -178,12 +179,6 @@ def zoom_bounds(trajectory, t: int, surface_bounds) -> tuple[tuple[float, float]
     )
 
 
-def _axes(fig: go.Figure, bounds) -> None:
-    (x0, x1), (y0, y1) = bounds
-    fig.update_xaxes(range=[x0, x1], title="x", constrain="domain")
-    fig.update_yaxes(range=[y0, y1], title="y", scaleanchor="x", scaleratio=1, constrain="domain")
-
-
 def _backdrop(surface, bounds, present: bool) -> go.Figure:
     """The contour without its colour bar (the room goes to the picture; hover shows f)."""
     fig = go.Figure(contour_trace(surface, bounds, present=present).update(showscale=False))
@@ -191,6 +186,58 @@ def _backdrop(surface, bounds, present: bool) -> go.Figure:
     if minima is not None:
         fig.add_trace(minima)
     return fig
+
+
+@lru_cache(maxsize=4)
+def _house_layout(present: bool, height: int) -> dict:
+    """The shared style's layout (template expanded), made once: validating a template costs
+    ~60 ms a figure, and "Next ▶" draws one."""
+    return style(go.Figure(), present=present, height=height).to_dict()["layout"]
+
+
+_BELOW = {"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0}  # the legend under a contour
+_BACKDROPS: dict = {}  # (surface key, bounds, present) → the backdrop's traces as dicts
+_BACKDROPS_MAX = 16
+
+
+def _backdrop_traces(surface, bounds, present: bool) -> list[dict]:
+    """``_backdrop``'s traces as plain dicts, computed once per surface, view and style: the
+    steps of one run share them (a zoomed view has its own bounds at every step)."""
+    key = (
+        getattr(surface, "key", id(surface)),
+        tuple(tuple(float(v) for v in side) for side in bounds),
+        present,
+    )
+    traces = _BACKDROPS.get(key)
+    if traces is None:
+        traces = [t.to_plotly_json() for t in _backdrop(surface, bounds, present).data]
+        if len(_BACKDROPS) >= _BACKDROPS_MAX:
+            _BACKDROPS.pop(next(iter(_BACKDROPS)))
+        _BACKDROPS[key] = traces
+    return [dict(t) for t in traces]
+
+
+def _axes_layout(bounds) -> dict:
+    """The view's axes: x and y on one scale (a circle looks round), clipped to ``bounds``."""
+    (x0, x1), (y0, y1) = bounds
+    return {
+        "xaxis": {"range": [x0, x1], "title": {"text": "x"}, "constrain": "domain"},
+        "yaxis": {
+            "range": [y0, y1],
+            "title": {"text": "y"},
+            "scaleanchor": "x",
+            "scaleratio": 1,
+            "constrain": "domain",
+        },
+    }
+
+
+def _styled(traces: list, present: bool, height: int, legend: dict, **layout) -> go.Figure:
+    """``style(go.Figure(traces).update_layout(legend=legend, **layout), present, height)``,
+    built from the house layout without validation (the traces come validated)."""
+    house = _house_layout(present, height)
+    merged = {**house, **layout, "legend": {**house["legend"], **legend}}
+    return go.Figure(data=traces, layout=merged, _validate=False)
 
 
 def step_figure(surface, trajectory, t: int, present: bool = False, bounds=None) -> go.Figure:
@@ -207,9 +254,9 @@ def step_figure(surface, trajectory, t: int, present: bool = False, bounds=None)
     width = line_width(present)
     size = 16 if present else 11
 
-    fig = _backdrop(surface, bounds, present)
+    traces = _backdrop_traces(surface, bounds, present)
     so_far = trajectory.path[:t]
-    fig.add_trace(
+    traces.append(
         go.Scatter(
             x=so_far[:, 0],
             y=so_far[:, 1],
@@ -223,7 +270,7 @@ def step_figure(surface, trajectory, t: int, present: bool = False, bounds=None)
     )
     ahead = looks_ahead(trajectory, t)
     if ahead:
-        fig.add_trace(
+        traces.append(
             go.Scatter(
                 x=[evaluated[0]],
                 y=[evaluated[1]],
@@ -238,7 +285,7 @@ def step_figure(surface, trajectory, t: int, present: bool = False, bounds=None)
                 hovertemplate="θ̃ = (%{x:.4g}, %{y:.4g})<extra>look-ahead</extra>",
             )
         )
-    fig.add_trace(
+    traces.append(
         go.Scatter(
             x=[before[0], after[0]],
             y=[before[1], after[1]],
@@ -264,13 +311,14 @@ def step_figure(surface, trajectory, t: int, present: bool = False, bounds=None)
             arrows.append(_arrow(evaluated, after, color=LOOKAHEAD_COLOR, width=width, dashed=True))
         if not np.allclose(before, after, rtol=0, atol=1e-15):
             arrows.append(_arrow(before, after, color=color, width=width + 1))
-        fig.update_layout(annotations=arrows)
-    _axes(fig, bounds)
-    fig.update_layout(
-        title={"text": f"Step {t} of {len(trajectory.path) - 1}"},
-        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
-    )
-    return style(fig, present=present, height=STEP_HEIGHT + (120 if present else 0))
+    else:
+        arrows = None
+    # The same figure as ``_axes`` and ``style`` make, at a fraction of the cost.
+    layout = _axes_layout(bounds) | {"title": {"text": f"Step {t} of {len(trajectory.path) - 1}"}}
+    if arrows is not None:
+        layout["annotations"] = arrows
+    height = STEP_HEIGHT + (120 if present else 0)
+    return _styled(traces, present, height, _BELOW, **layout)
 
 
 _SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
@@ -286,12 +334,12 @@ def paths_figure(
     """Whole paths of several runs on one contour, each labelled; look-ahead points as open
     circles (for Nesterov they fall on the re-parametrized form's path: the point of comparing)."""
     width = line_width(present)
-    fig = _backdrop(surface, surface.bounds, present)
+    traces = _backdrop_traces(surface, surface.bounds, present)
     dashes = ("solid", "dot", "dash", "dashdot")
     for i, (trajectory, label) in enumerate(zip(trajectories, labels, strict=True)):
         color = color_for(trajectory.optimizer, i)
         path = trajectory.path
-        fig.add_trace(
+        traces.append(
             go.Scatter(
                 x=path[:, 0],
                 y=path[:, 1],
@@ -304,7 +352,7 @@ def paths_figure(
         )
         evaluated = trajectory.eval_points
         if not np.allclose(evaluated, path[:-1], rtol=0, atol=1e-12, equal_nan=True):
-            fig.add_trace(
+            traces.append(
                 go.Scatter(
                     x=evaluated[:, 0],
                     y=evaluated[:, 1],
@@ -319,9 +367,7 @@ def paths_figure(
                     hovertemplate="θ̃ (%{x:.4g}, %{y:.4g})<extra></extra>",
                 )
             )
-    _axes(fig, surface.bounds)
-    fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0})
-    return style(fig, present=present, height=STEP_HEIGHT)
+    return _styled(traces, present, STEP_HEIGHT, _BELOW, **_axes_layout(surface.bounds))
 
 
 def series_figure(
@@ -333,11 +379,11 @@ def series_figure(
     present: bool = False,
 ) -> go.Figure:
     """A small line chart of per-step values (steps numbered from 1), optionally log-scaled."""
-    fig = go.Figure()
+    traces = []
     width = line_width(present)
     for s in series:
         values = np.asarray(s.values, dtype=float)
-        fig.add_trace(
+        traces.append(
             go.Scatter(
                 x=np.arange(1, len(values) + 1),
                 y=values,
@@ -348,13 +394,17 @@ def series_figure(
                 hovertemplate="step %{x}: %{y:.4g}<extra>" + s.label + "</extra>",
             )
         )
-    fig.update_xaxes(title="step t")
-    fig.update_yaxes(title=y_title, type="log" if log_y else "linear", exponentformat="power")
-    fig.update_layout(
-        title={"text": title},
-        legend={"orientation": "h", "yanchor": "top", "y": -0.25, "x": 0},
-    )
-    return style(fig, present=present, height=400 + (80 if present else 0))
+    axes = {
+        "xaxis": {"title": {"text": "step t"}},
+        "yaxis": {
+            "title": {"text": y_title},
+            "type": "log" if log_y else "linear",
+            "exponentformat": "power",
+        },
+    }
+    legend = {"orientation": "h", "yanchor": "top", "y": -0.25, "x": 0}
+    height = 400 + (80 if present else 0)
+    return _styled(traces, present, height, legend, title={"text": title}, **axes)
 
 
 # ---------------------------------------------------------------------------- the comparisons
