@@ -17,6 +17,7 @@ from app_pages._noise import NOISE, noise_view, open_view, views_for
 from app_pages._runs import run_all
 from app_pages._settings import SCHEMA, RaceSettings
 from app_pages._state import current_view, publish, show_notices, store, widget
+from app_pages._table import table
 from app_pages._ui import hero_chart, require_surface, start_from_click, start_of
 from optim_core import OPTIMIZERS
 from optim_core.analysis import known_min_value, race_results
@@ -174,7 +175,7 @@ def race_page() -> None:
         for row in results.rows:
             if row.stopped_at is not None:
                 st.warning(f"**{row.name}** {row.why}", icon="⚠️")
-        st.table(results.table())
+        table(results.table())
         _downloads(surface, trajectories, start, race)
     publish(RaceSettings.read(store()))  # read again: the figure's controls come after `race`
 

@@ -16,6 +16,7 @@ from app_pages._controls import (
 from app_pages._runs import cached_run
 from app_pages._settings import SCHEMA, StepSettings, read_hyper
 from app_pages._state import current_view, forget, publish, set_values, show_notices, store, widget
+from app_pages._table import table
 from app_pages._ui import require_surface, start_of
 from optim_core import OPTIMIZERS, OptimizerError
 from optim_core.analysis import stopped_why
@@ -93,7 +94,7 @@ def _this_step(surface, trajectory, t: int, present: bool) -> None:
             used = ", ".join(str(i) for i in trajectory.batches[t - 1])
             st.markdown(f"**Mini-batch of step {t}**: g averages the gradients of examples {used}")
         st.markdown(f"**State after step {t}**")
-        st.table(state_table(trajectory, t))
+        table(state_table(trajectory, t))
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -124,9 +125,9 @@ def _compare(surface, start, steps: int, present: bool, first: str) -> None:
     result = _comparison(surface, surface.key, which, tuple(hypers), start, steps)
     st.markdown(COMPARISONS[which].story)
     if which == "bias_correction":
-        chart, table = st.columns([3, 2])
+        chart, numbers_of_bias = st.columns([3, 2])
         chart.plotly_chart(bias_figure(result, present), config=PLOTLY_CONFIG)
-        table.table(bias_table(result))
+        table(bias_table(result), container=numbers_of_bias)
     elif which == "nesterov_forms":
         st.plotly_chart(nesterov_figure(surface, result, present), config=PLOTLY_CONFIG)
     else:

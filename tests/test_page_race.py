@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 from app_pages._settings import DEFAULT_FORMULA
 from optim_core import OPTIMIZERS, run
 from surfaces import SURFACES, SurfaceError, get_surface, parse_surface
+from tests._tables import table_frame, tables
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
 DTYPES = {"f4": np.float32, "f8": np.float64, "i4": np.int32}
@@ -117,7 +118,7 @@ def test_default_race_shows_four_optimizers_animated_from_the_surfaces_start(dow
         for f in frames
     )
     assert spec["layout"]["height"] >= 600
-    table = at.table[0].value
+    table = table_frame(at)
     assert list(table["optimizer"]) == [
         OPTIMIZERS[o].name for o in ("sgd", "momentum", "rmsprop", "adam")
     ]
@@ -170,7 +171,7 @@ def test_every_adam_hyperparameter_reaches_the_run(downloads):
     )
     np.testing.assert_allclose(csv_rows(downloads)["adam"][:, :2], expected.path, rtol=1e-8)
     np.testing.assert_allclose(path_of(race_spec(at), "adam"), expected.path, rtol=1e-5, atol=1e-6)
-    table = at.table[0].value
+    table = table_frame(at)
     assert table["learning rate"].iloc[0] == "0.2"
 
 
@@ -276,7 +277,7 @@ def test_custom_formula_races_on_it():
     assert "minimum" not in [t.get("name") for t in spec["data"]]  # a formula has no known minima
     assert path_of(spec, "sgd")[0] == pytest.approx(surface.start, abs=1e-5)
     assert (
-        "stays within ‖∇f‖ ≤ 0.0001 from step" in at.table[0].value.columns
+        "stays within ‖∇f‖ ≤ 0.0001 from step" in table_frame(at).columns
     )  # no f_min: the gradient
 
 
@@ -300,7 +301,7 @@ def test_hostile_formula_shows_the_parsers_message_and_the_page_stays_up():
     assert not at.exception
     (error,) = at.error
     assert str(refused.value) in re.sub(r"\\(.)", r"\1", error.value)  # Markdown-escaped
-    assert not at.get("plotly_chart") and not at.table  # the page stopped, the app did not
+    assert not at.get("plotly_chart") and not tables(at)  # the page stopped, the app did not
     at.session_state["formula"] = "x^2 + y^2"  # the page recovers
     at.run()
     assert not at.exception and not at.error
@@ -315,7 +316,7 @@ def test_diverged_run_gets_a_warning_with_the_reason_and_an_x():
     assert "|1 − αλ_max|" in warning.value
     spec = race_spec(at)
     assert trace(spec, "diverged")
-    table = at.table[0].value
+    table = table_frame(at)
     assert table["stopped"].iloc[0].startswith("diverged at step")
     assert "|1 − αλ_max|" in table["stopped"].iloc[0]  # and why
     assert table["stopped"].iloc[1] == "—"
@@ -324,7 +325,7 @@ def test_diverged_run_gets_a_warning_with_the_reason_and_an_x():
 def test_tolerance_control_sets_the_steps_to_tolerance_column():
     at = page(race_opts="adam", steps="200")
     at.select_slider(key="race_tol").set_value(0.01).run()
-    table = at.table[0].value
+    table = table_frame(at)
     column = "stays within f − f_min ≤ 0.01 from step"
     assert column in table.columns
     loss = trace(figures(page(race_opts="adam", steps="200", race_view="loss"))[0], "Adam")
@@ -380,4 +381,4 @@ def test_url_round_trip_restores_the_whole_view():
         ),
         rel=1e-5,
     )
-    assert at.table[0].value["learning rate"].iloc[1] == "0.02"
+    assert table_frame(at)["learning rate"].iloc[1] == "0.02"

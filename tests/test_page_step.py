@@ -14,6 +14,7 @@ from app_pages._settings import StepSettings
 from optim_core import OPTIMIZERS, run
 from surfaces import SURFACES, get_surface
 from tests._apptest import APP
+from tests._tables import tables
 from viz.step import state_table, tex_value
 
 STEPS = 30  # every test runs the whole script: keep the runs short
@@ -57,7 +58,7 @@ def latex_values(at) -> list[str]:
 
 
 def table_rows(at, index: int = 0) -> list[dict]:
-    return at.table[index].value.to_dict("records")
+    return tables(at)[index]
 
 
 def test_opens_on_adam_step_one_with_the_rule_the_code_and_the_numbers():
