@@ -128,11 +128,12 @@ def outcome_heatmap(
     text = _cell_text(lrs, seconds, values, diverged_at, metric, second_label, steps)
     z, colorbar = _colour_values(np.where(diverged, np.nan, values), metric)
     colorbar["thickness"] = 18 if present else 12
+    rows = _log_edges(seconds) if second_log else seconds  # on a log axis: the cells' edges
     fig = go.Figure()
     fig.add_trace(
         go.Heatmap(
             x=lrs,
-            y=seconds,
+            y=rows,
             z=z,
             colorscale=OUTCOME_COLORSCALE,
             colorbar=colorbar,
@@ -141,11 +142,11 @@ def outcome_heatmap(
         )
     )
     if diverged.any():
-        fig.add_trace(_overlay(diverged, lrs, seconds, DIVERGED_COLOR, "diverged"))
+        fig.add_trace(_overlay(diverged, lrs, rows, DIVERGED_COLOR, "diverged"))
         fig.add_trace(_legend_entry(DIVERGED_COLOR, "diverged (hover: at which step)"))
     missing = ~diverged & ~np.isfinite(values)
     if missing.any():
-        fig.add_trace(_overlay(missing, lrs, seconds, NOT_REACHED_COLOR, "not reached"))
+        fig.add_trace(_overlay(missing, lrs, rows, NOT_REACHED_COLOR, "not reached"))
         fig.add_trace(_legend_entry(NOT_REACHED_COLOR, f"not within tolerance in {steps} steps"))
     xx, yy = np.meshgrid(lrs, seconds)
     fig.add_trace(
@@ -248,7 +249,10 @@ def outcome_heatmap(
     fig.update_xaxes(type="log", title_text="learning rate α", range=_log_range(lrs))
     if second_log:
         fig.update_yaxes(
-            type="log", title_text=second_label, range=_log_range(seconds), tickvals=seconds
+            type="log",
+            title_text=second_label,
+            range=[float(np.log10(rows[0])), float(np.log10(rows[-1]))],
+            tickvals=seconds,
         )
     else:
         fig.update_yaxes(title_text=second_label, range=_lin_range(seconds))
@@ -272,6 +276,18 @@ def _log_range(lrs) -> list[float]:
     logs = np.log10(lrs)
     half = 0.5 * (logs[-1] - logs[0]) / max(len(logs) - 1, 1)
     return [float(logs[0] - half), float(logs[-1] + half)]
+
+
+def _log_edges(values) -> np.ndarray:
+    """Cell edges for centres on a log axis: geometric midpoints, half a step beyond the ends
+    (plotly would put the edges of given centres at arithmetic midpoints)."""
+    logs = np.log10(np.asarray(values, dtype=float))
+    if len(logs) == 1:
+        return 10.0 ** (logs[0] + np.array([-0.5, 0.5]))
+    mids = (logs[1:] + logs[:-1]) / 2
+    return 10.0 ** np.concatenate(
+        [[logs[0] - (mids[0] - logs[0])], mids, [logs[-1] + (logs[-1] - mids[-1])]]
+    )
 
 
 def _lin_range(values) -> list[float]:

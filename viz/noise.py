@@ -77,6 +77,10 @@ def noise_figure(noise, *, present: bool = False, height: int | None = None) -> 
     )
     fig.update_xaxes(title_text="∂f/∂x", zeroline=False)
     fig.update_yaxes(title_text="∂f/∂y", zeroline=False)
+    if noise.inside(SIGMAS[0]) is None:  # no spread: the per-example scale, not rounding's
+        for axis, update in enumerate((fig.update_xaxes, fig.update_yaxes)):
+            half = 2.0 * np.sqrt(noise.per_example_cov[axis, axis]) or 1.0
+            update(range=[noise.full_grad[axis] - half, noise.full_grad[axis] + half])
     fig.update_layout(
         title={"text": f"Mini-batch gradients at ({noise.point[0]:.3g}, {noise.point[1]:.3g})"},
         legend={"orientation": "h", "yanchor": "top", "y": -0.14, "x": 0},
