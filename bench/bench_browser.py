@@ -52,7 +52,7 @@ from optim_core import OPTIMIZERS  # noqa: E402  (the ids only; no page is impor
 
 ALL = list(OPTIMIZERS)
 RACE_ALL = "/race?" + "&".join(f"race_opts={o}" for o in ALL) + "&steps=500"
-TIMEOUT_MS = 60_000
+TIMEOUT_MS = 120_000  # a first chart took 30–40 s at a load of 20–30 on 2 cores
 BOOT_TIMEOUT_S = 60
 
 FLOOR_APP = """
