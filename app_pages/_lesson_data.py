@@ -38,6 +38,7 @@ from app_pages._settings import (
 from optim_core import lessons as measure
 from optim_core import quadratic_theory, run, stable_lr
 from optim_core.analysis import race_results
+from optim_core.noise import noise_scaling
 from surfaces import critical_points, curvature_at, get_surface
 
 # Page url_path -> its title in the navigation (app.py).
@@ -768,11 +769,11 @@ def _minibatch_solve(links) -> dict:
 
 # --- the central limit theorem: noise like 1/√m --------------------------------------------
 
-CLT_DRAWS = 20_000  # mini-batches drawn per batch size
-
 
 def _clt_race(m: int) -> RaceSettings:
-    return _race(_regression(1.0), _MINIBATCH_SGD, steps=300, batch=m, sampling="replacement")
+    """The Race's gradient-noise view: the cloud of m-example gradients at the start point."""
+    settings = _race(_regression(1.0), _MINIBATCH_SGD, steps=300, batch=m, sampling="replacement")
+    return replace(settings, chart="noise")
 
 
 _CLT = (
@@ -787,31 +788,37 @@ def _clt_given(links) -> dict:
     return {
         **{f"m_{i}": m for i, m in enumerate(sizes)},
         "n": surface_of(links[0].settings.view).n_examples,
-        "draws": CLT_DRAWS,
         "size_factor": sizes[2] // sizes[1],
     }
 
 
 def _clt_solve(links) -> dict:
+    """The spreads the Race's noise view measures at the start point (``noise.noise_scaling``,
+    its seed and sample count), with replacement as linked and without for comparison."""
     first = links[0].settings
     page, _ = opened(first)
     s = surface_of(page.view)
+    start = start_of(page.view, s)
     sizes = [link.settings.run.batch for link in links]
-    minimum = measure.nearest_minimum(s, start_of(page.view, s)).point
-    drawn = measure.gradient_spread(s, minimum, sizes, CLT_DRAWS, seed=first.run.seed)
-    distinct = measure.gradient_spread(
-        s, minimum, sizes, CLT_DRAWS, seed=first.run.seed, sampling="shuffle"
-    )
-    out = {"exact_grad": measure.gradient_norm(s, minimum)}  # zero: what is left is noise
-    for i, (r, d) in enumerate(zip(drawn, distinct, strict=True)):
+    drawn = noise_scaling(s, start, page.run.sampling, seed=page.run.seed)  # m = 1 … N
+    distinct = noise_scaling(s, start, "shuffle", seed=page.run.seed)
+    out = {
+        "start": start,
+        "samples": drawn.samples,
+        "slope": drawn.slope(up_to=drawn.fit_up_to),  # as the view's log-log chart fits it
+        "slope_law": drawn.slope("predicted", drawn.fit_up_to),
+    }
+    by_m = [{r.m: r for r in measure.spread_by_size(x)} for x in (drawn, distinct)]
+    for i, m in enumerate(sizes):
+        r, d = by_m[0][m], by_m[1][m]
         out |= {
             f"spread_{i}": r.spread,
             f"ratio_{i}": r.ratio,
-            f"predicted_{i}": r.predicted,
+            f"predicted_{i}": r.predicted_ratio,
             f"distinct_{i}": d.ratio,
-            f"distinct_predicted_{i}": measure.without_replacement(s.n_examples, r.m),
+            f"distinct_predicted_{i}": d.predicted_ratio,
         }
-    out["spread_factor"] = drawn[1].spread / drawn[2].spread
+    out["spread_factor"] = out["spread_1"] / out["spread_2"]
     return out
 
 
@@ -1235,27 +1242,27 @@ LESSONS: tuple[Lesson, ...] = (
         topic="stochastic gradients",
         links=_CLT,
         story=(
-            "A mini-batch gradient is the mean of m per-example gradients drawn at random. "
-            "Averaging m independent draws divides their variance by m, so the spread of the "
-            r"estimate around the true gradient falls like $1/\sqrt{m}$ — the central limit "
-            "theorem. At the minimum the true gradient is zero: what is left is the noise."
+            "A mini-batch gradient ĝ is the mean of m per-example gradients drawn at random. "
+            "Averaging m independent draws divides their variance by m, so the spread of ĝ "
+            r"around the true gradient falls like $1/\sqrt{m}$ — the central limit theorem. "
+            "The Race's gradient-noise view draws the cloud of ĝ for the chosen m."
         ),
         question=(
-            "At the regression's minimum, how much smaller is the mini-batch gradient's spread "
-            "with m = {{m_1}} than with m = {{m_0}}? And with m = {{m_2}}, a batch "
-            "{{size_factor}} times larger again?"
+            "At the start point of the regression, how much smaller is the spread of ĝ with "
+            "m = {{m_1}} than with m = {{m_0}}? And with m = {{m_2}}, a batch {{size_factor}} "
+            "times larger again?"
         ),
         answer=(
-            "Measured over {{draws}} batches drawn with replacement at the minimum, where the "
-            "exact gradient vanishes: the RMS of ĝ − ∇f is {{spread_0}} at m = "
-            "{{m_0}}, {{spread_1}} at m = {{m_1}} ({{ratio_1}} times as large; "
-            r"$1/\sqrt{m}$ = {{predicted_1}}) and {{spread_2}} at m = {{m_2}} ({{ratio_2}} "
-            r"times; $1/\sqrt{m}$ = {{predicted_2}}). A batch {{size_factor}} times larger "
-            "costs {{size_factor}} times more gradients and quiets the noise only "
-            "{{spread_factor}} times. Drawn without replacement, as the Race's shuffled epochs "
-            "do, m = {{m_2}} of the {{n}} examples is a sizeable share of the data and the "
-            r"spread falls faster: {{distinct_2}} times, as $\sqrt{(N - m)/(m(N - 1))}$ = "
-            "{{distinct_predicted_2}} predicts."
+            "Measured from {{samples}} mini-batches drawn with replacement at {{start}}: the "
+            "RMS of ĝ − ∇f is {{spread_0}} at m = {{m_0}}, {{spread_1}} at m = {{m_1}} "
+            r"({{ratio_1}} times as large; $1/\sqrt{m}$ = {{predicted_1}}) and {{spread_2}} "
+            r"at m = {{m_2}} ({{ratio_2}} times; $1/\sqrt{m}$ = {{predicted_2}}). On the "
+            "view's log-log chart the measured slope is {{slope}}, the law's {{slope_law}}. A "
+            "batch {{size_factor}} times larger costs {{size_factor}} times more gradients and "
+            "quiets the noise only {{spread_factor}} times. Drawn without replacement, as the "
+            "Race's shuffled epochs do, m = {{m_2}} of the {{n}} examples is a sizeable share "
+            r"of the data and the spread falls faster: {{distinct_2}} times, as "
+            r"$\sqrt{(N - m)/(m(N - 1))}$ = {{distinct_predicted_2}} predicts."
         ),
         given=_clt_given,
         solve=_clt_solve,

@@ -216,53 +216,29 @@ def same_values(a, b) -> bool:
 
 @dataclass(frozen=True)
 class NoiseSpread:
-    """The mini-batch gradient's spread at one point for one batch size m: the RMS distance
-    ‖ĝ − ∇f‖ over ``draws`` batches, and that spread over the spread at m = 1."""
+    """One batch size m of a ``noise.NoiseScaling``: the mini-batch gradient's spread
+    √trace Cov ĝ measured and predicted (the CLT's Σ/m, × (N − m)/(N − 1) without
+    replacement), and each over its value at the first size."""
 
     m: int
     spread: float
-    ratio: float  # spread / spread at m = 1 (measured the same way)
-    predicted: float  # 1/√m
+    predicted: float
+    ratio: float  # measured spread / measured spread at the first size
+    predicted_ratio: float  # predicted spread / predicted spread at the first size
 
 
-def gradient_norm(surface, point) -> float:
-    """‖∇f‖ at a point."""
-    return float(np.linalg.norm(surface.grad(np.asarray(point, dtype=float))))
+def spread_by_size(scaling) -> tuple[NoiseSpread, ...]:
+    """The rows of a ``noise.NoiseScaling`` (measured by ``noise.noise_scaling``)."""
+    measured = [float(v) for v in scaling.measured]
+    predicted = [float(v) for v in scaling.predicted]
 
+    def over(values, i):
+        return values[i] / values[0] if values[0] > 0 else math.nan
 
-def without_replacement(n: int, m: int) -> float:
-    """The spread of a mean of m of n examples drawn without replacement over that of one
-    example: √((n − m)/(m(n − 1))), the finite-population correction of 1/√m."""
-    return math.sqrt((n - m) / (m * (n - 1))) if n > 1 else 0.0
-
-
-def _draw(n: int, m: int, draws: int, sampling: str, rng) -> np.ndarray:
-    if sampling == "replacement":
-        return rng.integers(0, n, size=(draws, m))
-    return np.argsort(rng.random((draws, n)), axis=1)[:, :m]  # m distinct examples
-
-
-def gradient_spread(
-    surface, point, sizes: Sequence[int], draws: int = 4000, seed: int = 0, sampling="replacement"
-) -> tuple[NoiseSpread, ...]:
-    """For each batch size m: ``draws`` mini-batches of m examples of a data surface, drawn
-    with replacement (or m distinct ones for "shuffle"), their mean gradient ĝ at ``point``,
-    and the RMS of ‖ĝ − ∇f‖ — the noise the batch adds to the exact gradient."""
-    p = np.asarray(point, dtype=float)
-    grads = np.asarray(surface.example_grads(p), dtype=float)  # (N, 2)
-    exact = grads.mean(axis=0)
-    rng = np.random.default_rng(seed)
-
-    def spread(m: int) -> float:
-        batch = grads[_draw(len(grads), m, draws, sampling, rng)].mean(axis=1)
-        return float(np.sqrt(np.mean(np.sum((batch - exact) ** 2, axis=1))))
-
-    one = spread(1)
-    out = []
-    for m in sizes:
-        s = spread(m)
-        out.append(NoiseSpread(int(m), s, s / one if one > 0 else math.nan, 1 / math.sqrt(m)))
-    return tuple(out)
+    return tuple(
+        NoiseSpread(int(m), measured[i], predicted[i], over(measured, i), over(predicted, i))
+        for i, m in enumerate(scaling.sizes)
+    )
 
 
 # ---------------------------------------------------------------------------- schedules
