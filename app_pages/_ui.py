@@ -22,6 +22,7 @@ __all__ = [
     "load_surface",
     "require_surface",
     "sidebar",
+    "stacked_columns",
     "start_from_click",
     "start_of",
 ]
@@ -31,6 +32,8 @@ _PRESENT_CSS = """
 html { font-size: 20px; }
 [data-testid="stMainBlockContainer"] { padding-top: 3.2rem; padding-bottom: 1rem; }
 [data-testid="stAppViewContainer"] h1 { font-size: 1.6rem; padding: 0 0 0.3rem 0; }
+[data-testid="stMain"] h2 { font-size: 1.35rem; }
+[data-testid="stMain"] h3 { font-size: 1.2rem; }
 [data-testid="stMarkdownContainer"] p,
 [data-testid="stMarkdownContainer"] li { font-size: 1.05rem; }
 [data-testid="stMetricValue"] { font-size: 2.2rem; }
@@ -39,24 +42,61 @@ html { font-size: 20px; }
 .st-key-hero [data-testid="stElementContainer"],
 .st-key-hero [data-testid="stFullScreenFrame"],
 .st-key-hero .stPlotlyChart, .st-key-hero .stPlotlyChart > div {
-  height: calc(100vh - 8.5rem) !important; min-height: 320px; flex: 0 0 auto !important;
+  height: calc(100vh - var(--hero-room, 8.5rem)) !important; min-height: 320px;
+  flex: 0 0 auto !important;
 }
 .st-key-hero .js-plotly-plot, .st-key-hero .plot-container { height: 100% !important; }
 </style>
 """
+# Always: columns in a ``stack_…`` container stand one under the other when the main area is
+# narrow (a 1024 px screen with the sidebar open), so formulas and tables are never cut off.
+_LAYOUT_CSS = """
+<style>
+[data-testid="stMain"] { container-type: inline-size; container-name: main; }
+[data-testid="stTable"] th, [data-testid="stTable"] td { overflow-wrap: anywhere; }
+@container main (max-width: 920px) {
+  [class*="st-key-stack_"] [data-testid="stHorizontalBlock"] { flex-wrap: wrap; }
+  [class*="st-key-stack_"] [data-testid="stColumn"] {
+    min-width: 100% !important; flex: 1 1 100% !important;
+  }
+}
+</style>
+"""
 PLOTLY_CONFIG = {"displaylogo": False, "scrollZoom": False}
+HERO_ROOM = 8.5  # rem above and below the presented hero chart: the title and a row of controls
 
 
-def hero_chart(figure, present: bool, **kwargs):
-    """The page's main chart. To present, it takes the height of the screen (CSS above, the
-    figure sized by its container), so it is large and above the fold at 1280×720 and
-    1920×1080 alike."""
-    config = dict(PLOTLY_CONFIG)
+def hero_chart(figure, present: bool, *, room: float = HERO_ROOM, side_legend=False, **kwargs):
+    """The page's main chart. To present, it takes the height of the screen less ``room`` rem
+    (CSS above, the figure sized by its container), so it is large and above the fold at
+    1280×720 and 1920×1080 alike; ``side_legend``: a square plot's legend beside it."""
+    config = PLOTLY_CONFIG | kwargs.pop("config", {})
     if present:
         figure.update_layout(height=None, autosize=True)
+        if side_legend:
+            legend_beside(figure)
         config["responsive"] = True
+    if present and room != HERO_ROOM:
+        st.html(f"<style>.st-key-hero {{ --hero-room: {room}rem; }}</style>")
     with st.container(key="hero"):
         return st.plotly_chart(figure, theme=None, config=config, **kwargs)
+
+
+def legend_beside(figure):
+    """To present a square plot: the plot on the left, the legend at the top of the room to its
+    right and the colour scale at the bottom of it (under the plot, they cost its height)."""
+    figure.update_xaxes(constraintoward="left")
+    figure.update_layout(legend={"orientation": "v", "x": 1.0, "xanchor": "right", "y": 1.0,
+                                 "yanchor": "top", "traceorder": "normal"})  # fmt: skip
+    bar = {"x": 1.0, "xanchor": "right", "y": 0.0, "yanchor": "bottom", "len": 0.4}
+    figure.update_traces(colorbar=bar, selector={"type": "contour"})
+    return figure
+
+
+def stacked_columns(key: str, spec, **kwargs):
+    """``st.columns`` side by side, one under the other when the main area is narrow."""
+    with st.container(key=f"stack_{key}"):
+        return st.columns(spec, **kwargs)
 
 
 @st.cache_resource(max_entries=128, show_spinner=False)
@@ -171,8 +211,7 @@ def sidebar() -> View:
             "present",
             help="Large type, thick lines and high contrast for a projector.",
         )
-        if present:
-            st.markdown(_PRESENT_CSS, unsafe_allow_html=True)
+        st.markdown(_LAYOUT_CSS + (_PRESENT_CSS if present else ""), unsafe_allow_html=True)
         st.subheader("Surface")
         _surface_controls()
         st.subheader("Start point")

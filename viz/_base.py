@@ -147,6 +147,15 @@ def style(fig: go.Figure, *, present: bool = False, height: int | None = None) -
         legend={"bgcolor": "rgba(255,255,255,0.85)", "font": {"size": 18 if present else 12}},
         hoverlabel={"font_size": 16 if present else 12},
     )
+    if present:  # set on the axes themselves: a chart theme's template must not shrink them
+        ticks = {"tickfont": {"size": 18}, "title": {"font": {"size": 20}}}
+        fig.update_layout(xaxis=ticks, yaxis=ticks)
+        fig.update_xaxes(**ticks)
+        fig.update_yaxes(**ticks)
+        # A log axis labels 2 … 9 between decades in smaller type: decades only, all large.
+        for axis in (*fig.select_xaxes(), *fig.select_yaxes()):
+            if axis.type == "log" and axis.dtick is None:
+                axis.dtick = 1
     if height is not None:
         fig.update_layout(height=height)
     return fig
