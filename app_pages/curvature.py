@@ -8,7 +8,7 @@ import streamlit as st
 
 from app_pages._settings import SCHEMA, CurvatureSettings, lr_options, nearest_option
 from app_pages._state import current_view, forget, publish, set_values, show_notices, store, widget
-from app_pages._ui import clicked_point, require_surface, start_of
+from app_pages._ui import clicked_point, hero_chart, require_surface, stacked_columns, start_of
 from optim_core import suggest_lr
 from surfaces import critical_points, curvature_at, curvature_map
 from surfaces.curvature import local_steps, verdict
@@ -148,47 +148,42 @@ def _maps(surface, point, present: bool) -> None:
 
 def main() -> None:
     st.title("Curvature")
-    st.markdown(
-        "Click any point of the contour (or type it): the **Hessian** there, its eigenvalues and "
-        "eigenvectors, the second-derivative test, and where a gradient step, the best step "
-        "along the gradient and a Newton step would go."
-    )
-    show_notices()
     view = current_view()
+    if not view.present:
+        st.markdown(
+            "Click any point of the contour (or type it): the **Hessian** there, its eigenvalues "
+            "and eigenvectors, the second-derivative test, and where a gradient step, the best "
+            "step along the gradient and a Newton step would go."
+        )
+    show_notices()
     surface = require_surface(view)
     start = start_of(view, surface)
     _follow_surface(view, surface, start)
+    hero = st.container() if view.present else None  # presenting: the contour first and large
     _controls(start)
     settings = CurvatureSettings.read(store())
     point = settings.point(start)
     curv = curvature_at(surface, point)
     steps = local_steps(surface, curv, settings.lr)
     found = _critical(surface, surface.key)
-    # On a projector the contour gets the whole width and the numbers go below it.
+    # On a projector the contour gets the whole width and the numbers go below it; on a narrow
+    # screen the numbers go below it too (the Hessian is never cut off).
     figure_column, numbers_column = (
-        (st.container(), st.container()) if view.present else st.columns([3, 2], gap="medium")
+        (hero, st.container()) if view.present else stacked_columns("curv", [3, 2], gap="medium")
     )
     with numbers_column:
         _numbers(curv)
     with figure_column:
-        figure = curvature_figure(
-            surface,
-            curv,
-            steps=steps,
-            critical=found.points,
-            present=view.present,
-            height=860 if view.present else 640,
-        )
-        st.plotly_chart(
-            figure, key=CHART, on_select=_point_from_click, selection_mode="points", config=CONFIG
-        )
+        more = {"steps": steps, "critical": found.points, "present": view.present}
+        figure = curvature_figure(surface, curv, height=640, **more)  # presenting: screen-high
+        clicks = {"key": CHART, "on_select": _point_from_click, "selection_mode": "points"}
+        hero_chart(figure, view.present, config=CONFIG, side_legend=True, **clicks)
         st.caption(FIGURE_NOTE)
     if curv.defined:
         st.subheader("Three steps from this point")
         st.caption(MODEL_NOTE)
-        for column, step in zip(
-            st.columns(3), (steps.gradient, steps.best, steps.newton), strict=True
-        ):
+        three = (steps.gradient, steps.best, steps.newton)
+        for column, step in zip(stacked_columns("curv_steps", 3), three, strict=True):
             with column:
                 _step_card(step)
     _critical_table(found)

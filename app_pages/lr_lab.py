@@ -9,7 +9,7 @@ from app_pages._lab_batch import axis_controls, batch_grid, pick_from_click, pic
 from app_pages._runs import cached_run
 from app_pages._settings import SCHEMA, LabSettings, nearest_option
 from app_pages._state import current_view, forget, publish, show_notices, store, widget
-from app_pages._ui import require_surface, start_of
+from app_pages._ui import hero_chart, require_surface, stacked_columns, start_of
 from optim_core import OPTIMIZERS, OptimizerError, divergence_reason, suggest_lr
 from optim_core import lab as core
 from viz.lr_lab import loss_curves_figure, outcome_figure, rotation_figure, trajectory_figure
@@ -120,18 +120,18 @@ def _outcome(grid, lab: LabSettings, pick: core.Cell, theory, start, present: bo
     size.update(metric=lab.metric, steps=lab.steps, second_label=lab.second_label)
     figure = outcome_figure(grid, overlay=overlay, pick=pick, **size)
     key = "lab_pick_m" if axis else "lab_pick_second" if grid.seconds is not None else None
-    on_select = lambda: pick_from_click(CHART, key)  # noqa: E731
-    st.plotly_chart(figure, key=CHART, on_select=on_select, selection_mode="points", config=CONFIG)
+    clicks = {"key": CHART, "on_select": lambda: pick_from_click(CHART, key)}
+    hero_chart(figure, present, config=CONFIG, selection_mode="points", **clicks)
     caption = (core.batch_caption, lab.sampling) if axis else (core.grid_caption,)
     st.caption(caption[0](grid, lab.steps, start, lab.tol, *caption[1:]))
     if lab.metric == "steps" and not grid.any_settled:
         st.info(core.NONE_SETTLED)
 
 
-def _results(surface, start, lab: LabSettings, grid, present: bool) -> LabSettings:
-    """The chart, the picked run and the theory; returns the settings with the pick drawn."""
+def _results(surface, start, lab: LabSettings, grid, present: bool, hero) -> LabSettings:
+    """The chart (to present: in ``hero``), the picked run, the theory; the settings + pick."""
     best = core.best_cell(grid)
-    chart, side = (st.container(), st.container()) if present else st.columns([3, 2])
+    chart, side = (hero, st.container()) if present else stacked_columns("lab", [3, 2])
     with side:
         pick_inputs(lab, best, surface.n_examples)
     lab = LabSettings.read(store())
@@ -150,15 +150,18 @@ def _results(surface, start, lab: LabSettings, grid, present: bool) -> LabSettin
 
 def main() -> None:
     st.title("Learning-rate lab")
-    st.markdown(
-        "Run a whole grid at once — every learning rate × momentum (or β₁, ρ) — and colour each "
-        "cell by how it ended. Click a cell to see that run."
-    )
-    show_notices()
     view = current_view()
+    if not view.present:
+        st.markdown(
+            "Run a whole grid at once — every learning rate × momentum (or β₁, ρ) — and colour "
+            "each cell by how it ended. Click a cell to see that run."
+        )
+    show_notices()
     surface = require_surface(view)
     start = start_of(view, surface)
-    _controls(surface, start)
+    hero = st.container() if view.present else None  # presenting: the grid first and large
+    with st.expander("Settings: optimizer, grid, α range") if hero else st.container():
+        _controls(surface, start)
     lab = LabSettings.read(store())
     args = (lab.optimizer, start, lab.lr_range, lab.n, lab.steps, lab.tol, lab.fixed)
     try:
@@ -170,7 +173,7 @@ def main() -> None:
     if isinstance(grid, core.GridBudget):
         st.warning(grid.message, icon="⏱️")
     elif grid is not None:
-        lab = _results(surface, start, lab, grid, view.present)
+        lab = _results(surface, start, lab, grid, view.present, hero)
     publish(lab)
 
 

@@ -18,7 +18,7 @@ from app_pages._runs import run_all
 from app_pages._settings import SCHEMA, RaceSettings
 from app_pages._state import current_view, publish, show_notices, store, widget
 from app_pages._table import table
-from app_pages._ui import hero_chart, require_surface, start_from_click, start_of
+from app_pages._ui import hero_chart, require_surface, stacked_columns, start_from_click, start_of
 from optim_core import OPTIMIZERS
 from optim_core.analysis import known_min_value, race_results
 from optim_core.budget import race_budget
@@ -155,7 +155,7 @@ def race_page() -> None:
         board = st.container()
         controls = st.expander("Settings: optimizers, learning rates, steps")
     else:
-        controls, board = st.columns([1, 2.5], gap="medium")
+        controls, board = stacked_columns("race", [1, 2.5], gap="medium")
     with controls:
         _controls(surface, start)
     race = RaceSettings.read(store())

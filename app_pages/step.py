@@ -17,7 +17,7 @@ from app_pages._runs import cached_run
 from app_pages._settings import SCHEMA, StepSettings, read_hyper
 from app_pages._state import current_view, forget, publish, set_values, show_notices, store, widget
 from app_pages._table import table
-from app_pages._ui import require_surface, start_of
+from app_pages._ui import hero_chart, require_surface, stacked_columns, start_of
 from optim_core import OPTIMIZERS, OptimizerError
 from optim_core.analysis import stopped_why
 from optim_core.compare import COMPARISONS
@@ -33,6 +33,7 @@ from viz.step import (
 )
 
 PLOTLY_CONFIG = {"displaylogo": False}
+HERO_ROOM = 12.5  # rem: the title above the presented picture, the step row below it
 
 
 def _move(delta: int, steps: int) -> None:
@@ -41,28 +42,32 @@ def _move(delta: int, steps: int) -> None:
     set_values(step_t=min(max(t, 1), steps))
 
 
-def _scrubber(steps: int) -> int:
+def _zoom() -> bool:
+    hint = "Late steps are short: zoom the view to this step's points."
+    return widget(st.toggle, "Zoom to this step", "step_zoom", help=hint)
+
+
+def _scrubber(steps: int, present: bool) -> tuple[int, bool | None]:
+    """Step t, and (presenting, where the zoom toggle joins this row) whether to zoom."""
     if int(store().get("step_t", 1)) > steps:
         set_values(step_t=steps)
-    back, slider, forward = st.columns([3, 12, 3], vertical_alignment="bottom")
+    spec = [3, 9, 3, 5] if present else [3, 12, 3]
+    back, slider, forward, *more = st.columns(spec, vertical_alignment="bottom")
+    zoom = None
+    if more:
+        with more[0]:
+            zoom = _zoom()
     back.button("◀ Previous", key="step_prev", on_click=_move, args=(-1, steps), width="stretch")
     forward.button("Next ▶", key="step_next", on_click=_move, args=(1, steps), width="stretch")
+    hint = "The update from θ_{t−1} to θ_t. Steps count from 1, as in the update rules."
     with slider:
-        return int(
-            widget(
-                st.slider,
-                "Step t",
-                "step_t",
-                min_value=1,
-                max_value=steps,
-                help="The update from θ_{t−1} to θ_t. Steps count from 1, as in the update rules.",
-            )
-        )
+        t = int(widget(st.slider, "Step t", "step_t", min_value=1, max_value=steps, help=hint))
+    return t, zoom
 
 
 def _rule(spec, hyper: dict) -> None:
     """The update rule as LaTeX and as the NumPy code a test runs against ``run()``."""
-    rule, code = st.columns(2, gap="medium")
+    rule, code = stacked_columns("step_rule", 2, gap="medium")
     with rule:
         st.markdown(f"**The rule** — {spec.name}")
         st.latex(spec.latex_for(hyper))
@@ -72,21 +77,17 @@ def _rule(spec, hyper: dict) -> None:
         st.caption(f"Equals {spec.equals}. {spec.convention_for(hyper)}")
 
 
-def _this_step(surface, trajectory, t: int, present: bool) -> None:
-    picture, numbers = st.columns(2, gap="medium")
+def _this_step(surface, trajectory, t: int, present: bool, hero, zoom: bool | None) -> None:
+    """The picture (presenting: in ``hero``, the top of the page) and this step's numbers."""
+    if present:
+        picture, numbers = hero, st.container()
+    else:
+        picture, numbers = stacked_columns("step_now", 2, gap="medium")
     with picture:
-        zoom = widget(
-            st.toggle,
-            "Zoom to this step",
-            "step_zoom",
-            help="Late steps are short: zoom the view to this step's points.",
-        )
+        zoom = _zoom() if zoom is None else zoom
         bounds = zoom_bounds(trajectory, t, surface.bounds) if zoom else None
-        st.plotly_chart(
-            step_figure(surface, trajectory, t, present, bounds=bounds),
-            config=PLOTLY_CONFIG,
-            key="step_chart",
-        )
+        figure = step_figure(surface, trajectory, t, present, bounds=bounds)
+        hero_chart(figure, present, key="step_chart", room=HERO_ROOM, side_legend=True)
     with numbers:
         st.markdown(f"**This step, t = {t}** — every number from the run")
         st.latex(step_latex(trajectory, t))
@@ -125,7 +126,7 @@ def _compare(surface, start, steps: int, present: bool, first: str) -> None:
     result = _comparison(surface, surface.key, which, tuple(hypers), start, steps)
     st.markdown(COMPARISONS[which].story)
     if which == "bias_correction":
-        chart, numbers_of_bias = st.columns([3, 2])
+        chart, numbers_of_bias = stacked_columns("step_bias", [3, 2])
         chart.plotly_chart(bias_figure(result, present), config=PLOTLY_CONFIG)
         table(bias_table(result), container=numbers_of_bias)
     elif which == "nesterov_forms":
@@ -139,30 +140,15 @@ def step_page() -> None:
     surface = require_surface(view)
     start = start_of(view, surface)
     st.title("Step by step")
-    st.caption(
-        "One optimizer, one update at a time: the rule, this step's numbers in it, the state the "
-        "optimizer carries, and the same rule as code. Move with ◀ ▶ or drag the step slider."
-    )
-    show_notices()
-    pick, settings, length = st.columns([2, 3, 2])
-    with pick:
-        optimizer = widget(
-            st.selectbox,
-            "Optimizer",
-            "step_opt",
-            options=list(OPTIMIZERS),
-            format_func=lambda o: OPTIMIZERS[o].name,
-            on_change=forget,
-            args=(lambda key: key == "step_compare",),
+    if not view.present:
+        st.caption(
+            "One optimizer, one update at a time: the rule, this step's numbers in it, the state "
+            "the optimizer carries, and the same rule as code. Move with ◀ ▶ or drag the slider."
         )
-        st.caption(OPTIMIZERS[optimizer].description)
-    optimizer_controls(optimizer, surface, start, container=settings)
-    with length:
-        steps = steps_control()
-        with st.expander("Schedule, noise, batches"):
-            schedule_controls()
-            minibatch_controls(surface)
-            noise_controls()
+    show_notices()
+    # Presenting: the picture first and large, the step row under it, then the settings row.
+    hero, row = (st.container(), st.container()) if view.present else (None, None)
+    optimizer, steps = _settings(surface, start)
     step = StepSettings.read(store())
     hyper = dict(step.hyper)
     try:
@@ -171,14 +157,37 @@ def step_page() -> None:
         st.error(f"This run cannot start: {err}")
         publish(step)
         return
-    _rule(OPTIMIZERS[optimizer], hyper)
-    t = _scrubber(steps)
+    if not view.present:
+        _rule(OPTIMIZERS[optimizer], hyper)
+        row = st.container()
+    with row:
+        t, zoom = _scrubber(steps, view.present)
     if trajectory.diverged_at is not None:
         message = f"This run {stopped_why(surface, trajectory)}"
         (st.error if t >= trajectory.diverged_at else st.warning)(message)
-    _this_step(surface, trajectory, t, view.present)
+    _this_step(surface, trajectory, t, view.present, hero, zoom)
+    if view.present:
+        _rule(OPTIMIZERS[optimizer], hyper)
     _compare(surface, start, steps, view.present, step.comparison)
     publish(StepSettings.read(store()))
+
+
+def _settings(surface, start) -> tuple[str, int]:
+    """The optimizer, its hyperparameters, the number of steps and the run's options."""
+    pick, settings, length = st.columns([2, 3, 2])
+    with pick:
+        names = {"options": list(OPTIMIZERS), "format_func": lambda o: OPTIMIZERS[o].name}
+        new = {"on_change": forget, "args": (lambda key: key == "step_compare",)}  # its own
+        optimizer = widget(st.selectbox, "Optimizer", "step_opt", **names, **new)
+        st.caption(OPTIMIZERS[optimizer].description)
+    optimizer_controls(optimizer, surface, start, container=settings)
+    with length:
+        steps = steps_control()
+        with st.expander("Schedule, noise, batches"):
+            schedule_controls()
+            minibatch_controls(surface)
+            noise_controls()
+    return optimizer, steps
 
 
 step_page()
