@@ -248,6 +248,10 @@ def widget_values(page) -> dict:
     return page.evaluate(_WIDGET_VALUES)
 
 
+# A table: ``st.table``, or the pages' own HTML table (app_pages/_table.py, class dl-table).
+TABLE = '[data-testid="stTable"] table, table.dl-table'
+
+
 def tables(page) -> list[str]:
-    """The text of every ``st.table`` on the page, in order."""
-    return page.locator('[data-testid="stTable"]').all_inner_texts()
+    """The text of every table on the page, in order."""
+    return page.locator(TABLE).all_inner_texts()

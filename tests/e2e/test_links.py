@@ -256,7 +256,7 @@ def test_back_after_a_contour_click_restores_the_previous_start(page, app_url):
 
 def lesson_link_problems(page, href: str) -> list[str]:
     """What is wrong with the page a lesson link opened (nothing, if it opened well)."""
-    wait_idle(page)
+    wait_idle(page, timeout=60_000)  # three pages at once on two shared cores
     problems = []
     if page.get_by_text("Page not found").count():
         problems.append("Page not found")

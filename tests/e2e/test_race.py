@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, quote, urlparse
 import pytest
 
 from surfaces import SurfaceError, parse_surface
-from tests.e2e.conftest import assert_no_exception, open_page, wait_idle
+from tests.e2e.conftest import TABLE, assert_no_exception, open_page, wait_idle
 
 CHART = ".js-plotly-plot"
 
@@ -136,7 +136,7 @@ TABLE_COLUMNS = ["optimizer", "learning rate", "final", "best", "stays within", 
 def test_the_results_table_has_a_row_per_optimizer_with_its_learning_rate(page, app_url):
     open_page(page, f"{app_url}/race?race_opts=sgd&race_opts=adam&adam_lr=0.02&sgd_lr=0.05")
     chart_ready(page)
-    table = page.locator('[data-testid="stTable"]').first
+    table = page.locator(TABLE).first
     header = [c.inner_text().strip() for c in table.locator("thead th").all()]
     header = [h for h in header if h]  # a blank index column, if any
     assert len(header) == len(TABLE_COLUMNS)
