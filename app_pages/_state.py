@@ -25,6 +25,7 @@ _WRITTEN = "_url_written"  # (page, query) the app last put in the address bar
 _NOTICES = "_url_notices"
 _BOUND = "_url_bound"  # widget keys drawn through ``widget``
 _VIEW = "_view"
+_ACTED = "_url_acted"  # a callback changed values for this rerun
 
 
 def _address_query() -> dict[str, str | list[str]]:
@@ -55,13 +56,25 @@ def sync_from_url(page: str) -> None:
     query = _address_query()
     written = state.get(_WRITTEN)
     switched_page = written is not None and written[0] != page and not query
-    if written is not None and (_same(query, written[1]) or switched_page):
+    acted = state.pop(_ACTED, False) or _widgets_moved()
+    if written is not None and (_same(query, written[1]) or switched_page or acted):
+        # A widget change or a click can arrive with the address from before the app's last
+        # write reached the browser: that is the user acting, not a link or Back.
         return
     values, notices = parse_query(query, SCHEMA)
     state[_STORE] = values
     state[_NOTICES] = notices
     _reset_widgets()
     state[_WRITTEN] = (page, query)
+
+
+def _widgets_moved() -> bool:
+    """Whether a widget's value differs from the store: the user changed it for this rerun."""
+    state, values = st.session_state, store()
+    return any(
+        key in state and key in values and state[key] != _as_widget_value(values[key])
+        for key in state.get(_BOUND, ())
+    )
 
 
 def _reset_widgets() -> None:
@@ -109,6 +122,7 @@ def set_values(**values) -> None:
     """Change stored values from a callback (a click on the chart, a button): the widgets
     drawn next show them and the URL follows at the end of the run."""
     state = st.session_state
+    state[_ACTED] = True
     for key, value in values.items():
         if value is None:
             store().pop(key, None)
@@ -122,6 +136,7 @@ def forget(predicate: Callable[[str], bool]) -> None:
     """Drop stored values (and their widgets' state) whose key matches: they take their
     defaults again on the next draw."""
     state = st.session_state
+    state[_ACTED] = True
     for key in [k for k in store() if predicate(k)]:
         store().pop(key, None)
         state.pop(key, None)
@@ -141,6 +156,7 @@ def current_view() -> View:
 def publish(settings: PageSettings) -> None:
     """Put ``settings`` in the address bar (one message, one history entry), if it changed."""
     query = settings.query()
-    if not _same(query, _address_query()):
+    written = st.session_state.get(_WRITTEN)
+    if not _same(query, _address_query()) or (written and not _same(query, written[1])):
         st.query_params.from_dict(query)
     st.session_state[_WRITTEN] = (st.session_state.get("_page", ""), query)

@@ -163,6 +163,27 @@ def start_from_click(chart_key: str) -> None:
         set_start(*picked)
 
 
+def _default_start() -> tuple[float, float] | None:
+    """The current surface's own start point (None while its formula is refused)."""
+    view = View.read(store(), SCHEMA)
+    try:
+        return tuple(float(v) for v in load_surface(*view.surface_args).start)
+    except SurfaceError:
+        return None
+
+
+def _complete_start(typed: str, default) -> None:
+    """A start point is a pair: typing one coordinate fills the other with the surface's own
+    (so the URL, which holds both or neither, reproduces what is shown); emptying one empties
+    both."""
+    state = st.session_state
+    other = "y0" if typed == "x0" else "x0"
+    if state.get(typed) is None:
+        set_values(x0=None, y0=None)
+    elif state.get(other) is None and default is not None:
+        set_values(**{other: round(default[0 if other == "x0" else 1], 4)})
+
+
 def _surface_label(surface_id: str) -> str:
     return "Custom formula…" if surface_id == CUSTOM else SURFACES[surface_id].name
 
@@ -218,6 +239,7 @@ def sidebar() -> View:
         st.caption("Click the contour to pick it, or type it. Empty means the surface's default.")
         left, right = st.columns(2)
         limit = SCHEMA["x0"].hi
+        default = _default_start()
         for column, label, key in ((left, "x₀", "x0"), (right, "y₀", "y0")):
             with column:
                 widget(
@@ -228,6 +250,8 @@ def sidebar() -> View:
                     min_value=-limit,
                     max_value=limit,
                     format="%.3f",
+                    on_change=_complete_start,
+                    args=(key, default),
                 )
         view = View.read(store(), SCHEMA)
         if view.start is not None:
