@@ -1,5 +1,10 @@
 """The Lessons page in a real browser: every lesson link opens its page — no "Page not found"
-dialog, no exception — and a link clicked on the Lessons page opens the Race set up."""
+dialog, no exception — and a link clicked on the Lessons page opens the Race set up.
+
+The links are opened in a few tests (one per target page, not one per link), in a few browser
+tabs reused from link to link: a load reuses the browser's cache of Streamlit's frontend, and
+while the server runs one link's page the browser draws another's.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from app_pages._lesson_data import LESSONS, answer_text
+from app_pages._lesson_data import LESSONS, PAGE_TITLES, answer_text
 from tests.e2e.conftest import assert_no_exception, open_page, wait_idle
 
 LINKS = [(lesson, link) for lesson in LESSONS for link in lesson.links]
@@ -21,15 +26,46 @@ def assert_found(page) -> None:
     assert_no_exception(page)
 
 
-@pytest.mark.parametrize(
-    "lesson, link", LINKS, ids=[f"{lesson.id}: {link.label}" for lesson, link in LINKS]
-)
-def test_every_lesson_link_opens_its_page(page, app_url, lesson, link):
-    open_page(page, f"{app_url}{link.url()}")
-    page.wait_for_timeout(500)  # the dialog opens after the first render
-    wait_idle(page)
-    assert urlparse(page.url).path == f"/{link.page}"
-    assert_found(page)
+TABS = 3  # links loading at once: the server runs one while the browser draws another
+
+
+@pytest.fixture(scope="module")
+def tabs(browser):
+    """A few browser tabs, reused for every link of this module (JavaScript errors collected
+    per tab)."""
+    context = browser.new_context(viewport={"width": 1500, "height": 1000})
+    pages = []
+    for _ in range(TABS):
+        pg = context.new_page()
+        pg.js_errors = []
+        pg.on("pageerror", lambda exc, pg=pg: pg.js_errors.append(str(exc)))
+        pages.append(pg)
+    yield pages
+    context.close()
+
+
+def test_the_links_cover_every_page():
+    assert {link.page for _, link in LINKS} == set(PAGE_TITLES)
+
+
+@pytest.mark.parametrize("target", sorted(PAGE_TITLES))
+def test_every_lesson_link_opens_its_page(tabs, app_url, target):
+    """Every link to ``target``, opened in turn in the same few tabs (a round loads one link per
+    tab, then waits for each): the run finishes on the right page, with no "Page not found"
+    dialog, no exception and no JavaScript error."""
+    links = [(lesson, link) for lesson, link in LINKS if link.page == target]
+    assert links
+    for first in range(0, len(links), len(tabs)):
+        round_ = list(zip(tabs, links[first : first + len(tabs)], strict=False))
+        for tab, (_, link) in round_:
+            tab.js_errors.clear()
+            tab.goto(f"{app_url}{link.url()}", wait_until="domcontentloaded")
+        for tab, (lesson, link) in round_:
+            where = f"{lesson.id}: {lesson.label(link)} ({link.url()})"
+            wait_idle(tab, timeout=90_000)  # the page's run has finished
+            assert urlparse(tab.url).path == f"/{link.page}", where
+            assert_found(tab)
+            assert tab.locator('[data-testid="stMain"]').inner_text().strip(), where
 
 
 def test_a_link_clicked_on_the_lessons_page_opens_the_race_set_up(page, app_url):
