@@ -17,7 +17,7 @@ SAMPLING_LABELS = {"shuffle": "shuffled epochs", "replacement": "with replacemen
 
 @st.cache_data(max_entries=32, show_spinner="Running the grid…")
 def batch_grid(_surface, key, optimizer, start, lr_range, n, steps, tol, fixed, sampling, seed):
-    """The learning rate × batch size sweep, or the GridBudget it would exceed."""
+    """The learning rate × batch size sweep, or the Budget it would exceed."""
     sizes = core.batch_sizes(_surface.n_examples)
     runs = n * len(sizes)
     mean_m = round(sum(sizes) / len(sizes))

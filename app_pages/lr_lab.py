@@ -170,7 +170,7 @@ def main() -> None:
     except OptimizerError as err:  # e.g. a start point where the formula is not defined
         grid = None
         st.error(f"Cannot run from ({start[0]:.4g}, {start[1]:.4g}): {err}")
-    if isinstance(grid, core.GridBudget):
+    if isinstance(grid, core.Budget):
         st.warning(grid.message, icon="⏱️")
     elif grid is not None:
         lab = _results(surface, start, lab, grid, view.present, hero)

@@ -25,6 +25,7 @@ class Budget:
     what: str  # e.g. "4 optimizers × 200 steps"
     estimate: float  # seconds
     limit: float  # seconds
+    advice: str = "Choose fewer steps or optimizers, or a simpler formula."
 
     @property
     def ok(self) -> bool:
@@ -34,8 +35,7 @@ class Budget:
     def message(self) -> str:
         return (
             f"{self.what} on this surface would take about {self.estimate:.0f} s, more than "
-            f"the limit of {self.limit:g} s per change. Choose fewer steps or optimizers, or a "
-            "simpler formula."
+            f"the budget of {self.limit:g} s per change. {self.advice}"
         )
 
 
@@ -52,10 +52,22 @@ def _seconds(call, points) -> float:
     return best
 
 
-def run_seconds(surface, optimizers, start, steps: int, runs: int = 1) -> float:
-    """Estimated seconds for ``runs`` runs (one batch) of every optimizer in ``optimizers``."""
+def run_seconds(
+    surface, optimizers, start, steps: int, runs: int = 1, batch_size: int | None = None
+) -> float:
+    """Estimated seconds for ``runs`` runs (one batch) of every optimizer in ``optimizers``;
+    with ``batch_size``, each step's gradient is the mean of that many examples' gradients."""
     points = np.repeat(np.asarray(start, dtype=float).reshape(1, 2), runs, axis=0)
-    first_order = _seconds(surface.f, points) + _seconds(surface.grad, points)
+    gradient = surface.grad
+    if batch_size:
+        batches = np.zeros((runs, batch_size), dtype=np.intp)
+        with np.errstate(all="ignore"):  # its first call compiles: not part of the estimate
+            surface.minibatch_grad(points[:1], batches[:1])
+
+        def gradient(xy):
+            return surface.minibatch_grad(xy, batches)
+
+    first_order = _seconds(surface.f, points) + _seconds(gradient, points)
     second_order = 0.0
     if any(OPTIMIZERS[o].uses_hessian for o in optimizers):
         second_order = _seconds(surface.hessian, points)

@@ -19,12 +19,12 @@ Nesterov at α = 4/(3λ_max + λ_min), μ = (√(3κ+1) − 2)/(√(3κ+1) + 2),
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass
 
 import numpy as np
 
 from optim_core.analysis import steps_to_tolerance
+from optim_core.budget import Budget, run_seconds
 from optim_core.metadata import optimizer_spec
 from optim_core.runner import run, run_batch
 from optim_core.sweep import Sweep, reference_loss, second_values, sweep
@@ -34,7 +34,6 @@ __all__ = [
     "GRID_BUDGET_SECONDS",
     "Cell",
     "Curve",
-    "GridBudget",
     "Optimum",
     "Overlay",
     "RotationComparison",
@@ -153,28 +152,6 @@ def batch_sweep(
     )
 
 
-@dataclass(frozen=True)
-class GridBudget:
-    """Whether a grid of ``runs`` × ``steps`` fits the lab's time budget, by a measured probe."""
-
-    runs: int
-    steps: int
-    estimate: float  # seconds, estimated
-    limit: float  # seconds
-
-    @property
-    def ok(self) -> bool:
-        return self.estimate <= self.limit
-
-    @property
-    def message(self) -> str:
-        return (
-            f"{self.runs} runs × {self.steps} steps on this surface would take about "
-            f"{self.estimate:.0f} s, more than the lab's budget of {self.limit:g} s. Choose a "
-            "smaller grid or fewer steps (or a simpler formula)."
-        )
-
-
 def grid_budget(
     surface,
     optimizer: str,
@@ -183,27 +160,16 @@ def grid_budget(
     steps: int,
     limit: float | None = None,
     batch_size: int | None = None,
-) -> GridBudget:
-    """Estimate the time of ``runs`` runs of ``steps`` steps from one probe: the surface's f
-    and gradient (and Hessian for Newton; with ``batch_size``, the mean of that many examples'
-    gradients instead) on ``runs`` points, timed, × steps × 2 for the optimizer's arithmetic.
-    ``limit`` defaults to GRID_BUDGET_SECONDS."""
-    points = np.repeat(np.asarray(start, dtype=float).reshape(1, 2), runs, axis=0)
-    calls = [surface.f, surface.grad] + ([surface.hessian] if optimizer == "newton" else [])
-    if batch_size:  # the mini-batch gradient of each run in place of ∇f
-        batches = np.zeros((runs, batch_size), dtype=np.intp)
-        with np.errstate(all="ignore"):  # its first call compiles: not part of the estimate
-            surface.minibatch_grad(points[:1], batches[:1])
-        calls[1] = lambda xy: surface.minibatch_grad(xy, batches)
-    with np.errstate(all="ignore"):
-        seconds = math.inf
-        for _ in range(3):  # the best of three: a stall of a busy machine is not the grid's cost
-            probe = time.perf_counter()
-            for call in calls:
-                call(points)
-            seconds = min(seconds, time.perf_counter() - probe)
-    limit = GRID_BUDGET_SECONDS if limit is None else limit
-    return GridBudget(runs, steps, 2.0 * seconds * steps, limit)
+) -> Budget:
+    """Whether a grid of ``runs`` runs × ``steps`` steps fits the lab's budget (``limit``,
+    GRID_BUDGET_SECONDS by default), estimated by ``budget.run_seconds``."""
+    seconds = run_seconds(surface, [optimizer], start, steps, runs=runs, batch_size=batch_size)
+    return Budget(
+        f"{runs} runs × {steps} steps",
+        seconds,
+        GRID_BUDGET_SECONDS if limit is None else limit,
+        "Choose a smaller grid or fewer steps (or a simpler formula).",
+    )
 
 
 @dataclass(frozen=True)

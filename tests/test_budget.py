@@ -30,7 +30,7 @@ def test_a_budget_says_what_would_take_how_long():
     budget = race_budget(BOWL, ["sgd", "adam"], BOWL.start, 200, limit=0.0)
     assert not budget.ok
     assert budget.what == "2 optimizers × 200 steps"
-    assert "limit of 0 s" in budget.message and "fewer steps" in budget.message
+    assert "budget of 0 s" in budget.message and "fewer steps" in budget.message
     assert Budget("x", 1.0, 2.0).ok
 
 
