@@ -6,9 +6,6 @@ then the chosen page with the view the sidebar returned. Run it with ``streamlit
 
 import streamlit as st
 
-from app_pages._state import store, sync_from_url
-from app_pages._ui import sidebar
-
 RACE = "app_pages/race.py"
 PAGES = [
     # The Race answers at / and at /race (Streamlit serves the default page at / only).
@@ -40,6 +37,14 @@ PAGES = [
 ]
 
 page = st.navigation(PAGES)
+# The rest is imported once the page is chosen. The first run of a fresh server spends seconds
+# importing SymPy and NumPy, and the browser learns which page it shows only from st.navigation:
+# a server stopped before that leaves the browser asking the next server for app.py itself, which
+# Streamlit answers with the default page (the Race instead of the page in the address bar).
+from app_pages._reconnect import rerun_on_reconnect  # noqa: E402
+from app_pages._state import store, sync_from_url  # noqa: E402
+from app_pages._ui import sidebar  # noqa: E402
+
 sync_from_url(page.url_path)
 st.set_page_config(
     page_title="Descent Lab",
@@ -49,4 +54,6 @@ st.set_page_config(
     initial_sidebar_state="collapsed" if store().get("present") else "expanded",
 )
 sidebar()
+with st.sidebar:
+    rerun_on_reconnect()  # after a reconnect, the page runs again: its chart is sent anew
 page.run()

@@ -10,6 +10,7 @@ import re
 
 import streamlit as st
 
+from app_pages._reconnect import mark_session
 from app_pages._settings import CUSTOM, SCHEMA, View, surface_param_key
 from app_pages._state import current_view, forget, keep_view, set_values, store, widget
 from surfaces import SURFACES, Surface, SurfaceError, get_surface, list_surfaces, parse_surface
@@ -79,7 +80,9 @@ def hero_chart(figure, present: bool, *, room: float = HERO_ROOM, side_legend=Fa
     if present and room != HERO_ROOM:
         st.html(f"<style>.st-key-hero {{ --hero-room: {room}rem; }}</style>")
     with st.container(key="hero"):
-        return st.plotly_chart(figure, theme=None, config=config, **kwargs)
+        # A figure with frames carries the session's token: after a reconnect, it is sent as a
+        # new element and mounted with its frames (see ``_reconnect``).
+        return st.plotly_chart(mark_session(figure), theme=None, config=config, **kwargs)
 
 
 def legend_beside(figure):
