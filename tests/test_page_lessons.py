@@ -20,6 +20,7 @@ from app_pages._lesson_data import (
 from app_pages._settings import SCHEMA, RaceSettings, StepSettings
 from optim_core import OPTIMIZERS
 from tests._apptest import APP, navigation_app
+from tests._tables import tables
 
 LINKS = [(lesson, link) for lesson in LESSONS for link in lesson.links]
 PAGE_FILES = {
@@ -116,9 +117,8 @@ def test_the_formulas_section_draws_from_the_optimizer_metadata():
 
 
 def _race_table(at) -> dict[str, dict]:
-    frames = [t.value for t in [*at.table, *at.dataframe] if "optimizer" in t.value.columns]
-    (frame,) = frames
-    return {row["optimizer"]: row for row in frame.to_dict("records")}
+    (rows,) = [rows for rows in tables(at) if rows and "optimizer" in rows[0]]
+    return {row["optimizer"]: row for row in rows}
 
 
 def _steps(cell) -> int | None:
