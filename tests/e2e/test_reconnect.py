@@ -1,0 +1,216 @@
+"""The server restarted under an open page: the page comes back as itself, and the Race's
+animation plays again (issue #11, "Reconnect").
+
+These tests start and kill their own server (not the shared one of ``conftest.py``), on a free
+loopback port, restarted on the same port as a supervisor would.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import (
+    CHART,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    ROOT,
+    assert_no_exception,
+    chart_ready,
+)
+
+pytestmark = pytest.mark.e2e
+
+APP = ROOT / "app.py"
+
+# The chart as the page holds it: its frames, the slider's step, and the run's state.
+CHART_STATE = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    const gd = document.querySelector('.js-plotly-plot');
+    const slider = gd && gd._fullLayout && gd._fullLayout.sliders && gd._fullLayout.sliders[0];
+    return {
+        state: app && app.getAttribute('data-test-script-state'),
+        frames: gd && gd._transitionData ? gd._transitionData._frames.length : 0,
+        step: slider ? slider.active : null,
+    };
+}"""
+IDLE_WITH_FRAMES = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    const gd = document.querySelector('.js-plotly-plot');
+    return app && app.getAttribute('data-test-script-state') === 'notRunning'
+        && gd && gd._transitionData && gd._transitionData._frames.length > 0;
+}"""
+# A first run is killed this long after it started: past st.navigation, which app.py calls
+# first (its message reaches the browser ~15 ms into the run), and long before the imports that
+# follow end. Killed sooner than st.navigation's message, a page still comes back as the default
+# one: the browser asks the new server for the entry script's hash (see app.py).
+KILL_AFTER_MS = 250
+TITLE = "() => { const h = document.querySelector('h1'); return h && h.innerText.trim(); }"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """``streamlit run app.py`` on one loopback port, killed and started again at will."""
+
+    def __init__(self, port: int, log):
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        self.proc: subprocess.Popen | None = None
+        self.log = log  # the server's output: a pipe nobody reads would stall it once full
+        self.visited = False  # a page has run on this process: its modules are imported
+
+    def start(self) -> None:
+        cmd = [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(APP),
+            "--server.port",
+            str(self.port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+            "--server.fileWatcherType",
+            "none",
+        ]
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT)
+        self.visited = False
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=1) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.2)
+            if self.proc.poll() is not None:
+                self.log.seek(0)
+                raise RuntimeError(self.log.read().decode(errors="replace"))
+        raise RuntimeError("streamlit did not become healthy in 60 s")
+
+    def kill(self, sig: int = signal.SIGKILL) -> None:
+        """Stop the server by its PID and wait until it is gone."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+
+
+@pytest.fixture(scope="module")
+def server():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing: .ci/run installs Debian's chromium")
+        pytest.skip(
+            f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)"
+        )
+    with tempfile.TemporaryFile() as log:
+        srv = Server(_free_port(), log)
+        try:
+            srv.start()
+            yield srv
+        finally:
+            srv.kill(signal.SIGTERM)
+
+
+@pytest.fixture(scope="module")
+def chromium(server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def tab(chromium):
+    context = chromium.new_context(viewport={"width": 1500, "height": 1000})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.js_errors = errors
+    yield page
+    context.close()
+
+
+def test_a_page_killed_during_its_first_run_comes_back_as_itself(server, tab):
+    if server.visited:  # a fresh process: the first run imports the app's modules (seconds)
+        server.kill()
+        server.start()
+    server.visited = True
+    tab.goto(server.url + "/curvature", wait_until="commit")
+    tab.wait_for_function(
+        "() => { const app = document.querySelector('[data-testid=\"stApp\"]');"
+        " return app && app.getAttribute('data-test-script-state') === 'running'; }",
+        timeout=30_000,
+        polling=20,
+    )
+    tab.wait_for_timeout(KILL_AFTER_MS)
+    server.kill(signal.SIGKILL)
+    assert tab.evaluate(TITLE) is None, "the first run had finished before the server was killed"
+    server.start()
+    tab.wait_for_function(
+        "() => { const h = document.querySelector('h1'); const app ="
+        " document.querySelector('[data-testid=\"stApp\"]'); return h && app"
+        " && app.getAttribute('data-test-script-state') === 'notRunning'; }",
+        timeout=60_000,
+    )
+    tab.wait_for_timeout(500)  # a page switch would show as a second run
+    assert tab.evaluate(TITLE) == "Curvature"
+    assert tab.evaluate("location.pathname") == "/curvature"
+    assert_no_exception(tab)
+
+
+def test_the_race_plays_after_the_server_restarts(server, tab):
+    server.visited = True
+    tab.goto(server.url + "/race?steps=60", wait_until="domcontentloaded")
+    chart_ready(tab)
+    tab.wait_for_function(IDLE_WITH_FRAMES, timeout=30_000)
+    before = tab.evaluate(CHART_STATE)
+    assert before["frames"] > 0 and before["step"] == 0, before
+
+    server.kill(signal.SIGTERM)
+    tab.wait_for_timeout(500)
+    server.start()
+    # The browser reconnects by itself (its retries back off to a few seconds), the page runs
+    # again on the new server and the chart is mounted anew, with its frames.
+    try:
+        tab.wait_for_function(IDLE_WITH_FRAMES, timeout=45_000)
+    except Exception as err:  # Playwright's TimeoutError: say what the chart holds
+        state = tab.evaluate(CHART_STATE)
+        raise AssertionError(f"no frames after the restart ({state})") from err
+    tab.wait_for_timeout(300)
+    assert tab.evaluate("location.pathname") == "/race"
+
+    tab.locator(f"{CHART} .updatemenu-button", has_text="Play").click()
+    tab.wait_for_function(
+        "() => document.querySelector('.js-plotly-plot')._fullLayout.sliders[0].active > 0",
+        timeout=10_000,
+    )
+    assert tab.evaluate(CHART_STATE)["frames"] == before["frames"]
+    assert_no_exception(tab)
