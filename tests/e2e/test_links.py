@@ -2,12 +2,13 @@
 
 A link copied after clicks, drags and typing reopens the identical view in a fresh browser
 (every keyed widget's value, the results table, the query); Back after a contour click restores
-the previous start; every lesson link opens its page; a refused URL value is named in a notice.
+the previous start; a refused URL value is named in a notice. (Every lesson link opening its
+page is tests/e2e/test_lessons.py's.)
 """
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urljoin, urlparse
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 
@@ -18,7 +19,6 @@ from tests.e2e.conftest import (
     open_page,
     settle,
     tables,
-    wait_idle,
     widget_values,
 )
 
@@ -157,13 +157,16 @@ def test_a_link_after_typing_a_start_point_reopens_the_view(page, fresh_page, ap
 
 
 def test_a_link_after_typing_half_a_start_point_reopens_the_view(page, fresh_page, app_url):
-    """x₀ typed, y₀ still empty: the sidebar shows x₀, so the link must carry it too."""
+    """x₀ typed, y₀ still empty: a start is a pair, so y₀ takes the surface's own coordinate
+    and the link carries both."""
     open_race(page, app_url)
     x0 = page.locator(".st-key-x0 input")
     x0.fill("1.25")
     x0.press("Enter")
     settle(page)
-    assert shown_start(page) == ("1.250", "")
+    x, y = shown_start(page)
+    assert x == "1.250" and y != ""
+    assert "x0=1.25" in page.url and "y0=" in page.url
     reopens_identically(page, fresh_page)
 
 
@@ -251,44 +254,7 @@ def test_back_after_a_contour_click_restores_the_previous_start(page, app_url):
     assert_no_exception(page)
 
 
-# ---------------------------------------------------------------------------- 3. lessons
-
-
-def lesson_link_problems(page, href: str) -> list[str]:
-    """What is wrong with the page a lesson link opened (nothing, if it opened well)."""
-    wait_idle(page, timeout=60_000)  # three pages at once on two shared cores
-    problems = []
-    if page.get_by_text("Page not found").count():
-        problems.append("Page not found")
-    if urlparse(page.url).path != urlparse(href).path:
-        problems.append(f"landed on {urlparse(page.url).path}")
-    boxes = page.locator('[data-testid="stException"]')
-    if boxes.count():
-        problems.append(boxes.first.inner_text()[:300])
-    if page.js_errors:
-        problems.append(f"JavaScript errors: {page.js_errors}")
-    notice = page.get_by_text("could not be used")
-    if notice.count():
-        problems.append(notice.first.inner_text()[:300])
-    return problems
-
-
-def test_every_lesson_link_opens_its_page(page, fresh_page, app_url):
-    links = lesson_links(page, app_url)
-    tabs = [page, fresh_page(), fresh_page()]  # a few links at a time, each in its own browser
-    failures = []
-    for batch in range(0, len(links), len(tabs)):
-        opened = list(zip(tabs, links[batch : batch + len(tabs)], strict=False))
-        for tab, href in opened:
-            tab.js_errors.clear()
-            tab.goto(urljoin(app_url, href), wait_until="commit")
-        for tab, href in opened:
-            problems = lesson_link_problems(tab, href)
-            failures += [f"{href}: {'; '.join(problems)}"] if problems else []
-    assert not failures, "\n".join(failures)
-
-
-# ---------------------------------------------------------------------------- 4. notices
+# ---------------------------------------------------------------------------- 3. notices
 
 
 def test_a_refused_url_value_is_named_in_a_notice(page, app_url):
