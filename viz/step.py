@@ -297,7 +297,7 @@ def step_figure(surface, trajectory, t: int, present: bool = False, bounds=None)
             },
             text=[f"θ{_subscript(t - 1)}", f"θ{_subscript(t)}"],
             textposition="top center",
-            textfont={"size": 20 if present else 14, "color": "white"},
+            textfont={"size": 20 if present else 14, "color": "#1b1f24"},  # dark on light
             name=f"step {t}: θ{_subscript(t - 1)} → θ{_subscript(t)}",
             hovertemplate="(%{x:.6g}, %{y:.6g})<extra></extra>",
         )
