@@ -142,7 +142,7 @@ def _maps(surface, point, present: bool) -> None:
     ):
         with tab:
             figure = draw(surface, cmap, point=point, present=present, height=520)
-            st.plotly_chart(figure, config=CONFIG)
+            st.plotly_chart(figure, theme=None, config=CONFIG)
             st.caption(note)
 
 

@@ -85,11 +85,11 @@ def _picked_run(surface, start, lab: LabSettings, pick: core.Cell, f_ref, presen
     stop, opt = t.diverged_at, lab.optimizer
     size = {"present": present, "height": 480 if present else 420}
     path = trajectory_figure(surface, t.path, optimizer=opt, label=label, diverged_at=stop, **size)
-    path_area.plotly_chart(path, config=CONFIG)
+    path_area.plotly_chart(path, theme=None, config=CONFIG)
     size["height"] = 480 if present else 300
     curve = core.measured_curve(label, t, f_ref, lab.optimizer)
     loss = loss_curves_figure([curve], title="Loss gap f − f* of this run", **size)
-    loss_area.plotly_chart(loss, config=CONFIG)
+    loss_area.plotly_chart(loss, theme=None, config=CONFIG)
 
 
 def _theory(surface, start, theory, lab: LabSettings, f_ref: float, present: bool) -> None:
@@ -102,14 +102,14 @@ def _theory(surface, start, theory, lab: LabSettings, f_ref: float, present: boo
     curves = core.predicted_curves(surface, start, theory, lab.steps, f_ref, opts)
     title = "Measured loss gap vs the predicted rate"
     figure = loss_curves_figure(curves, title=title, present=present, height=420)
-    st.plotly_chart(figure, config=CONFIG)
+    st.plotly_chart(figure, theme=None, config=CONFIG)
     if surface.id == "bowl":
         st.subheader("Rotation takes away the diagonal methods' advantage")
         st.markdown(core.ROTATION_TEXT)
         comparison = _rotation(float(dict(surface.params)["kappa"]), lab.tol)
         labels = {o: OPTIMIZERS[o].name for o in comparison.optimizers}
         figure = rotation_figure(comparison, labels=labels, present=present, height=380)
-        st.plotly_chart(figure, config=CONFIG)
+        st.plotly_chart(figure, theme=None, config=CONFIG)
         st.caption(core.rotation_caption(comparison))
 
 

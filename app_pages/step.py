@@ -127,12 +127,12 @@ def _compare(surface, start, steps: int, present: bool, first: str) -> None:
     st.markdown(COMPARISONS[which].story)
     if which == "bias_correction":
         chart, numbers_of_bias = stacked_columns("step_bias", [3, 2])
-        chart.plotly_chart(bias_figure(result, present), config=PLOTLY_CONFIG)
+        chart.plotly_chart(bias_figure(result, present), theme=None, config=PLOTLY_CONFIG)
         table(bias_table(result), container=numbers_of_bias)
     elif which == "nesterov_forms":
-        st.plotly_chart(nesterov_figure(surface, result, present), config=PLOTLY_CONFIG)
+        st.plotly_chart(nesterov_figure(surface, result, present), theme=None, config=PLOTLY_CONFIG)
     else:
-        st.plotly_chart(cache_figure(result, present), config=PLOTLY_CONFIG)
+        st.plotly_chart(cache_figure(result, present), theme=None, config=PLOTLY_CONFIG)
 
 
 def step_page() -> None:

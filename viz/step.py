@@ -237,6 +237,11 @@ def _styled(traces: list, present: bool, height: int, legend: dict, **layout) ->
     built from the house layout without validation (the traces come validated)."""
     house = _house_layout(present, height)
     merged = {**house, **layout, "legend": {**house["legend"], **legend}}
+    for name in ("xaxis", "yaxis"):  # the house's axes (large ticks to present) under the figure's
+        axis = {**house.get(name, {}), **layout.get(name, {})}
+        if present and axis.get("type") == "log":
+            axis.setdefault("dtick", 1)  # decades only: minor labels would be small type
+        merged[name] = axis
     return go.Figure(data=traces, layout=merged, _validate=False)
 
 

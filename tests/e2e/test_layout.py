@@ -39,6 +39,8 @@ _CONTROLS = """() => {
         if (el.closest('[data-testid="stElementToolbar"]')) continue;  // shown on hover only
         const select = el.parentElement && el.parentElement.closest('[data-baseweb="select"]');
         if (select) continue;  // a select's own parts (chips, clear, open): one control
+        const multi = el.closest('[data-testid="stMultiSelect"]');
+        if (multi && !el.matches('[data-baseweb="select"]')) continue;  // its clear-all too
         if (el.tagName === 'INPUT' && ['checkbox', 'radio', 'hidden'].includes(el.type)) continue;
         const style = getComputedStyle(el);
         if (style.visibility === 'hidden' || style.display === 'none') continue;
