@@ -90,13 +90,21 @@ def _wait_healthy(proc, log, url: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def browser(app_url):
+def chromium_browser():
+    """The one Playwright and chromium of the test session: Playwright's sync API cannot run a
+    second instance beside it, so tests that serve their own app use this one too."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield b
         b.close()
+
+
+@pytest.fixture(scope="session")
+def browser(app_url, chromium_browser):
+    """The browser, with the shared app served."""
+    return chromium_browser
 
 
 def _new_page(browser):

@@ -24,7 +24,6 @@ import pytest
 
 from tests.e2e.conftest import (
     CHROMIUM,
-    CHROMIUM_ARGS,
     ROOT,
     _free_port,
     assert_no_exception,
@@ -170,63 +169,57 @@ def test_health_passes_through_to_both_replicas(proxy):
     assert served == set(replicas), f"without a cookie, requests should reach both: {served}"
 
 
-def test_a_session_through_the_proxy(proxy):
-    from playwright.sync_api import sync_playwright
-
+def test_a_session_through_the_proxy(proxy, chromium_browser):
     url, replicas, tmp = proxy
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            context = browser.new_context(viewport={"width": 1500, "height": 1000})
-            page = context.new_page()
-            page.js_errors = []
-            page.on("pageerror", lambda exc: page.js_errors.append(str(exc)))
+    context = chromium_browser.new_context(  # the session's one chromium (conftest)
+        viewport={"width": 1500, "height": 1000}
+    )
+    page = context.new_page()
+    page.js_errors = []
+    page.on("pageerror", lambda exc: page.js_errors.append(str(exc)))
 
-            # The Race page loads through nginx (its websocket too: the script's output shows).
-            page.goto(f"{url}/race?race_opts=sgd&race_opts=adam", wait_until="domcontentloaded")
-            wait_idle(page, timeout=60_000)  # a cold replica's first run, on a busy machine
-            page.wait_for_selector(CHART, timeout=60_000)
-            chart_ready(page)
-            assert_no_exception(page)
-            assert "Race" in page.locator("h1").first.inner_text()
-            assert page.evaluate(FRAME_NAMES)[-1] == "200"
-            cookie = {c["name"]: c["value"] for c in context.cookies()}.get("descent_lab_route")
-            assert cookie, "nginx did not set its routing cookie"
+    # The Race page loads through nginx (its websocket too: the script's output shows).
+    page.goto(f"{url}/race?race_opts=sgd&race_opts=adam", wait_until="domcontentloaded")
+    wait_idle(page, timeout=60_000)  # a cold replica's first run, on a busy machine
+    page.wait_for_selector(CHART, timeout=60_000)
+    chart_ready(page)
+    assert_no_exception(page)
+    assert "Race" in page.locator("h1").first.inner_text()
+    assert page.evaluate(FRAME_NAMES)[-1] == "200"
+    cookie = {c["name"]: c["value"] for c in context.cookies()}.get("descent_lab_route")
+    assert cookie, "nginx did not set its routing cookie"
 
-            # A slider: a rerun over the proxied websocket, and the URL follows.
-            # (the thumb is an <input type=range>: role slider by default, no role attribute)
-            thumb = page.locator(".st-key-steps").get_by_role("slider")
-            thumb.focus()
-            thumb.press("ArrowRight")
-            page.wait_for_function("() => location.search.includes('steps=210')", timeout=20_000)
-            wait_idle(page)
-            page.wait_for_function(
-                f"() => {{ const f = ({FRAME_NAMES})(); return f[f.length - 1] === '210'; }}",
-                timeout=20_000,
-            )
-            assert parse_qs(urlparse(page.url).query)["steps"] == ["210"]
-            assert_no_exception(page)
+    # A slider: a rerun over the proxied websocket, and the URL follows.
+    # (the thumb is an <input type=range>: role slider by default, no role attribute)
+    thumb = page.locator(".st-key-steps").get_by_role("slider")
+    thumb.focus()
+    thumb.press("ArrowRight")
+    page.wait_for_function("() => location.search.includes('steps=210')", timeout=20_000)
+    wait_idle(page)
+    page.wait_for_function(
+        f"() => {{ const f = ({FRAME_NAMES})(); return f[f.length - 1] === '210'; }}",
+        timeout=20_000,
+    )
+    assert parse_qs(urlparse(page.url).query)["steps"] == ["210"]
+    assert_no_exception(page)
 
-            # ▶ Play: the markers move and the chart's step scrubber advances.
-            chart_ready(page)
-            assert page.evaluate(SCRUBBER) == 0
-            page.evaluate(f"() => {{ window.drawnBeforePlay = JSON.stringify(({DRAWN})()); }}")
-            page.locator(f"{CHART} .updatemenu-button", has_text="Play").click()
-            page.wait_for_function(
-                f"() => ({SCRUBBER})() > 0"
-                f" && JSON.stringify(({DRAWN})()) !== window.drawnBeforePlay",
-                timeout=15_000,
-            )
-            assert_no_exception(page)
-            page.locator(f"{CHART} .updatemenu-button", has_text="Pause").click()
-            page.wait_for_timeout(600)  # the rejection below arrives after the click returns
-            # Pause rejects the running Plotly.animate() promise with `undefined` (plotly.js's
-            # own buttons leave it uncaught): harmless; nothing else may fail.
-            assert set(page.js_errors) <= {"undefined"}, page.js_errors
-            assert page.locator('[data-testid="stException"]').count() == 0
-            context.close()  # closes the websocket: nginx logs it now
-        finally:
-            browser.close()
+    # ▶ Play: the markers move and the chart's step scrubber advances.
+    chart_ready(page)
+    assert page.evaluate(SCRUBBER) == 0
+    page.evaluate(f"() => {{ window.drawnBeforePlay = JSON.stringify(({DRAWN})()); }}")
+    page.locator(f"{CHART} .updatemenu-button", has_text="Play").click()
+    page.wait_for_function(
+        f"() => ({SCRUBBER})() > 0 && JSON.stringify(({DRAWN})()) !== window.drawnBeforePlay",
+        timeout=15_000,
+    )
+    assert_no_exception(page)
+    page.locator(f"{CHART} .updatemenu-button", has_text="Pause").click()
+    page.wait_for_timeout(600)  # the rejection below arrives after the click returns
+    # Pause rejects the running Plotly.animate() promise with `undefined` (plotly.js's
+    # own buttons leave it uncaught): harmless; nothing else may fail.
+    assert set(page.js_errors) <= {"undefined"}, page.js_errors
+    assert page.locator('[data-testid="stException"]').count() == 0
+    context.close()  # closes the websocket: nginx logs it now
 
     # The whole session (page shell, scripts, the websocket) went to one replica.
     deadline = time.monotonic() + 10

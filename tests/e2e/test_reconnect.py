@@ -22,7 +22,6 @@ import pytest
 from tests.e2e.conftest import (
     CHART,
     CHROMIUM,
-    CHROMIUM_ARGS,
     ROOT,
     assert_no_exception,
     chart_ready,
@@ -136,15 +135,8 @@ def server():
 
 
 @pytest.fixture(scope="module")
-def chromium(server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield browser
-        finally:
-            browser.close()
+def chromium(server, chromium_browser):
+    return chromium_browser
 
 
 @pytest.fixture
