@@ -296,8 +296,9 @@ SURFACES: dict[str, SurfaceSpec] = {
             "bowl",
             "Ill-conditioned bowl",
             "A quadratic bowl that is κ times more curved across its valley than along it, "
-            "rotated by an angle. Gradient descent zig-zags across the narrow direction while "
-            "crawling along the long one.",
+            "rotated by an angle. At the suggested α (about 1/λ_max) gradient descent drops to "
+            "the valley floor in a few steps, then crawls along it; raise α toward 2/λ_max and "
+            "it zig-zags across the valley.",
             (
                 Param(
                     "kappa",
@@ -324,8 +325,9 @@ SURFACES: dict[str, SurfaceSpec] = {
             "saddle",
             "Saddle",
             "Curves up along x and down along y at the origin, then rises again into two "
-            "valleys at y ≈ ±2. Started on the x-axis, gradient descent slides into the "
-            "saddle and stalls there.",
+            "valleys at y ≈ ±2. From the default start, just off the x-axis, gradient descent "
+            "slides toward the saddle, lingers while its small y grows, then escapes into a "
+            "valley; started exactly on the x-axis, it stalls at the saddle.",
             (
                 Param(
                     "tilt",

@@ -233,3 +233,51 @@ def test_bad_requests_say_what_is_wrong(call, message):
 def test_numpy_and_bool_parameters_are_accepted():
     assert get_surface("bowl", kappa=np.float64(50)) == get_surface("bowl", kappa=50)
     assert get_surface("regression", standardized=True) == get_surface("regression", standardized=1)
+
+
+# ---------------------------------------------------------------------------- descriptions
+# A surface's description tells what its default view shows: these run the claims, with the
+# learning rate the Race suggests (snapped to its slider) from the surface's own start.
+
+
+def _race_lr(surface) -> float:
+    from app_pages._settings import lr_options, nearest_option
+    from optim_core import suggest_lr
+
+    return nearest_option(lr_options("sgd"), suggest_lr("sgd", surface, surface.start))
+
+
+def _along_eigenvectors(surface, path):
+    """The path's error along (flat, steep) eigenvectors of the constant Hessian."""
+    _, vectors = np.linalg.eigh(surface.hessian(np.asarray(surface.start, float)))
+    return (path - np.asarray(surface.minima[0])) @ vectors
+
+
+def test_the_bowl_description_drop_then_crawl_and_zig_zag_above():
+    from optim_core import run
+
+    bowl = get_surface("bowl")
+    assert "drops to the valley floor" in SURFACES["bowl"].description
+    lr = _race_lr(bowl)
+    error = _along_eigenvectors(bowl, run(bowl, "sgd", start=bowl.start, steps=40, lr=lr).path)
+    flat, steep = np.abs(error[:, 0]), np.abs(error[:, 1])
+    assert steep[5] < 1e-2 * steep[0]  # the valley floor within a few steps
+    assert flat[5] > 0.5 * flat[0]  # while the long direction has barely moved: a crawl
+    lam_max = float(np.linalg.eigvalsh(bowl.hessian(np.asarray(bowl.start, float))).max())
+    fast = run(bowl, "sgd", start=bowl.start, steps=10, lr=1.8 / lam_max)
+    steep_fast = _along_eigenvectors(bowl, fast.path)[:, 1]
+    assert np.all(np.sign(steep_fast[1:]) != np.sign(steep_fast[:-1]))  # zig-zag
+
+
+def test_the_saddle_description_lingers_then_escapes_and_stalls_on_the_axis():
+    from optim_core import run
+
+    saddle = get_surface("saddle")
+    text = SURFACES["saddle"].description
+    assert "lingers" in text and "escapes into a valley" in text and "stalls at the saddle" in text
+    lr = _race_lr(saddle)
+    path = run(saddle, "sgd", start=saddle.start, steps=300, lr=lr).path
+    assert np.linalg.norm(path, axis=1).min() < 0.1 * np.linalg.norm(path[0])  # near the saddle
+    assert abs(abs(path[-1, 1]) - 2.0) < 1e-6  # then in a valley, y = ±2
+    on_axis = run(saddle, "sgd", start=(saddle.start[0], 0.0), steps=300, lr=lr).path
+    assert np.linalg.norm(on_axis[-1]) < 1e-9  # stalled at the saddle
