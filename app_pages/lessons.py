@@ -9,6 +9,7 @@ from app_pages import _lesson_data
 from app_pages._lesson_data import CONVENTIONS, LESSONS, PAGE_TITLES, Lesson
 from app_pages._settings import PageSettings
 from app_pages._state import publish, show_notices
+from app_pages._table import table
 from app_pages._ui import current_view
 from optim_core import OPTIMIZERS
 
@@ -72,7 +73,7 @@ def _formulas() -> None:
         "and in optax. The differences are small on paper and visible in the numbers: where "
         "ε sits changes the first steps, where α sits matters once it follows a schedule."
     )
-    st.table(
+    table(
         [
             {
                 "": c.question,
