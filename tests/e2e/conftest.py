@@ -7,15 +7,13 @@ chromium skips these tests with a message; in CI (CI=true) a missing chromium is
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests._serve import free_port, stop, streamlit, wait_healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -28,12 +26,6 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.e2e)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def app_url():
     """Serve app.py on a free loopback port for the whole test session."""
@@ -43,50 +35,13 @@ def app_url():
         pytest.skip(
             f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)"
         )
-    port = _free_port()
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(ROOT / "app.py"),
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-        "--server.fileWatcherType",
-        "none",
-    ]
-    # The server's log goes to a file: a pipe nobody reads would stall the server once full.
+    port = free_port()
     with tempfile.TemporaryFile() as log:
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        proc = streamlit(port, log)
         try:
-            yield _wait_healthy(proc, log, f"http://127.0.0.1:{port}")
+            yield wait_healthy(f"http://127.0.0.1:{port}", [proc], log)
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-
-
-def _wait_healthy(proc, log, url: str) -> str:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
-                if r.status == 200:
-                    return url
-        except OSError:
-            time.sleep(0.25)
-        if proc.poll() is not None:
-            log.seek(0)
-            raise RuntimeError(log.read().decode(errors="replace"))
-    raise RuntimeError("streamlit did not become healthy in 60 s")
+            stop([proc])
 
 
 @pytest.fixture(scope="session")

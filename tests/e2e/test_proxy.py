@@ -14,7 +14,6 @@ import os
 import pwd
 import re
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -22,10 +21,10 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+from tests._serve import free_port, stop, streamlit, wait_healthy
 from tests.e2e.conftest import (
     CHROMIUM,
     ROOT,
-    _free_port,
     assert_no_exception,
     chart_ready,
     wait_idle,
@@ -75,33 +74,6 @@ http {{
 """
 
 
-def _wait_healthy(url: str, procs: list[subprocess.Popen], seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        for p in procs:
-            if p.poll() is not None:
-                raise RuntimeError(f"{p.args} exited early:\n{p.stdout.read().decode()[-3000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.25)
-    raise RuntimeError(f"{url} did not become healthy in {seconds:.0f} s")
-
-
-def _stop(procs: list[subprocess.Popen]) -> None:
-    for p in procs:
-        if p.poll() is None:
-            p.terminate()
-    for p in procs:
-        try:
-            p.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait(timeout=5)
-
-
 @pytest.fixture(scope="module")
 def proxy(tmp_path_factory, request):
     """Two replicas and nginx in front of them: (the proxy's URL, the replicas' addresses,
@@ -114,19 +86,14 @@ def proxy(tmp_path_factory, request):
             pytest.skip(message)
     tmp = tmp_path_factory.mktemp("nginx")
     procs: list[subprocess.Popen] = []
-    request.addfinalizer(lambda: _stop(procs))
+    request.addfinalizer(lambda: stop(procs))
 
-    replicas = [f"127.0.0.1:{_free_port()}" for _ in range(2)]
-    for address in replicas:
-        port = address.rsplit(":", 1)[1]
-        cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", port]
-        cmd += ["--server.address", "127.0.0.1", "--server.headless", "true"]
-        cmd += ["--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
-        procs.append(
-            subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        )
+    ports = [free_port() for _ in range(2)]
+    replicas = [f"127.0.0.1:{port}" for port in ports]
+    for port in ports:
+        procs.append(streamlit(port, (tmp / f"replica-{port}.log").open("wb+")))
 
-    listen = f"127.0.0.1:{_free_port()}"
+    listen = f"127.0.0.1:{free_port()}"
     site = tmp / "descent-lab.conf"
     site.write_text(render_site(listen, replicas))
     conf = tmp / "nginx.conf"
@@ -136,14 +103,16 @@ def proxy(tmp_path_factory, request):
     )
     assert check.returncode == 0, check.stderr
     nginx = subprocess.Popen(
-        [NGINX, "-c", str(conf), "-p", str(tmp)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        [NGINX, "-c", str(conf), "-p", str(tmp)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,  # its errors go to error.log in tmp
     )
     procs.insert(0, nginx)  # stopped first: no request reaches a replica that is going away
 
     for address in replicas:
-        _wait_healthy(f"http://{address}", procs)
+        wait_healthy(f"http://{address}", procs)
     url = f"http://{listen}"
-    _wait_healthy(url, procs)
+    wait_healthy(url, procs)
     return url, replicas, tmp
 
 

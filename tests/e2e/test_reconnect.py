@@ -9,16 +9,13 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
-import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from tests._serve import free_port, streamlit, wait_healthy
 from tests.e2e.conftest import (
     CHART,
     CHROMIUM,
@@ -56,12 +53,6 @@ KILL_AFTER_MS = 250
 TITLE = "() => { const h = document.querySelector('h1'); return h && h.innerText.trim(); }"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class Server:
     """``streamlit run app.py`` on one loopback port, killed and started again at will."""
 
@@ -73,37 +64,9 @@ class Server:
         self.visited = False  # a page has run on this process: its modules are imported
 
     def start(self) -> None:
-        cmd = [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(APP),
-            "--server.port",
-            str(self.port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-            "--server.fileWatcherType",
-            "none",
-        ]
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT)
+        self.proc = streamlit(self.port, self.log)
         self.visited = False
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=1) as r:
-                    if r.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.2)
-            if self.proc.poll() is not None:
-                self.log.seek(0)
-                raise RuntimeError(self.log.read().decode(errors="replace"))
-        raise RuntimeError("streamlit did not become healthy in 60 s")
+        wait_healthy(self.url, [self.proc], self.log)
 
     def kill(self, sig: int = signal.SIGKILL) -> None:
         """Stop the server by its PID and wait until it is gone."""
@@ -126,7 +89,7 @@ def server():
             f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)"
         )
     with tempfile.TemporaryFile() as log:
-        srv = Server(_free_port(), log)
+        srv = Server(free_port(), log)
         try:
             srv.start()
             yield srv
