@@ -31,6 +31,7 @@ never rescales them.
 from __future__ import annotations
 
 import base64
+import bisect
 import io
 from collections.abc import Mapping
 from copy import deepcopy
@@ -103,16 +104,26 @@ def _name(optimizer: str) -> str:
 _F32_MAX = float(np.finfo(np.float32).max)
 
 
+def _as_f32(values) -> np.ndarray:
+    """``values`` as little-endian float32; a value float32 cannot hold (or not finite) is NaN."""
+    values = np.asarray(values, dtype=float)
+    with np.errstate(invalid="ignore"):
+        values = np.where(np.abs(values) < _F32_MAX, values, np.nan)
+    return values.astype("<f4")
+
+
+def _bdata(data: np.ndarray) -> dict:
+    """A float32 array (``_as_f32``) as plotly's typed-array spec."""
+    return {"dtype": "f4", "bdata": base64.b64encode(data.tobytes()).decode("ascii")}
+
+
 def _f32(values) -> dict:
     """An array for the browser as plotly's typed-array spec: float32 (7 significant digits),
     base64-encoded — a third of the JSON of decimal text, and plotly takes it without the
     per-element checks it runs on lists and arrays. A value float32 cannot hold (or not finite)
     is sent as NaN, a gap: infinity never reaches the browser."""
-    values = np.asarray(values, dtype=float)
-    with np.errstate(invalid="ignore"):
-        values = np.where(np.abs(values) < _F32_MAX, values, np.nan)
-    data = np.ascontiguousarray(values, dtype="<f4")
-    spec = {"dtype": "f4", "bdata": base64.b64encode(data).decode("ascii")}
+    data = _as_f32(values)
+    spec = _bdata(data)
     if data.ndim > 1:
         spec["shape"] = ", ".join(str(n) for n in data.shape)
     return spec
@@ -436,20 +447,58 @@ def simplified(path: np.ndarray, tol: float) -> np.ndarray:
     return np.flatnonzero(keep)
 
 
+def _straight(path: np.ndarray, begins: np.ndarray, ends: np.ndarray, tol: float) -> np.ndarray:
+    """Per stretch ``path[b : e + 1]``, whether every iterate lies within ``tol`` of the segment
+    from its first to its last point — the test ``simplified`` starts with, for all stretches at
+    once (the same distance, computed coordinate by coordinate)."""
+    inner = np.maximum(ends - begins - 1, 0)
+    ok = np.ones(len(begins), dtype=bool)
+    has = np.flatnonzero(inner)
+    if not len(has):
+        return ok
+    inner = inner[has]
+    first = np.cumsum(inner) - inner
+    owner = np.repeat(has, inner)
+    index = begins[owner] + 1 + np.arange(len(owner)) - np.repeat(first, inner)
+    x, y = path[:, 0], path[:, 1]
+    ax, ay = x[begins[owner]], y[begins[owner]]
+    dx, dy = x[ends[owner]] - ax, y[ends[owner]] - ay
+    px, py = x[index] - ax, y[index] - ay
+    length2 = dx * dx + dy * dy
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = np.where(length2 > 0, (px * dx + py * dy) / length2, 0.0)
+    t = np.minimum(np.maximum(t, 0.0), 1.0)
+    qx, qy = px - t * dx, py - t * dy
+    far = np.sqrt(qx * qx + qy * qy)
+    ok[has] = ~(np.maximum.reduceat(far, first) > tol)
+    return ok
+
+
 def _revealed(path: np.ndarray, steps: np.ndarray, last: int, tol: float) -> list[np.ndarray]:
     """Per frame, the indices of the iterates drawn: the path up to the frame's step, simplified
     to within ``tol``, and every iterate in the last frame.
 
     Up to the last vertex of the whole path's simplification that the frame has reached, its
-    vertices; from there to the step, that stretch simplified on its own.
+    vertices; from there to the step, that stretch simplified on its own.  Most such stretches
+    are straight to within ``tol`` (they lie along one segment of the whole path's
+    simplification), which ``_straight`` settles for all frames at once; only the others run
+    ``simplified``.
     """
     kept = simplified(path[: last + 1], tol)
-    shown = []
-    for step in steps[:-1]:
-        end = min(int(step), last)
-        begin = int(kept[np.searchsorted(kept, end, side="right") - 1])  # last vertex reached
-        tail = begin + simplified(path[begin : end + 1], tol)
-        shown.append(np.concatenate([kept[kept < begin], tail]))
+    if not np.isfinite(path[: last + 1]).all():  # simplified keeps every iterate
+        return [np.arange(min(int(s), last) + 1) for s in steps[:-1]] + [np.arange(last + 1)]
+    ends = np.minimum(steps[:-1].astype(int), last)
+    begins = kept[np.searchsorted(kept, ends, side="right") - 1]  # last vertex reached
+    straight = _straight(path, begins, ends, tol)
+    vertices, shown = kept.tolist(), []
+    stretches = zip(begins.tolist(), ends.tolist(), straight.tolist(), strict=True)
+    for begin, end, is_straight in stretches:
+        head = vertices[: bisect.bisect_left(vertices, begin)]
+        if is_straight:
+            shown.append(np.array(head + ([begin, end] if end > begin else [begin])))
+        else:
+            tail = begin + simplified(path[begin : end + 1], tol)
+            shown.append(np.concatenate([np.array(head, dtype=int), tail]))
     return [*shown, np.arange(last + 1)]
 
 
@@ -588,15 +637,23 @@ def legend_rows(labels, present: bool) -> int:
     return rows
 
 
-def _xy(points: np.ndarray) -> dict:
-    return {"x": _f32(points[:, 0]), "y": _f32(points[:, 1])}
+class _Coords:
+    """Points made float32 once (``_as_f32``), each coordinate contiguous, so the frames'
+    many selections of them are sliced and encoded without converting each again."""
+
+    def __init__(self, points: np.ndarray):
+        data = _as_f32(points)
+        self.x, self.y = np.ascontiguousarray(data[..., 0]), np.ascontiguousarray(data[..., 1])
+
+    def xy(self, index) -> dict:
+        return {"x": _bdata(self.x[index]), "y": _bdata(self.y[index])}
 
 
 class _BuiltFigure(go.Figure):
     """A figure whose frames are handed over as built. ``st.plotly_chart`` calls ``to_dict``,
     which in plotly deep-copies the figure and walks every value for NumPy arrays to encode
     (60 frames × 14 optimizers: 30 000 values, about half of a rerun's server time). The
-    frames here hold only plain dicts and base64 arrays (``_xy``, ``_mark_xy``), so they are
+    frames here hold only plain dicts and base64 arrays (``_Coords``, ``_mark_xy``), so they are
     passed as they are; data and layout are copied and converted as plotly does (they are
     small, and a page may still change the layout: ``hero_chart`` to present)."""
 
@@ -660,11 +717,12 @@ def race_figure(
     moving = list(range(len(data), len(data) + len(runs)))
     if runs:
         data += [_dot_trace(r, d, trail, present) for r, d in zip(runs, dots[0], strict=True)]
+        dot_xy, path_xy = _Coords(dots), [_Coords(r.path) for r in runs]
         for k, step in enumerate(steps):
-            traces, updates = list(moving), [_xy(d) for d in dots[k]]
+            traces, updates = list(moving), [dot_xy.xy((k, j)) for j in range(len(runs))]
             if not show_paths:
                 traces += paths + marks
-                updates += [_xy(r.path[p[k]]) for r, p in zip(runs, plan, strict=True)]
+                updates += [xy.xy(p[k]) for xy, p in zip(path_xy, plan, strict=True)]
                 updates += [_mark_xy(r, step >= r.last) for r in diverged]
             frames.append(go.Frame(name=str(step), traces=traces, data=updates, _validate=False))
         layout["updatemenus"], layout["sliders"] = _animation_controls(steps, present)
