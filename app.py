@@ -1,59 +1,26 @@
-"""Descent Lab: watch gradient-descent optimizers race across 2D loss surfaces, and see why.
+"""Descent Lab's server: ``streamlit run app.py`` serves the app whose entry script is
+``router.py`` (navigation, URL state, sidebar, the chosen page), warmed before its first visitor.
 
-The entry file is a router: page config, the URL read into the session, the shared sidebar,
-then the chosen page with the view the sidebar returned. Run it with ``streamlit run app.py``.
+Streamlit finds the ``st.App`` below and serves it; its start-up runs every page once with no
+browser (``app_pages/_warm.py``), so imports, compiled surfaces and the default views' runs are
+ready when the first request arrives. Tests drive ``router.py`` directly (AppTest).
 """
+
+import gc
+from contextlib import asynccontextmanager
 
 import streamlit as st
 
-RACE = "app_pages/race.py"
-PAGES = [
-    # The Race answers at / and at /race (Streamlit serves the default page at / only).
-    st.Page(
-        RACE,
-        title="Race",
-        icon=":material/sports_score:",
-        url_path="home",
-        default=True,
-        visibility="hidden",
-    ),
-    st.Page(RACE, title="Race", icon=":material/sports_score:", url_path="race"),
-    st.Page(
-        "app_pages/curvature.py",
-        title="Curvature",
-        icon=":material/landscape:",
-        url_path="curvature",
-    ),
-    st.Page(
-        "app_pages/lr_lab.py",
-        title="Learning-rate lab",
-        icon=":material/science:",
-        url_path="lr-lab",
-    ),
-    st.Page(
-        "app_pages/step.py", title="Step by step", icon=":material/footprint:", url_path="step"
-    ),
-    st.Page("app_pages/lessons.py", title="Lessons", icon=":material/school:", url_path="lessons"),
-]
+from app_pages._warm import warm_up
 
-page = st.navigation(PAGES)
-# The rest is imported once the page is chosen. The first run of a fresh server spends seconds
-# importing SymPy and NumPy, and the browser learns which page it shows only from st.navigation:
-# a server stopped before that leaves the browser asking the next server for app.py itself, which
-# Streamlit answers with the default page (the Race instead of the page in the address bar).
-from app_pages._reconnect import rerun_on_reconnect  # noqa: E402
-from app_pages._state import store, sync_from_url  # noqa: E402
-from app_pages._ui import sidebar  # noqa: E402
 
-sync_from_url(page.url_path)
-st.set_page_config(
-    page_title="Descent Lab",
-    page_icon="📉",  # an emoji favicon is drawn in the browser: no request to a font server
-    layout="wide",
-    # To present, the chart gets the whole width: the sidebar starts collapsed.
-    initial_sidebar_state="collapsed" if store().get("present") else "expanded",
-)
-sidebar()
-with st.sidebar:
-    rerun_on_reconnect()  # after a reconnect, the page runs again: its chart is sent anew
-page.run()
+@asynccontextmanager
+async def _lifespan(_app):
+    await warm_up()
+    # What the imports and warm-up made lives as long as the process: out of the collector's
+    # sight, a full collection walks only what later runs make.
+    gc.freeze()
+    yield
+
+
+app = st.App("router.py", lifespan=_lifespan)

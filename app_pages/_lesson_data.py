@@ -41,7 +41,7 @@ from optim_core.analysis import race_results
 from optim_core.noise import noise_scaling
 from surfaces import critical_points, curvature_at, get_surface
 
-# Page url_path -> its title in the navigation (app.py).
+# Page url_path -> its title in the navigation (router.py).
 PAGE_TITLES: dict[str, str] = {
     "race": "Race",
     "curvature": "Curvature",

@@ -149,7 +149,7 @@ def keep_view(view: View) -> None:
 
 
 def current_view() -> View:
-    """The view that the sidebar drew on this run (app.py keeps it for the page)."""
+    """The view that the sidebar drew on this run (router.py keeps it for the page)."""
     return st.session_state.get(_VIEW) or View.read(store(), SCHEMA)
 
 

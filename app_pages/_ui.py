@@ -1,6 +1,6 @@
 """Widgets every page shares: the surface in the sidebar, presentation mode and the start point.
 
-``sidebar()`` draws the controls and returns the frozen :class:`View` they define; ``app.py``
+``sidebar()`` draws the controls and returns the frozen :class:`View` they define; ``router.py``
 keeps it for the page. Values live in the URL store (``_state``): a link reopens the exact view.
 """
 

@@ -38,7 +38,7 @@ from optim_core.analysis import race_results  # noqa: E402
 from surfaces import get_surface  # noqa: E402
 from viz.race import race_figure  # noqa: E402
 
-APP = ROOT / "app.py"
+APP = ROOT / "router.py"  # the entry script (app.py is its server)
 STEPS = 500
 REPEATS = 9
 BUDGET_RERUN_MS = 100

@@ -49,7 +49,7 @@ from websockets.asyncio.client import connect
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "deploy" / "nginx" / "descent-lab.conf.template"
 NGINX = "/usr/sbin/nginx"
-PAGE = "race"  # the Race's url_path (app.py)
+PAGE = "race"  # the Race's url_path (router.py)
 RERUN_TIMEOUT = 180.0  # seconds one rerun may take before it counts as failed
 CASE_TIMEOUT = 600.0  # seconds one case may take in all
 

@@ -99,9 +99,9 @@ def rotation_cold(kappa: float) -> float:
 
 def warm_rerun(surface_id: str) -> tuple[float, float]:
     """(first run s, median warm rerun s) of the whole script through AppTest."""
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    at = AppTest.from_file(str(ROOT / "router.py"), default_timeout=300)
     at.query_params["surface"] = SURFACES[surface_id].name
-    at.run()  # through app.py first, so st.navigation has registered its pages
+    at.run()  # through router.py first, so st.navigation has registered its pages
     at.switch_page("app_pages/lr_lab.py")
     at.run()
     at.slider(key="lab_n").set_value(N)

@@ -1,4 +1,4 @@
-"""Open a page of the app in AppTest the way a browser gets it: through app.py's st.navigation,
+"""Open a page of the app in AppTest the way a browser gets it: through router.py's st.navigation,
 sidebar included, with a URL query.
 """
 
@@ -10,8 +10,8 @@ from pathlib import Path
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 from streamlit.testing.v1 import AppTest
 
-APP = Path(__file__).resolve().parents[1] / "app.py"
-DEFAULT_PAGE = "app_pages/race.py"  # app.py's default page
+APP = Path(__file__).resolve().parents[1] / "router.py"
+DEFAULT_PAGE = "app_pages/race.py"  # router.py's default page
 
 
 def navigation_app(page_file: str, query: dict, *, timeout: float = 60) -> AppTest:

@@ -59,8 +59,8 @@ def test_there_are_lessons_covering_the_course_and_every_page():
                 "robbins_monro"}  # fmt: skip
     assert required <= set(LESSONS_BY_ID)
     assert {link.page for lesson in LESSONS for link in lesson.links} == set(PAGE_TITLES)
-    routed = set(re.findall(r'url_path="([\w-]+)"', (ROOT / "app.py").read_text()))
-    assert set(PAGE_TITLES) <= routed  # every link's page is registered in app.py
+    routed = set(re.findall(r'url_path="([\w-]+)"', (ROOT / "router.py").read_text()))
+    assert set(PAGE_TITLES) <= routed  # every link's page is registered in router.py
 
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=lambda lesson: lesson.id)

@@ -19,7 +19,7 @@ from optim_core import OPTIMIZERS, run
 from surfaces import SURFACES, SurfaceError, get_surface, parse_surface
 from tests._tables import table_frame, tables
 
-APP = Path(__file__).resolve().parents[1] / "app.py"
+APP = Path(__file__).resolve().parents[1] / "router.py"
 DTYPES = {"f4": np.float32, "f8": np.float64, "i4": np.int32}
 FEW_STEPS = "30"  # every test runs the whole script: keep the races short
 

@@ -22,7 +22,7 @@ BOWL = get_surface("bowl", **{p.name: p.default for p in SURFACES["bowl"].params
 
 
 def step_page(**query) -> AppTest:
-    """The page opened with a URL query (values as the URL holds them), through app.py."""
+    """The page opened with a URL query (values as the URL holds them), through router.py."""
     at = AppTest.from_file(str(APP), default_timeout=60)
     at.query_params.update({"steps": str(STEPS), **query})
     at.switch_page("app_pages/step.py").run()

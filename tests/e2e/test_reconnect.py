@@ -45,16 +45,17 @@ IDLE_WITH_FRAMES = """() => {
     return app && app.getAttribute('data-test-script-state') === 'notRunning'
         && gd && gd._transitionData && gd._transitionData._frames.length > 0;
 }"""
-# A first run is killed this long after it started: past st.navigation, which app.py calls
+# A first run is killed this long after it started: past st.navigation, which router.py calls
 # first (its message reaches the browser ~15 ms into the run), and long before the imports that
 # follow end. Killed sooner than st.navigation's message, a page still comes back as the default
-# one: the browser asks the new server for the entry script's hash (see app.py).
+# one: the browser asks the new server for the entry script's hash (see router.py).
 KILL_AFTER_MS = 250
 TITLE = "() => { const h = document.querySelector('h1'); return h && h.innerText.trim(); }"
 
 
 class Server:
-    """``streamlit run app.py`` on one loopback port, killed and started again at will."""
+    """``streamlit run app.py`` on one loopback port, killed and started again at will; not
+    warmed at start, so a first run is slow enough to be killed in the middle."""
 
     def __init__(self, port: int, log):
         self.port = port
@@ -64,7 +65,7 @@ class Server:
         self.visited = False  # a page has run on this process: its modules are imported
 
     def start(self) -> None:
-        self.proc = streamlit(self.port, self.log)
+        self.proc = streamlit(self.port, self.log, warm=False)  # a slow first run, to kill
         self.visited = False
         wait_healthy(self.url, [self.proc], self.log)
 
