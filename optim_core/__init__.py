@@ -27,7 +27,14 @@ from optim_core.metadata import (
     ViewScaled,
 )
 from optim_core.optimizers import Optimizer, make_optimizer
-from optim_core.runner import BatchTrajectory, Trajectory, run, run_batch, stop_reason
+from optim_core.runner import (
+    BatchTrajectory,
+    Trajectory,
+    run,
+    run_batch,
+    run_together,
+    stop_reason,
+)
 from optim_core.schedules import schedule_values
 from optim_core.sweep import Sweep, reference_loss, second_values, sweep
 from optim_core.theory import (
@@ -65,6 +72,7 @@ __all__ = [
     "reference_loss",
     "run",
     "run_batch",
+    "run_together",
     "schedule_values",
     "second_values",
     "stable_lr",

@@ -9,8 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from optim_core import OPTIMIZERS, OptimizerError, run, run_batch, suggest_lr
+from optim_core import OPTIMIZERS, OptimizerError, run, run_batch, run_together, suggest_lr
 from optim_core.runner import stop_reason
+from surfaces import get_surface, parse_surface
 from tests._analytic import Rosenbrock, bowl, rotated_quadratic
 
 IDS = list(OPTIMIZERS)
@@ -113,6 +114,52 @@ def test_each_batch_member_equals_a_single_run(optimizer, data):
         np.testing.assert_allclose(batch.path[:, b], single.path, rtol=1e-9, atol=1e-9)
         np.testing.assert_allclose(batch.loss[:, b], single.loss, rtol=1e-9, atol=1e-9)
         assert batch.diverged_at[b] == (-1 if single.diverged_at is None else single.diverged_at)
+
+
+_FIELDS = ("path", "loss", "lr", "grads", "eval_points")
+_REAL_SURFACES = [
+    get_surface("bowl"),
+    get_surface("rosenbrock"),
+    get_surface("rastrigin"),
+    parse_surface("log(x) + y^2"),
+]
+
+
+def _assert_same_run(together, single):
+    for name in _FIELDS:
+        np.testing.assert_array_equal(getattr(together, name), getattr(single, name), name)
+    assert (together.optimizer, together.hyper) == (single.optimizer, single.hyper)
+    assert (together.diverged_at, together.stopped) == (single.diverged_at, single.stopped)
+    assert together.stop_point == single.stop_point
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_runs_together_equal_separate_runs_bit_for_bit(data):
+    """Every optimizer (Newton's forms apart) in one loop: each trajectory is the one ``run``
+    gives, to the last bit, also where a run diverges or leaves the domain. (On the project's
+    surfaces, whose gradients are computed element by element; a gradient through a matrix
+    product, as in tests/_analytic, may round differently for 1 and for k points.)"""
+    chosen = data.draw(st.lists(st.sampled_from(IDS), min_size=1, max_size=6, unique=True))
+    runs = [(o, data.draw(_hyper_strategy(o))) for o in chosen]
+    surface = data.draw(st.sampled_from(_REAL_SURFACES))
+    start = data.draw(st.tuples(st.floats(0.2, 2), st.floats(-1, 1.5)))
+    schedule = data.draw(st.sampled_from([None, "cosine", {"name": "step", "warmup": 5}]))
+    together = run_together(surface, runs, start, 40, schedule=schedule)
+    for (optimizer, hyper), result in zip(runs, together, strict=True):
+        _assert_same_run(result, run(surface, optimizer, start, 40, schedule=schedule, **hyper))
+
+
+def test_runs_together_report_each_refused_value_and_refuse_a_bad_start():
+    runs = [("sgd", {"lr": -1.0}), ("adam", {"lr": 0.01}), ("momentum", {"nope": 1})]
+    bad_lr, adam, unknown = run_together(rotated_quadratic(0.5, 8.0), runs, (1.0, 1.0), 10)
+    for result, (optimizer, hyper) in ((bad_lr, runs[0]), (unknown, runs[2])):
+        with pytest.raises(OptimizerError) as single:
+            run(rotated_quadratic(0.5, 8.0), optimizer, (1.0, 1.0), 10, **hyper)
+        assert isinstance(result, OptimizerError) and str(result) == str(single.value)
+    _assert_same_run(adam, run(rotated_quadratic(0.5, 8.0), "adam", (1.0, 1.0), 10, lr=0.01))
+    with pytest.raises(OptimizerError, match="not finite at the start"):
+        run_together(LogValley(), runs[1:2], (-1.0, 0.0), 10)
 
 
 def test_bool_hyperparameters_broadcast_too():
