@@ -39,7 +39,6 @@ from functools import lru_cache
 
 import numpy as np
 import plotly.graph_objects as go
-from _plotly_utils.utils import convert_to_base64
 from PIL import Image
 from plotly.colors import sample_colorscale
 
@@ -195,8 +194,10 @@ def contour_image(surface, bounds, pixels: int = CONTOUR_PIXELS) -> dict:
     }
 
 
-def _click_grid(surface, view) -> go.Scatter:
-    """The invisible click grid (``CLICK_GRID`` points a side), also telling f at its points."""
+@lru_cache(maxsize=32)
+def _click_grid(surface, view) -> dict:
+    """The invisible click grid (``CLICK_GRID`` points a side), also telling f at its points;
+    cached per surface and view (a copy goes into each figure)."""
     clicks = click_grid_trace(view, CLICK_GRID)
     xy = np.stack([np.asarray(clicks.x, dtype=float), np.asarray(clicks.y, dtype=float)], -1)
     with np.errstate(all="ignore"):
@@ -208,7 +209,14 @@ def _click_grid(surface, view) -> go.Scatter:
         marker_size=CLICK_MARKER,
         hovertemplate="f = %{customdata:.4g} at (%{x:.2f}, %{y:.2f})<br>"
         "click to start there<extra></extra>",
-    )
+    ).to_plotly_json()
+
+
+@lru_cache(maxsize=32)
+def _minima(surface, present: bool) -> dict | None:
+    """The known minima's stars without a legend entry, cached per surface (copied per use)."""
+    minima = minima_trace(surface, present=present)
+    return None if minima is None else minima.update(showlegend=False).to_plotly_json()
 
 
 def _merged(base: dict, extra: dict) -> dict:
@@ -654,12 +662,12 @@ class _BuiltFigure(go.Figure):
     which in plotly deep-copies the figure and walks every value for NumPy arrays to encode
     (60 frames × 14 optimizers: 30 000 values, about half of a rerun's server time). The
     frames here hold only plain dicts and base64 arrays (``_Coords``, ``_mark_xy``), so they are
-    passed as they are; data and layout are copied and converted as plotly does (they are
-    small, and a page may still change the layout: ``hero_chart`` to present)."""
+    passed as they are. The traces are copied one level deep (Streamlit pops their ``uid``s),
+    the layout deep (a caller may change what it gets); a NumPy array left in either (the
+    minima's) is written by plotly's JSON encoder, not walked for here."""
 
     def to_dict(self) -> dict:
-        out = {"data": deepcopy(self._data), "layout": deepcopy(self._layout)}
-        convert_to_base64(out)
+        out = {"data": [dict(trace) for trace in self._data], "layout": deepcopy(self._layout)}
         frames = [dict(frame._props) for frame in self._frame_objs]
         if frames:
             out["frames"] = frames
@@ -704,13 +712,13 @@ def race_figure(
             span = max(view[0][1] - view[0][0], view[1][1] - view[1][0])
             plan = _reveal_plan(runs, steps, span)
     first = [np.arange(r.last + 1) if show_paths else np.zeros(1, int) for r in runs]
-    data = [_click_grid(surface, view)]
+    data = [dict(_click_grid(surface, view))]
     paths = list(range(len(data), len(data) + len(runs)))
     data += [_path_trace(r, shown, present) for r, shown in zip(runs, first, strict=True)]
     data.append(_start_trace(start, head + 4))
-    minima = minima_trace(surface, present=present)
+    minima = _minima(surface, present)
     if minima is not None:
-        data.append(minima.update(showlegend=False))
+        data.append(dict(minima))
     diverged = [r for r in runs if r.mark is not None]
     marks = list(range(len(data), len(data) + len(diverged)))
     data += [_divergence_trace(r, show_paths, present) for r in diverged]
