@@ -25,36 +25,16 @@ _LOOKUP = object()  # ``_result`` of a look-up
 
 
 @st.cache_data(max_entries=4096, show_spinner=False)
-def _cached_run(
-    _surface,
-    surface_key: str,
-    optimizer: str,
-    hyper: tuple[tuple[str, object], ...],
-    start: tuple[float, float],
-    steps: int,
-    schedule: str,
-    noise: float,
-    seed: int,
-    minibatch: tuple[tuple[str, object], ...],
-    record_state: bool,
-    _result=None,  # not part of the key: _LOOKUP, or a trajectory computed with others
-):
+def _cached_run(_surface, key: str, _args: dict, _result=None):
+    """``run(_surface, **_args)``, cached by ``key``: the surface's key and the JSON of
+    ``_args``. One string is all Streamlit hashes — with a dozen arguments, their hashing and
+    one signature look-up each took a millisecond a call. ``_result``: ``_LOOKUP`` only looks
+    up; a trajectory computed with others (``run_all``) is stored as it is."""
     if _result is _LOOKUP:
         raise _NotCached
     if _result is not None:
         return _result
-    return run(
-        _surface,
-        optimizer,
-        start=start,
-        steps=steps,
-        schedule=json.loads(schedule),
-        noise=noise,
-        seed=seed,
-        record_state=record_state,
-        **dict(minibatch),
-        **dict(hyper),
-    )
+    return run(_surface, **_args)
 
 
 def cached_run(
@@ -68,20 +48,19 @@ def cached_run(
     _result=None,
 ):
     """``optim_core.run`` with the run settings ``how``; raises OptimizerError for a bad value."""
-    return _cached_run(
-        surface,
-        surface.key,
-        optimizer,
-        tuple(sorted(hyper.items())),
-        (float(start[0]), float(start[1])),
-        int(how.steps),
-        json.dumps(how.schedule_dict, sort_keys=True),
-        float(how.noise),
-        int(how.seed),
-        tuple(sorted(how.minibatch().items())),
-        bool(record_state),
-        _result,
-    )
+    args = {
+        "optimizer": optimizer,
+        "start": (float(start[0]), float(start[1])),
+        "steps": int(how.steps),
+        "schedule": how.schedule_dict,
+        "noise": float(how.noise),
+        "seed": int(how.seed),
+        "record_state": bool(record_state),
+        **how.minibatch(),
+        **hyper,
+    }
+    key = f"{surface.key}|{json.dumps(args, sort_keys=True)}"
+    return _cached_run(surface, key, args, _result)
 
 
 def run_all(surface, optimizers, hyper_of, start, how: RunSettings) -> tuple[dict, dict]:
