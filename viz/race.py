@@ -510,12 +510,27 @@ def _revealed(path: np.ndarray, steps: np.ndarray, last: int, tol: float) -> lis
     return [*shown, np.arange(last + 1)]
 
 
+@lru_cache(maxsize=256)
+def _revealed_by_bytes(path: bytes, steps: bytes, last: int, tol: float) -> tuple:
+    points = np.frombuffer(path).reshape(-1, 2)
+    return tuple(_revealed(points, np.frombuffer(steps, dtype=np.int64), last, tol))
+
+
+def _revealed_of(path: np.ndarray, steps: np.ndarray, last: int, tol: float) -> tuple:
+    """``_revealed``, remembered by the path's bytes for the last few hundred paths: after a
+    change to one optimizer's setting, the others' paths are the same and not simplified
+    again (the cached runs come back as copies, equal byte for byte)."""
+    path_bytes = np.ascontiguousarray(path, dtype=float).tobytes()
+    steps_bytes = np.ascontiguousarray(steps, dtype=np.int64).tobytes()
+    return _revealed_by_bytes(path_bytes, steps_bytes, int(last), float(tol))
+
+
 def _reveal_plan(runs: list, steps: np.ndarray, span: float) -> list[list[np.ndarray]]:
     """Each run's drawn indices per frame, the tolerance doubled (up to ``MAX_PATH_TOLERANCE``)
     until the frames before the last fit ``FRAME_PATH_POINTS``."""
     tol = PATH_TOLERANCE * span
     while True:
-        plan = [_revealed(r.path, steps, r.last, tol) for r in runs]
+        plan = [_revealed_of(r.path, steps, r.last, tol) for r in runs]
         total = sum(len(idx) for frames in plan for idx in frames[:-1])
         if total <= FRAME_PATH_POINTS or tol * 2 > MAX_PATH_TOLERANCE * span:
             return plan
