@@ -37,6 +37,9 @@ PAGES = [
     st.Page("app_pages/lessons.py", title="Lessons", icon=":material/school:", url_path="lessons"),
 ]
 
+# Title and icon before st.navigation: the browser then never takes the page's Material icon as
+# the favicon, which it would fetch from Google's font server (an emoji is drawn in the browser).
+st.set_page_config(page_title="Descent Lab", page_icon="📉", layout="wide")
 page = st.navigation(PAGES)
 # The rest is imported once the page is chosen. A cold server's first run spends seconds
 # importing SymPy and NumPy (app.py's warm-up does it before any visitor), and the browser
@@ -48,13 +51,8 @@ from app_pages._state import store, sync_from_url  # noqa: E402
 from app_pages._ui import sidebar  # noqa: E402
 
 sync_from_url(page.url_path)
-st.set_page_config(
-    page_title="Descent Lab",
-    page_icon="📉",  # an emoji favicon is drawn in the browser: no request to a font server
-    layout="wide",
-    # To present, the chart gets the whole width: the sidebar starts collapsed.
-    initial_sidebar_state="collapsed" if store().get("present") else "expanded",
-)
+# To present, the chart gets the whole width: the sidebar starts collapsed.
+st.set_page_config(initial_sidebar_state="collapsed" if store().get("present") else "expanded")
 sidebar()
 with st.sidebar:
     rerun_on_reconnect()  # after a reconnect, the page runs again: its chart is sent anew
