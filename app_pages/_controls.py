@@ -94,24 +94,33 @@ def optimizer_controls(
     return values
 
 
+TUNING = "race_tuning"  # whose settings are open: the session's, like a tab (not in the URL)
+
+
 def optimizer_tabs(chosen: list[str], surface, start) -> None:
-    """Each chosen optimizer's hyperparameters in its own tab, labelled in its colour."""
-    css = "".join(
-        f".st-key-race_settings [role=tablist] > [role=tab]:nth-child({i + 1}) p"
-        f"{{color:{color_for(opt, i)};font-weight:700}}"
-        for i, opt in enumerate(chosen)
-    )
+    """The hyperparameters of one chosen optimizer at a time, picked from a list. Only that
+    one's widgets are drawn: every widget costs each rerun server time and browser rendering
+    (the 14 optimizers' tabs were some 60 widgets, most of them hidden). The others keep their
+    values in the store, and every learning rate on show is in the URL (``ensure_lr``)."""
+    for opt in chosen:
+        ensure_lr(opt, surface, start)
+    if st.session_state.get(TUNING) not in chosen:  # none yet, or it left the race
+        st.session_state[TUNING] = chosen[0]
     with st.container(key="race_settings"):
-        st.html(f"<style>{css}</style>")
-        for i, (opt, tab) in enumerate(zip(chosen, st.tabs(chosen), strict=True)):
-            with tab:
-                spec = OPTIMIZERS[opt]
-                st.markdown(
-                    f'<span style="color:{color_for(opt, i)}">●</span> **{spec.name}**: '
-                    f"{spec.description}",
-                    unsafe_allow_html=True,
-                )
-                optimizer_controls(opt, surface, start)
+        opt = st.selectbox(
+            "Settings of",
+            chosen,
+            format_func=lambda o: OPTIMIZERS[o].name,
+            key=TUNING,
+            help="Each optimizer in the race has its own settings; pick whose to change.",
+        )
+        spec = OPTIMIZERS[opt]
+        st.markdown(
+            f'<span style="color:{color_for(opt, chosen.index(opt))}">●</span> '
+            f"**{spec.name}**: {spec.description}",
+            unsafe_allow_html=True,
+        )
+        optimizer_controls(opt, surface, start)
 
 
 def schedule_controls(container=None) -> None:

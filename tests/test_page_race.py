@@ -126,8 +126,29 @@ def test_default_race_shows_four_optimizers_animated_from_the_surfaces_start(dow
     assert len(at.get("download_button")) == 2
 
 
+def tune(at, optimizer: str):
+    """Open ``optimizer``'s settings (one optimizer's widgets are drawn at a time)."""
+    at.selectbox(key="race_tuning").set_value(optimizer).run()
+    assert not at.exception
+    return at
+
+
+def test_one_optimizers_settings_are_drawn_and_the_others_keep_theirs():
+    at = page(race_opts=["sgd", "adam"], adam_lr="0.02")
+    assert at.selectbox(key="race_tuning").value == "sgd"
+    assert "adam_lr" not in {w.key for w in at.select_slider}  # not drawn, still in the URL:
+    assert at.query_params["adam_lr"] == "0.02" and "sgd_lr" in at.query_params
+    assert table_frame(at)["learning rate"].tolist() == [at.query_params["sgd_lr"], "0.02"]
+    tune(at, "adam")
+    assert at.select_slider(key="adam_lr").value == pytest.approx(0.02)
+    at.select_slider(key="adam_lr").set_value(0.05).run()
+    tune(at, "sgd")  # back and forth: adam's new value stays
+    assert at.query_params["adam_lr"] == "0.05"
+    assert table_frame(at)["learning rate"].iloc[1] == "0.05"
+
+
 def test_csv_download_holds_every_step_of_every_run_and_html_plays_offline(downloads):
-    at = page(race_opts=["sgd", "adam"])
+    at = tune(page(race_opts=["sgd", "adam"]), "adam")
     rows = csv_rows(downloads)
     assert set(rows) == {"sgd", "adam"}
     bowl = get_surface("bowl")
@@ -359,7 +380,7 @@ def test_url_round_trip_restores_the_whole_view():
         present="true",
     )
     assert at.multiselect(key="race_opts").value == ["sgd", "adam"]
-    assert at.select_slider(key="adam_lr").value == pytest.approx(0.02)
+    assert tune(at, "adam").select_slider(key="adam_lr").value == pytest.approx(0.02)
     assert at.slider(key="bowl_kappa").value == pytest.approx(50.0)
     assert (at.number_input(key="x0").value, at.number_input(key="y0").value) == (1.5, -1.0)
     assert at.select_slider(key="race_tol").value == pytest.approx(0.001)
