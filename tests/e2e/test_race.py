@@ -122,6 +122,9 @@ def test_opening_a_url_restores_the_view(page, app_url):
     assert (start[0][0], start[1][0]) == pytest.approx((1.5, -1.0))
     kappa = page.locator(".st-key-bowl_kappa input[type=range]")
     assert kappa.get_attribute("aria-valuetext") == "50.00"  # the κ slider shows the URL's value
+    page.locator(".st-key-race_tuning").click()  # open Adam's settings
+    page.get_by_role("option", name="Adam", exact=True).click()
+    wait_idle(page)
     lr = page.locator(".st-key-adam_lr input[type=range]")
     assert lr.get_attribute("aria-valuetext") == "0.02"
     assert page.get_by_role("slider", name=re.compile("α")).first.get_attribute("aria-valuetext")
