@@ -416,8 +416,8 @@ def run_together(
     ``(optimizer, hyper)`` of ``runs``, in one loop: each step takes every run's gradient in one
     call of ``surface.grad`` (with a handful of runs, about half a step's time). On a surface
     whose gradient is computed point by point (every ``surfaces.Surface``) the trajectories
-    are those of ``run``, bit for bit. Exact gradients and no noise: then the runs share nothing but the surface.
-    Newton's forms, which also take the Hessian, run on their own.
+    are those of ``run``, bit for bit. Exact gradients and no noise: then the runs share
+    nothing but the surface. Newton's forms, which also take the Hessian, run on their own.
 
     Returns, per run, its Trajectory or the OptimizerError that ``run`` would raise for its
     hyperparameters; an invalid start or step count raises, as it would for every run.
