@@ -97,7 +97,7 @@ def optimizer_controls(
 TUNING = "race_tuning"  # whose settings are open: the session's, like a tab (not in the URL)
 
 
-def optimizer_tabs(chosen: list[str], surface, start) -> None:
+def optimizer_settings(chosen: list[str], surface, start) -> None:
     """The hyperparameters of one chosen optimizer at a time, picked from a list. Only that
     one's widgets are drawn: every widget costs each rerun server time and browser rendering
     (the 14 optimizers' tabs were some 60 widgets, most of them hidden). The others keep their

@@ -9,7 +9,7 @@ import streamlit as st
 from app_pages._controls import (
     minibatch_controls,
     noise_controls,
-    optimizer_tabs,
+    optimizer_settings,
     schedule_controls,
     steps_control,
 )
@@ -43,10 +43,10 @@ def _controls(surface, start) -> None:
         "race_opts",
         options=list(OPTIMIZERS),
         format_func=lambda o: OPTIMIZERS[o].name,
-        help="Each optimizer's settings are in its tab below, in its colour on every figure.",
+        help="Each keeps its colour on every figure; its settings are under «Settings of».",
     )
     if chosen:
-        optimizer_tabs(chosen, surface, start)
+        optimizer_settings(chosen, surface, start)
     batch_up_front = open_view(surface) == NOISE  # the noise view is about m: keep it in sight
     if batch_up_front:
         minibatch_controls(surface)
