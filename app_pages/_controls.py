@@ -94,24 +94,23 @@ def optimizer_controls(
     return values
 
 
-TUNING = "race_tuning"  # whose settings are open: the session's, like a tab (not in the URL)
-
-
 def optimizer_settings(chosen: list[str], surface, start) -> None:
-    """The hyperparameters of one chosen optimizer at a time, picked from a list. Only that
-    one's widgets are drawn: every widget costs each rerun server time and browser rendering
-    (the 14 optimizers' tabs were some 60 widgets, most of them hidden). The others keep their
-    values in the store, and every learning rate on show is in the URL (``ensure_lr``)."""
+    """The hyperparameters of one chosen optimizer at a time, picked from a list (``race_tune``,
+    in the URL like any view setting). Only that one's widgets are drawn: every widget costs
+    each rerun server time and browser rendering (a tab per optimizer drew some 60 for 14
+    optimizers). The others keep their values in the store, and every learning rate on show is
+    in the URL (``ensure_lr``)."""
     for opt in chosen:
         ensure_lr(opt, surface, start)
-    if st.session_state.get(TUNING) not in chosen:  # none yet, or it left the race
-        st.session_state[TUNING] = chosen[0]
+    if st.session_state.get("race_tune", store().get("race_tune")) not in chosen:
+        st.session_state["race_tune"] = chosen[0]  # none yet, or it left the race
     with st.container(key="race_settings"):
-        opt = st.selectbox(
+        opt = widget(
+            st.selectbox,
             "Settings of",
-            chosen,
+            "race_tune",
+            options=chosen,
             format_func=lambda o: OPTIMIZERS[o].name,
-            key=TUNING,
             help="Each optimizer in the race has its own settings; pick whose to change.",
         )
         spec = OPTIMIZERS[opt]

@@ -9,7 +9,7 @@ Keys (all optional; an absent key means its default):
     surface, {surface}_{param}, formula, x0, y0, present       the shared view (sidebar)
     {optimizer}_{hyper}     e.g. adam_lr, rmsprop_centered         one per optimizer, every page
     schedule, sched_{param}, warmup, noise, seed, steps           how the runs are made
-    race_opts, race_tol, race_view                                the Race
+    race_opts, race_tol, race_view, race_paths, race_tune         the Race
     step_opt, step_t, step_zoom                                   Step by step
     lab_*                                                         the Learning-rate lab
     curv_x, curv_y, curv_lr                                       Curvature
@@ -263,6 +263,7 @@ def _schema() -> dict[str, Field]:
         _num("race_tol", 1e-4, 1e-10, 1e-1, options=log_options(1e-10, 1e-1)),
         _choice("race_view", "race", RaceSettings.VIEWS, _VIEW_NAMES),
         Field("race_paths", "bool", False),
+        _choice("race_tune", None, tuple(OPTIMIZERS), _optimizer_names()),
         _choice("step_opt", "adam", tuple(OPTIMIZERS), _optimizer_names()),
         _int("step_t", 1, 1, 1000),
         Field("step_zoom", "bool", True),
@@ -534,6 +535,7 @@ class RaceSettings(PageSettings):
     tol: float = 1e-4
     chart: str = "race"
     show_paths: bool = False  # False: paths are revealed as the race plays
+    tuning: str | None = None  # whose settings are open; None: the first optimizer's
 
     @classmethod
     def read(cls, values: Mapping, schema: Mapping[str, Field] | None = None) -> RaceSettings:
@@ -547,7 +549,14 @@ class RaceSettings(PageSettings):
             tol=float(_get(values, schema, "race_tol")),
             chart=_get(values, schema, "race_view"),
             show_paths=bool(_get(values, schema, "race_paths")),
+            tuning=cls.open_settings(values, chosen),
         )
+
+    @staticmethod
+    def open_settings(values: Mapping, chosen: tuple[str, ...]) -> str | None:
+        """Whose settings are open: the stored one if it races and is not the first (None)."""
+        tuning = values.get("race_tune")
+        return tuning if tuning in chosen[1:] else None
 
     def hyper_of(self, optimizer: str) -> dict:
         return dict(dict(self.hyper)[optimizer])
@@ -556,6 +565,7 @@ class RaceSettings(PageSettings):
         out = {**self.view.values(), **self.run.values()}
         out.update(race_opts=self.optimizers, race_tol=self.tol, race_view=self.chart)
         out["race_paths"] = self.show_paths
+        out["race_tune"] = self.tuning
         for opt, hyper in self.hyper:
             out.update(hyper_values(opt, dict(hyper)))
         return out

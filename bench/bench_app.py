@@ -57,7 +57,7 @@ def rerun_through_apptest() -> tuple[float, float, int]:
     at = AppTest.from_file(APP, default_timeout=300)
     at.query_params.update({"race_opts": ALL, "steps": str(STEPS)})
     at.run()
-    at.selectbox(key="race_tuning").set_value("adam").run()  # Adam's settings open
+    at.selectbox(key="race_tune").set_value("adam").run()  # Adam's settings open
     assert not at.exception, at.exception
     options = [float(v) for v in at.select_slider(key="adam_lr").options]  # shown as "0.05"…
     first = options.index(at.select_slider(key="adam_lr").value)

@@ -128,23 +128,28 @@ def test_default_race_shows_four_optimizers_animated_from_the_surfaces_start(dow
 
 def tune(at, optimizer: str):
     """Open ``optimizer``'s settings (one optimizer's widgets are drawn at a time)."""
-    at.selectbox(key="race_tuning").set_value(optimizer).run()
+    at.selectbox(key="race_tune").set_value(optimizer).run()
     assert not at.exception
     return at
 
 
 def test_one_optimizers_settings_are_drawn_and_the_others_keep_theirs():
     at = page(race_opts=["sgd", "adam"], adam_lr="0.02")
-    assert at.selectbox(key="race_tuning").value == "sgd"
+    assert at.selectbox(key="race_tune").value == "sgd"
     assert "adam_lr" not in {w.key for w in at.select_slider}  # not drawn, still in the URL:
     assert at.query_params["adam_lr"] == "0.02" and "sgd_lr" in at.query_params
     assert table_frame(at)["learning rate"].tolist() == [at.query_params["sgd_lr"], "0.02"]
+    assert "race_tune" not in at.query_params  # the first optimizer's: the default
     tune(at, "adam")
+    assert at.query_params["race_tune"] == "adam"  # a link reopens Adam's settings
+    assert page(race_opts=["sgd", "adam"], race_tune="adam").select_slider(key="adam_lr")
     assert at.select_slider(key="adam_lr").value == pytest.approx(0.02)
     at.select_slider(key="adam_lr").set_value(0.05).run()
     tune(at, "sgd")  # back and forth: adam's new value stays
     assert at.query_params["adam_lr"] == "0.05"
     assert table_frame(at)["learning rate"].iloc[1] == "0.05"
+    tune(at, "adam").multiselect(key="race_opts").set_value(["sgd"]).run()  # Adam leaves
+    assert at.selectbox(key="race_tune").value == "sgd" and "race_tune" not in at.query_params
 
 
 def test_csv_download_holds_every_step_of_every_run_and_html_plays_offline(downloads):

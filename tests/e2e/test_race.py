@@ -122,7 +122,7 @@ def test_opening_a_url_restores_the_view(page, app_url):
     assert (start[0][0], start[1][0]) == pytest.approx((1.5, -1.0))
     kappa = page.locator(".st-key-bowl_kappa input[type=range]")
     assert kappa.get_attribute("aria-valuetext") == "50.00"  # the κ slider shows the URL's value
-    page.locator(".st-key-race_tuning").click()  # open Adam's settings
+    page.locator(".st-key-race_tune").click()  # open Adam's settings
     page.get_by_role("option", name="Adam", exact=True).click()
     wait_idle(page)
     lr = page.locator(".st-key-adam_lr input[type=range]")
