@@ -83,10 +83,10 @@ def run_all(surface, optimizers, hyper_of, start, how: RunSettings) -> tuple[dic
                 errors[opt] = str(result)
             else:
                 done[opt] = cached_run(surface, opt, hyper_of(opt), start, how, _result=result)
-        missing = []
-    for opt in missing:
-        try:
-            done[opt] = cached_run(surface, opt, hyper_of(opt), start, how)
-        except OptimizerError as err:
-            errors[opt] = str(err)
+    else:
+        for opt in missing:
+            try:
+                done[opt] = cached_run(surface, opt, hyper_of(opt), start, how)
+            except OptimizerError as err:
+                errors[opt] = str(err)
     return {opt: done[opt] for opt in optimizers if opt in done}, errors
