@@ -28,16 +28,13 @@ import argparse
 import asyncio
 import itertools
 import os
-import pwd
 import random
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
@@ -47,8 +44,10 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from websockets.asyncio.client import connect
 
 ROOT = Path(__file__).resolve().parents[1]
-TEMPLATE = ROOT / "deploy" / "nginx" / "descent-lab.conf.template"
-NGINX = "/usr/sbin/nginx"
+sys.path.insert(0, str(ROOT))
+# The same server, health wait, stop and nginx set-up as the browser tests.
+from tests._serve import NGINX, free_port, start_nginx, stop, streamlit, wait_healthy  # noqa: E402
+
 PAGE = "race"  # the Race's url_path (router.py)
 RERUN_TIMEOUT = 180.0  # seconds one rerun may take before it counts as failed
 CASE_TIMEOUT = 600.0  # seconds one case may take in all
@@ -126,68 +125,6 @@ async def run_case(url: str, sessions: int, reruns: int, same: bool) -> tuple[Ou
 # ---------------------------------------------------------------------------- servers
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_healthy(url: str, procs: list[subprocess.Popen], seconds: float = 90) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if any(p.poll() is not None for p in procs):
-            raise RuntimeError(f"a server exited early: {[p.args[:4] for p in procs]}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.25)
-    raise RuntimeError(f"{url} did not become healthy in {seconds:.0f} s")
-
-
-def start_replica(port: int, log: Path) -> subprocess.Popen:
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
-    cmd += ["--server.address", "127.0.0.1", "--server.headless", "true"]
-    cmd += ["--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
-    with log.open("wb") as f:
-        return subprocess.Popen(cmd, cwd=ROOT, stdout=f, stderr=subprocess.STDOUT)
-
-
-def start_nginx(tmp: Path, listen: str, replicas: list[str]) -> subprocess.Popen:
-    """nginx with the deploy template's proxy settings; pid, logs and temp files in ``tmp``."""
-    upstream = " ".join(f"server {r};" for r in replicas)
-    site = TEMPLATE.read_text()
-    site = site.replace("${DESCENT_LAB_LISTEN}", listen)
-    site = site.replace("${DESCENT_LAB_UPSTREAM}", upstream)
-    (tmp / "descent-lab.conf").write_text(site)
-    user = f"user {pwd.getpwuid(os.geteuid()).pw_name};" if os.geteuid() == 0 else ""
-    temps = " ".join(
-        f"{k}_temp_path {tmp / k};" for k in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-    )
-    (tmp / "nginx.conf").write_text(
-        f"daemon off; {user} worker_processes 1; pid {tmp / 'nginx.pid'};\n"
-        f"error_log {tmp / 'error.log'} warn;\n"
-        f"events {{ worker_connections 1024; }}\n"
-        f"http {{ access_log off; {temps} include {tmp / 'descent-lab.conf'}; }}\n"
-    )
-    conf = ["-c", str(tmp / "nginx.conf"), "-p", str(tmp)]
-    subprocess.run([NGINX, "-t", *conf], check=True, capture_output=True)
-    return subprocess.Popen([NGINX, *conf], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
-def stop(procs: list[subprocess.Popen]) -> None:
-    for p in procs:
-        if p.poll() is None:
-            p.terminate()
-    for p in procs:
-        try:
-            p.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait(timeout=5)
-
-
 # ---------------------------------------------------------------------------- report
 
 
@@ -219,14 +156,14 @@ def main() -> None:
     procs: list[subprocess.Popen] = []
     try:
         ports = [free_port(), free_port()]
-        procs += [start_replica(p, tmp / f"replica{i}.log") for i, p in enumerate(ports)]
+        procs += [streamlit(p, (tmp / f"replica{i}.log").open("wb")) for i, p in enumerate(ports)]
         replicas = [f"127.0.0.1:{p}" for p in ports]
         listen = f"127.0.0.1:{free_port()}"
         procs.insert(0, start_nginx(tmp, listen, replicas))
         for r in replicas:
             wait_healthy(f"http://{r}", procs)
         wait_healthy(f"http://{listen}", procs)
-        # Warm-up: each replica's first run imports and compiles what every later run reuses.
+        # Each replica warmed itself at start; one rerun each checks that it serves the Race.
         for r in replicas:
             out, _ = asyncio.run(run_case(f"ws://{r}", 1, 1, same=False))
             if out.errors:

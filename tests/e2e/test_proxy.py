@@ -11,7 +11,6 @@ websocket was upgraded. Outside CI a machine without nginx or chromium skips wit
 from __future__ import annotations
 
 import os
-import pwd
 import re
 import subprocess
 import time
@@ -21,19 +20,15 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests._serve import free_port, stop, streamlit, wait_healthy
+from tests._serve import NGINX, free_port, start_nginx, stop, streamlit, wait_healthy
 from tests.e2e.conftest import (
     CHROMIUM,
-    ROOT,
     assert_no_exception,
     chart_ready,
     wait_idle,
 )
 
-NGINX = "/usr/sbin/nginx"
-TEMPLATE = ROOT / "deploy" / "nginx" / "descent-lab.conf.template"
 CHART = ".js-plotly-plot"
-PLACEHOLDERS = ("${DESCENT_LAB_LISTEN}", "${DESCENT_LAB_UPSTREAM}")
 
 FRAME_NAMES = """() => (document.querySelector('.js-plotly-plot')._transitionData._frames || [])
     .map(f => f.name)"""
@@ -41,37 +36,6 @@ FRAME_NAMES = """() => (document.querySelector('.js-plotly-plot')._transitionDat
 DRAWN = """() => document.querySelector('.js-plotly-plot')._fullData
     .map(t => [Array.from(t.x || []), Array.from(t.y || [])])"""
 SCRUBBER = """() => document.querySelector('.js-plotly-plot')._fullLayout.sliders[0].active"""
-
-
-def render_site(listen: str, servers: list[str]) -> str:
-    """The deploy template with its two placeholders filled, as envsubst would."""
-    text = TEMPLATE.read_text()
-    for placeholder in PLACEHOLDERS:
-        assert placeholder in text, f"{TEMPLATE} lost its {placeholder} placeholder"
-    upstream = " ".join(f"server {s};" for s in servers)
-    return text.replace(PLACEHOLDERS[0], listen).replace(PLACEHOLDERS[1], upstream)
-
-
-def main_conf(tmp: Path, site: Path) -> str:
-    """A minimal nginx.conf that keeps everything (pid, logs, temp files) under ``tmp``."""
-    user = f"user {pwd.getpwuid(os.geteuid()).pw_name};" if os.geteuid() == 0 else ""
-    temps = "\n".join(
-        f"    {kind}_temp_path {tmp / kind};"
-        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-    )
-    return f"""daemon off;
-{user}
-worker_processes 1;
-pid {tmp / "nginx.pid"};
-error_log {tmp / "error.log"} warn;
-events {{ worker_connections 256; }}
-http {{
-    log_format route '$status $upstream_addr "$descent_lab_route" "$request"';
-    access_log {tmp / "access.log"} route;
-{temps}
-    include {site};
-}}
-"""
 
 
 @pytest.fixture(scope="module")
@@ -94,19 +58,7 @@ def proxy(tmp_path_factory, request):
         procs.append(streamlit(port, (tmp / f"replica-{port}.log").open("wb+")))
 
     listen = f"127.0.0.1:{free_port()}"
-    site = tmp / "descent-lab.conf"
-    site.write_text(render_site(listen, replicas))
-    conf = tmp / "nginx.conf"
-    conf.write_text(main_conf(tmp, site))
-    check = subprocess.run(
-        [NGINX, "-t", "-c", str(conf), "-p", str(tmp)], capture_output=True, text=True
-    )
-    assert check.returncode == 0, check.stderr
-    nginx = subprocess.Popen(
-        [NGINX, "-c", str(conf), "-p", str(tmp)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,  # its errors go to error.log in tmp
-    )
+    nginx = start_nginx(tmp, listen, replicas, route_log=True)
     procs.insert(0, nginx)  # stopped first: no request reaches a replica that is going away
 
     for address in replicas:
