@@ -35,13 +35,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -49,6 +46,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 sys.path.insert(0, str(ROOT))
 from optim_core import OPTIMIZERS  # noqa: E402  (the ids only; no page is imported)
+from tests._serve import free_port, stop, streamlit, wait_healthy  # noqa: E402
 
 ALL = list(OPTIMIZERS)
 RACE_ALL = "/race?" + "&".join(f"race_opts={o}" for o in ALL) + "&steps=500"
@@ -87,58 +85,16 @@ _DRAWN = """sel => {
 }"""
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
 def server(app: Path, cwd: Path):
-    """A fresh ``streamlit run`` of ``app`` on a free loopback port; yields its URL; stopped by
-    its PID at the end."""
-    port = _free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(app),
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--server.fileWatcherType",
-            "none",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=cwd,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
+    """A fresh ``streamlit run`` of ``app`` on a free loopback port (``tests/_serve.py``, as the
+    browser tests serve it); yields its URL; stopped at the end."""
+    port = free_port()
+    proc = streamlit(port, subprocess.DEVNULL, app=app, cwd=cwd)
     try:
-        deadline = time.monotonic() + BOOT_TIMEOUT_S
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1):
-                    break
-            except OSError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise RuntimeError(f"server for {app} did not start") from None
-                time.sleep(0.05)
-        yield url
+        yield wait_healthy(f"http://127.0.0.1:{port}", [proc], seconds=BOOT_TIMEOUT_S)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+        stop([proc])
 
 
 def first_chart(page, url: str, selector: str) -> float:
@@ -213,6 +169,15 @@ def measure(reps: int, project: Path = ROOT) -> dict[str, list[float]]:
 
         nav = "[data-testid=stSidebarNav] a"
 
+        def contour_clicks(name: str, page, selector: str) -> None:
+            for fx, fy in CLICK_SPOTS[:2]:
+                attempt(
+                    name,
+                    lambda fx=fx, fy=fy: redrawn_after(
+                        page, selector, _contour_click(page, selector, fx, fy)
+                    ),
+                )
+
         def repetition() -> None:
             # The floor: first chart, then its slider.
             with server(floor, Path(tmp)) as url:
@@ -250,13 +215,7 @@ def measure(reps: int, project: Path = ROOT) -> dict[str, list[float]]:
                     ),
                 )
                 page.wait_for_timeout(500)
-                for fx, fy in CLICK_SPOTS[:2]:
-                    attempt(
-                        "contour click, Curvature",
-                        lambda fx=fx, fy=fy: redrawn_after(
-                            page, CURV_CHART, _contour_click(page, CURV_CHART, fx, fy)
-                        ),
-                    )
+                contour_clicks("contour click, Curvature", page, CURV_CHART)
                 context.close()
             # All 14 optimizers × 500 steps: first chart, slider, contour click.
             with server(app, project) as url:
@@ -272,13 +231,7 @@ def measure(reps: int, project: Path = ROOT) -> dict[str, list[float]]:
                             page, HERO, _slider_press(page, ".st-key-race_settings")
                         ),
                     )
-                for fx, fy in CLICK_SPOTS[:2]:
-                    attempt(
-                        "contour click, Race 14 × 500",
-                        lambda fx=fx, fy=fy: redrawn_after(
-                            page, HERO, _contour_click(page, HERO, fx, fy)
-                        ),
-                    )
+                contour_clicks("contour click, Race 14 × 500", page, HERO)
                 context.close()
             # Step by step opened directly on a fresh server.
             with server(app, project) as url:

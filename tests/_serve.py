@@ -24,16 +24,19 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def streamlit(port: int, log, *, warm: bool = True) -> subprocess.Popen:
+def streamlit(
+    port: int, log, *, warm: bool = True, app: Path = ROOT / "app.py", cwd: Path = ROOT
+) -> subprocess.Popen:
     """``streamlit run app.py`` on 127.0.0.1:``port``; its output goes to the file ``log`` (a
-    pipe nobody reads would stall the server once full). ``warm=False``: no warm-up at start
-    (``app_pages/_warm.py``), so the first visitor's run is a cold one."""
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py")]
+    pipe nobody reads would stall the server once full; or ``subprocess.DEVNULL``).
+    ``warm=False``: no warm-up at start (``app_pages/_warm.py``), so the first visitor's run is
+    a cold one. ``app`` and ``cwd``: another app (the benchmarks' floor)."""
+    cmd = [sys.executable, "-m", "streamlit", "run", str(app)]
     cmd += ["--server.port", str(port), "--server.address", "127.0.0.1"]
     cmd += ["--server.headless", "true", "--browser.gatherUsageStats", "false"]
     cmd += ["--server.fileWatcherType", "none"]
     env = os.environ | ({} if warm else {"DESCENT_LAB_WARM_UP": "0"})
-    return subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
+    return subprocess.Popen(cmd, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, env=env)
 
 
 def wait_healthy(url: str, procs, log=None, seconds: float = 60) -> str:
