@@ -8,7 +8,9 @@ One session store holds every URL value the session has set, typed (``_settings.
 * ``widget`` draws a keyed widget whose value lives in the store, so it survives page switches
   (Streamlit forgets the state of widgets that a page does not draw).
 * ``publish`` writes the page's settings back to the URL at the end of the run, in one message:
-  one user action is one history entry.
+  one user action is one history entry. A page's fragment (the Race's controls, chart and
+  table), rerun alone, publishes too; ``follow_view`` sends a change to the shared view to a
+  full run.
 """
 
 from __future__ import annotations
@@ -151,6 +153,17 @@ def keep_view(view: View) -> None:
 def current_view() -> View:
     """The view that the sidebar drew on this run (router.py keeps it for the page)."""
     return st.session_state.get(_VIEW) or View.read(store(), SCHEMA)
+
+
+def follow_view(view: View) -> None:
+    """First thing in a page's fragment (``st.fragment``), which a change to its own widgets
+    reruns alone. When a callback changed the shared view instead (a click on the chart moved
+    the start point), the whole app runs again, so the sidebar and the page show it; that run
+    reads the flag the callback set (``_ACTED``). Otherwise this rerun is the fragment's own and
+    the flag is spent here: a later full run (Back, a pasted link) reads the address bar."""
+    if View.read(store(), SCHEMA) != view:
+        st.rerun(scope="app")
+    st.session_state.pop(_ACTED, None)
 
 
 def publish(settings: PageSettings) -> None:

@@ -19,6 +19,7 @@ from viz._base import CONTOUR_LINE_DARKEN
 from viz.race import (
     CLICK_GRID,
     LEGEND_WIDTH,
+    MARGINS,
     MAX_FRAMES,
     PATH_TOLERANCE,
     TRAIL,
@@ -127,6 +128,8 @@ def test_figure_has_contour_coarse_click_grid_start_minima_and_three_traces_per_
     assert not [t for t in spec["data"] if t["type"] in ("contour", "heatmap")]
     pick = spec["data"][0]
     assert pick["name"] == "pick" and pick["marker"]["opacity"] == 0
+    # One invisible marker drawn, not 625 (plotly.js still hovers and clicks every point).
+    assert pick["marker"]["maxdisplayed"] == 1
     grid = xy(pick)
     assert len(grid) == CLICK_GRID**2 <= 25**2  # a light first figure
     np.testing.assert_allclose(values(pick["customdata"]), bowl.f(grid), rtol=1e-5)
@@ -422,7 +425,7 @@ def test_the_legend_sits_above_the_plot_in_a_margin_that_holds_it(bowl, count):
     rows, used = 1, 0.0
     for label in labels:
         entry = 2 * font + 0.55 * font * len(label)
-        if used and used + entry > LEGEND_WIDTH[False]:
+        if used and used + entry > LEGEND_WIDTH:
             rows, used = rows + 1, 0.0
         used += entry
     assert layout["margin"]["t"] >= rows * 1.5 * font
@@ -541,3 +544,19 @@ def test_surface_3d_figure_lifts_every_path_onto_the_surface(bowl, race):
     z = values(adam["z"])
     assert np.all(np.diff(z[np.isfinite(z)][-20:]) <= 1e-3)  # Adam settles: heights stop rising
     assert {"start", "minimum"} <= {t["name"] for t in spec["data"]}
+
+
+@pytest.mark.parametrize("present", [False, True])
+def test_the_margins_hold_the_play_controls_and_the_legend_before_plotly_draws(bowl, present):
+    """Room up front for the tick labels, the play buttons and scrubber below the plot and the
+    legend (above it, or to present, beside it): plotly.js draws the figure once
+    (``tests/e2e/test_drawn_once.py`` measures it in chromium)."""
+    runs = {key: run(bowl, key, start=bowl.start, steps=30) for key in OPTIMIZERS}
+    spec = race_figure(bowl, runs, start=bowl.start, present=present).to_dict()
+    margin = spec["layout"]["margin"]
+    labels = [t["name"] for t in spec["data"] if t.get("showlegend") is not False]
+    assert {k: margin[k] for k in MARGINS[present]} == MARGINS[present]
+    if present:
+        assert margin["r"] >= 0.6 * 14 * max(len(label) for label in labels)
+    else:  # plotly.js's rows of 29 px for 12 px type, 12 px above them
+        assert margin["t"] == 12 + round(legend_rows(labels, False) * 29)

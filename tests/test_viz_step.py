@@ -174,3 +174,14 @@ def test_presentation_mode_draws_thicker_and_larger():
     assert max(a.arrowwidth for a in big.layout.annotations) > max(
         a.arrowwidth for a in normal.layout.annotations
     )
+
+
+def test_the_step_figure_holds_its_legend_below_with_two_rows_room_for_a_look_ahead():
+    """The margins are the room plotly.js would otherwise grow them to, drawing twice (the
+    browser test ``test_drawn_once`` checks it in chromium): a second legend row's worth more
+    when the look-ahead point's long entry joins the legend under the plot."""
+    t = recorded("nesterov", lr=0.05, momentum=0.9)
+    plain, ahead = step_figure(BOWL, t, 1).layout.margin, step_figure(BOWL, t, 4).layout.margin
+    assert ahead.b >= plain.b + 30 and ahead.l == plain.l >= 60
+    presented = step_figure(BOWL, t, 4, present=True).layout.margin
+    assert presented.b < ahead.b  # presenting, the legend stands beside the plot

@@ -5,6 +5,8 @@ Figures are pure functions of arrays: data in, ``go.Figure`` out. Nothing here k
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import plotly.graph_objects as go
 
@@ -131,19 +133,31 @@ def click_grid_trace(bounds, n: int = 40) -> go.Scatter:
         x=np.round(flat[:, 0], 6),
         y=np.round(flat[:, 1], 6),
         mode="markers",
-        marker={"size": 14, "opacity": 0.0, "color": "white"},
+        marker={"size": 14, "opacity": 0.0, "color": "white", "maxdisplayed": 1},
         hovertemplate="click to start here<br>(%{x:.2f}, %{y:.2f})<extra></extra>",
         name="pick",
         showlegend=False,
     )
 
 
-def style(fig: go.Figure, *, present: bool = False, height: int | None = None) -> go.Figure:
-    """House style: white template, readable fonts; large type and high contrast to present."""
+def style(
+    fig: go.Figure,
+    *,
+    present: bool = False,
+    height: int | None = None,
+    room: Mapping[bool, Mapping[str, int]] | None = None,
+) -> go.Figure:
+    """House style: white template, readable fonts; large type and high contrast to present.
+
+    ``room``: margins (px) by ``present`` for what stands around the plot — tick labels, axis
+    titles, a colour bar, a legend below. Margins too small for them make plotly.js draw the
+    figure twice (``margin.autoexpand``: the first draw finds them outside, the second makes
+    room); a page's main chart, drawn again at every change, gets the room it needs at once.
+    """
     fig.update_layout(
         template="plotly_white",
         font={"size": 20 if present else 13, "color": "#000" if present else "#1b1f24"},
-        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        margin={"l": 10, "r": 10, "t": 40, "b": 10, **(room or {}).get(present, {})},
         legend={"bgcolor": "rgba(255,255,255,0.85)", "font": {"size": 18 if present else 12}},
         hoverlabel={"font_size": 16 if present else 12},
     )

@@ -219,6 +219,11 @@ def _equal_aspect(fig: go.Figure, bounds) -> None:
         fig.update_yaxes(scaleanchor="x", scaleratio=1)
 
 
+# The curvature figure's margins: tick labels, the colour bar on the right and the legend's rows
+# under the plot (to present, the legend and the colour bar stand beside the plot).
+CURVATURE_ROOM = {False: {"l": 76, "r": 92, "b": 228}, True: {"l": 96, "r": 20, "b": 70}}
+
+
 def curvature_figure(
     surface,
     curvature,
@@ -291,7 +296,7 @@ def curvature_figure(
         clickmode="event+select",
         dragmode=False,
     )
-    return style(fig, present=present, height=height)
+    return style(fig, present=present, height=height, room=CURVATURE_ROOM)
 
 
 def _defined(curvature) -> bool:

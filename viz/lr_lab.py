@@ -96,6 +96,11 @@ def _colour_values(values: np.ndarray, metric: str) -> tuple[np.ndarray, dict]:
     }
 
 
+# The heat map's margins: the axes' titles and tick labels, the colour bar and the legend under
+# the plot.
+HEATMAP_ROOM = {False: {"l": 66, "r": 96, "b": 142}, True: {"l": 80, "r": 130, "b": 118}}
+
+
 def outcome_heatmap(
     lrs,
     seconds,
@@ -263,7 +268,7 @@ def outcome_heatmap(
         clickmode="event+select",
         dragmode=False,
     )
-    return style(fig, present=present, height=height)
+    return style(fig, present=present, height=height, room=HEATMAP_ROOM)
 
 
 def _outside(lr: float, lrs) -> str:

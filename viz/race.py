@@ -81,8 +81,14 @@ CONTOUR_LEVELS = 30  # level lines, as contour_trace's ncontours
 UNDEFINED_GREY = 255.0  # where f is not a number: white, lighter than any level
 CLICK_GRID = 25  # click grid points per side: a click anywhere lands near one
 CLICK_MARKER = 20  # px: with the 20 px hover distance, no gap between grid points up to 1000 px
-LEGEND_WIDTH = {False: 530, True: 450}  # px the legend may fill: the figure at 1280 px, less 20
-LEGEND_ROW = 1.6  # a legend row's height, in font sizes
+# The margins hold what plotly.js would otherwise make room for by drawing the figure twice
+# (``margin.autoexpand``: a first draw finds the tick labels, the legend or the play controls
+# outside the margins, and it draws again): the tick labels at the left and right, the play
+# buttons and the step scrubber at the bottom, the legend at the top (or right, to present).
+MARGINS = {False: {"l": 40, "r": 24, "b": 132}, True: {"l": 50, "b": 158}}
+LEGEND_WIDTH = 500  # px of the plot's width in the narrowest figure (the Race at 1024–1280 px)
+LEGEND_ROW = 29 / 12  # a legend row's height, in font sizes (the markers' constant size sets it)
+LEGEND_ENTRY = (45.0, 0.65)  # px of an entry besides its text (symbol, gaps); em a character
 LEGEND_FONT = {False: 12, True: 18}
 CROWDED = 6  # more optimizers than this: the presenting legend's type is smaller (14 px) so
 # that its rows leave the plot room on a 1280 × 720 screen
@@ -648,13 +654,15 @@ def legend_font(present: bool, count: int) -> int:
 
 
 def legend_rows(labels, present: bool) -> int:
-    """Rows of the race's horizontal legend of ``labels`` in the narrowest figure: entries
-    placed left to right, each its symbol and text (about 0.6 em a character, generous)."""
-    font, width = legend_font(present, len(labels)), LEGEND_WIDTH[present]
-    rows, used = 0, width
+    """Rows of the race's horizontal legend of ``labels`` in the narrowest figure, packed as
+    plotly.js packs entries that share legend groups: left to right, a new row when the next
+    entry would pass the plot's width (its text at 0.65 em a character: generous)."""
+    font = legend_font(present, len(labels))
+    pad, em = LEGEND_ENTRY
+    rows, used = 0, 0.0
     for label in labels:
-        entry = 2.5 * font + 0.6 * font * len(label) + 10
-        if used + entry > width:
+        entry = pad + em * font * len(label)
+        if rows == 0 or (used > 0 and used + entry > LEGEND_WIDTH):
             rows, used = rows + 1, 0.0
         used += entry
     return rows
@@ -680,6 +688,19 @@ class _BuiltFigure(go.Figure):
     passed as they are. The traces are copied one level deep (Streamlit pops their ``uid``s),
     the layout deep (a caller may change what it gets); a NumPy array left in either (the
     minima's) is written by plotly's JSON encoder, not walked for here."""
+
+    @classmethod
+    def of(cls, data: list[dict], layout: dict, frames: list) -> _BuiltFigure:
+        """An empty figure holding ``data``, ``layout`` and ``frames`` as they are built:
+        ``go.Figure(data=…)``, even unvalidated, deep-copies every trace and makes an object
+        of each (20 ms for 14 optimizers, a third of the figure's time) for ``to_dict`` to
+        take apart again. The layout is copied but for its template (shared with the cached
+        house layout, and large), so that ``update_layout`` changes this figure only."""
+        fig = cls(layout={}, _validate=False)
+        own = deepcopy({key: value for key, value in layout.items() if key != "template"})
+        fig._data, fig._frame_objs = data, tuple(frames)
+        fig._layout = own | ({"template": layout["template"]} if "template" in layout else {})
+        return fig
 
     def to_dict(self) -> dict:
         out = {"data": [dict(trace) for trace in self._data], "layout": deepcopy(self._layout)}
@@ -791,17 +812,16 @@ def race_figure(
         # to its right is free: the legend stands there, one optimizer a row.
         layout["legend"] |= {"orientation": "v", "x": 1.02, "y": 1.0, "yanchor": "top"}
         longest = max((len(r.label) for r in runs), default=0)
-        right = 20 + round(2.5 * font + 0.6 * font * longest)
-        layout["margin"] = {"l": 10, "r": right, "t": 10, "b": 130}
+        # The legend starts 2 % of the plot's width to its right: up to 30 px on a wide screen.
+        right = 40 + round(2.5 * font + 0.6 * font * longest)
+        layout["margin"] = MARGINS[present] | {"r": right, "t": 10}
     else:
-        top = 10 + round(legend_rows([r.label for r in runs], present) * LEGEND_ROW * font)
-        layout["margin"] = {"l": 10, "r": 10, "t": top, "b": 105}
+        top = 12 + round(legend_rows([r.label for r in runs], present) * LEGEND_ROW * font)
+        layout["margin"] = MARGINS[present] | {"t": top}
     layout = _merged(_house_layout(present), layout)
-    fig = _BuiltFigure(data=data, layout=layout, _validate=False)
     # Figure(frames=…) validates every trace of every frame again (a second for 13 optimizers ×
-    # 60 frames) whatever _validate says; frames made unvalidated are set as they are.
-    fig._frame_objs = tuple(frames)
-    return fig
+    # 60 frames) whatever _validate says: the frames, made unvalidated, are set as they are.
+    return _BuiltFigure.of(data, layout, frames)
 
 
 def _lift(values: np.ndarray, grid_values: np.ndarray, is_log: bool) -> np.ndarray:

@@ -322,8 +322,18 @@ def step_figure(surface, trajectory, t: int, present: bool = False, bounds=None)
     layout = _axes_layout(bounds) | {"title": {"text": f"Step {t} of {len(trajectory.path) - 1}"}}
     if arrows is not None:
         layout["annotations"] = arrows
+    layout["margin"] = _step_room(present, ahead)
     height = STEP_HEIGHT + (120 if present else 0)
     return _styled(traces, present, height, _BELOW, **layout)
+
+
+def _step_room(present: bool, ahead: bool) -> dict:
+    """The step figure's margins: the axes' titles and tick labels, and the legend below the
+    plot in two rows when a look-ahead point adds its long entry (to present, the legend stands
+    beside the plot). Room enough up front: plotly.js draws the figure once (``style``)."""
+    if present:
+        return {"l": 96, "r": 26, "t": 40, "b": 72}
+    return {"l": 78, "r": 16, "t": 40, "b": 160 if ahead else 120}
 
 
 _SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
