@@ -15,7 +15,16 @@ from app_pages._controls import (
 )
 from app_pages._runs import cached_run
 from app_pages._settings import SCHEMA, StepSettings, read_hyper
-from app_pages._state import current_view, forget, publish, set_values, show_notices, store, widget
+from app_pages._state import (
+    current_view,
+    follow_view,
+    forget,
+    publish,
+    set_values,
+    show_notices,
+    store,
+    widget,
+)
 from app_pages._table import table
 from app_pages._ui import hero_chart, require_surface, stacked_columns, start_of
 from optim_core import OPTIMIZERS, OptimizerError
@@ -138,7 +147,6 @@ def _compare(surface, start, steps: int, present: bool, first: str) -> None:
 def step_page() -> None:
     view = current_view()
     surface = require_surface(view)
-    start = start_of(view, surface)
     st.title("Step by step")
     if not view.present:
         st.caption(
@@ -146,6 +154,14 @@ def step_page() -> None:
             "the optimizer carries, and the same rule as code. Move with ◀ ▶ or drag the slider."
         )
     show_notices()
+    _step(view, surface, start_of(view, surface))
+
+
+@st.fragment
+def _step(view, surface, start) -> None:
+    """Everything under the title. ◀ ▶, the slider and the settings rerun this part only: not
+    the sidebar and the page around it, on the server and in the browser."""
+    follow_view(view)
     # Presenting: the picture first and large, the step row under it, then the settings row.
     hero, row = (st.container(), st.container()) if view.present else (None, None)
     optimizer, steps = _settings(surface, start)
