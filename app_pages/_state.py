@@ -28,6 +28,7 @@ _NOTICES = "_url_notices"
 _BOUND = "_url_bound"  # widget keys drawn through ``widget``
 _VIEW = "_view"
 _ACTED = "_url_acted"  # a callback changed values for this rerun
+_FULL_RUN = "_url_full_run"  # set by a full run (the router's), spent by the page's fragment
 
 
 def _address_query() -> dict[str, str | list[str]]:
@@ -55,6 +56,7 @@ def sync_from_url(page: str) -> None:
         # state a widget of the same key left on the last page.
         _reset_widgets()
     state["_page"] = page
+    state[_FULL_RUN] = True
     query = _address_query()
     written = state.get(_WRITTEN)
     switched_page = written is not None and written[0] != page and not query
@@ -157,13 +159,17 @@ def current_view() -> View:
 
 def follow_view(view: View) -> None:
     """First thing in a page's fragment (``st.fragment``), which a change to its own widgets
-    reruns alone. When a callback changed the shared view instead (a click on the chart moved
-    the start point), the whole app runs again, so the sidebar and the page show it; that run
-    reads the flag the callback set (``_ACTED``). Otherwise this rerun is the fragment's own and
-    the flag is spent here: a later full run (Back, a pasted link) reads the address bar."""
+    reruns alone. In a full run it does nothing (``sync_from_url`` has read the run's flags).
+    In the fragment's own rerun: when a callback changed the shared view (a click on the chart
+    moved the start point), the whole app runs again, so the sidebar and the page show it, and
+    that run reads the flag the callback set (``_ACTED``); otherwise the flag is spent here, so
+    that a later full run (Back, a pasted link) reads the address bar."""
+    state = st.session_state
+    if state.pop(_FULL_RUN, False):
+        return
     if View.read(store(), SCHEMA) != view:
         st.rerun(scope="app")
-    st.session_state.pop(_ACTED, None)
+    state.pop(_ACTED, None)
 
 
 def publish(settings: PageSettings) -> None:

@@ -7,7 +7,16 @@ import math
 import streamlit as st
 
 from app_pages._settings import SCHEMA, CurvatureSettings, lr_options, nearest_option
-from app_pages._state import current_view, forget, publish, set_values, show_notices, store, widget
+from app_pages._state import (
+    current_view,
+    follow_view,
+    forget,
+    publish,
+    set_values,
+    show_notices,
+    store,
+    widget,
+)
 from app_pages._ui import clicked_point, hero_chart, require_surface, stacked_columns, start_of
 from optim_core import suggest_lr
 from surfaces import critical_points, curvature_at, curvature_map
@@ -159,6 +168,14 @@ def main() -> None:
     surface = require_surface(view)
     start = start_of(view, surface)
     _follow_surface(view, surface, start)
+    _curvature(view, surface, start)
+
+
+@st.fragment
+def _curvature(view, surface, start) -> None:
+    """Everything under the title. A click on the contour, the point typed or the learning
+    rate rerun this part only: not the sidebar and the page around it."""
+    follow_view(view)
     hero = st.container() if view.present else None  # presenting: the contour first and large
     _controls(start)
     settings = CurvatureSettings.read(store())
