@@ -10,8 +10,20 @@ import gc
 from contextlib import asynccontextmanager
 
 import streamlit as st
+from streamlit import config
 
 from app_pages._warm import warm_up
+
+_EVERY_INTERFACE = ("", "0.0.0.0", "::")  # server.address values that mean every interface
+
+
+def _where() -> str:
+    """The app's local address, as Streamlit's welcome message (hidden in .streamlit/config.toml:
+    it looks up the machine's external address on the internet) would print it."""
+    address = config.get_option("server.address") or ""
+    host = "localhost" if address in _EVERY_INTERFACE else address
+    base = (config.get_option("server.baseUrlPath") or "").strip("/")
+    return f"http://{host}:{config.get_option('server.port')}/{base + '/' if base else ''}"
 
 
 @asynccontextmanager
@@ -20,6 +32,7 @@ async def _lifespan(_app):
     # What the imports and warm-up made lives as long as the process: out of the collector's
     # sight, a full collection walks only what later runs make.
     gc.freeze()
+    print(f"\n  Descent Lab is ready: {_where()}\n", flush=True)
     yield
 
 

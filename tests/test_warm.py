@@ -3,15 +3,20 @@ and a first visitor's run finishes like any other (app.py, app_pages/_warm.py)."
 
 from __future__ import annotations
 
+import os
 import re
+import socket
+import subprocess
+import sys
 import tempfile
+import threading
 
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from websockets.sync.client import connect  # no event loop: Playwright's may be running
 
 from app_pages._warm import PAGES
-from tests._serve import free_port, stop, streamlit, wait_healthy
+from tests._serve import ROOT, free_port, stop, streamlit, wait_healthy
 
 
 def _first_run(url: str, page: str) -> list[str]:
@@ -48,3 +53,46 @@ def test_every_page_runs_at_start_up_and_the_first_visit_is_served():
             assert "plotly_chart" in elements and "exception" not in elements
         finally:
             stop([proc])
+
+
+def test_the_readme_command_asks_nothing_of_the_internet_and_says_where_the_app_is():
+    """``streamlit run app.py`` as the README runs it (every interface, headless): Streamlit's
+    welcome message would ask checkip.amazonaws.com for the external address. Every HTTP
+    request the server makes goes to a stand-in proxy here, which must see none; the log says
+    where the app is served."""
+    proxy = socket.create_server(("127.0.0.1", 0))
+    proxy.settimeout(0.2)
+    requests: list[str] = []
+    done = threading.Event()
+
+    def listen() -> None:
+        while not done.is_set():
+            try:
+                conn, _ = proxy.accept()
+            except TimeoutError:
+                continue
+            with conn:
+                requests.append(conn.recv(200).decode(errors="replace"))
+
+    listener = threading.Thread(target=listen, daemon=True)
+    listener.start()
+    via = f"http://127.0.0.1:{proxy.getsockname()[1]}"
+    env = {"HTTP_PROXY": via, "HTTPS_PROXY": via, "http_proxy": via, "https_proxy": via}
+    port = free_port()
+    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
+    with tempfile.TemporaryFile() as log:
+        env = os.environ | env
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
+        try:
+            wait_healthy(f"http://127.0.0.1:{port}", [proc], log, seconds=120)
+            log.seek(0)
+            text = log.read().decode(errors="replace")
+            assert f"Descent Lab is ready: http://localhost:{port}/" in text, text
+            assert "External URL" not in text
+        finally:
+            stop([proc])
+            done.set()
+            listener.join(timeout=5)
+            proxy.close()
+    assert not requests, requests
+
