@@ -340,13 +340,9 @@ def run(
     the exact gradient) averages m per-example gradients per step, drawn by ``sampling``
     ("shuffle" or "replacement"). Raises OptimizerError on any invalid input.
     """
-    for name, value in hyper.items():
-        if np.ndim(value):
-            raise OptimizerError(f"run takes one value per hyperparameter ({name}); use run_batch")
+    _check_one_value_each(hyper)
     opt, full = build(optimizer, hyper)
-    start = _check_starts(surface, start)
-    if start.shape != (2,):
-        raise OptimizerError(f"Invalid start shape {start.shape}: run takes one (x, y)")
+    start = _check_one_start(surface, start)
     lr = schedule_values(schedule, full["lr"], check_steps(steps))
     noise = _check_noise(noise)
     if np.ndim(noise):
@@ -356,27 +352,45 @@ def run(
     batches = None
     if m is not None:
         batches = _batch_indices(surface.n_examples, m, sampling, seed, 1, len(lr))
-    path, loss, diverged, stopped, stop_points, records = _simulate(
-        surface, opt, start[None], lr, noise, seed, record=True, batches=batches
-    )
-    k = int(diverged[0])
-    grads, points, states = _single_run_records(records, k, record_state)
+    simulated = _simulate(surface, opt, start[None], lr, noise, seed, record=True, batches=batches)
+    k = int(simulated[2][0])
     if batches is not None:
         batches = batches[0].astype(np.int64)
         if k > 0:
             batches[k - 1 :] = -1
+    return _member_trajectory(optimizer, full, lr, simulated, 0, record_state, batches)
+
+
+def _check_one_value_each(hyper) -> None:
+    for name, value in hyper.items():
+        if np.ndim(value):
+            raise OptimizerError(f"run takes one value per hyperparameter ({name}); use run_batch")
+
+
+def _check_one_start(surface, start) -> np.ndarray:
+    start = _check_starts(surface, start)
+    if start.shape != (2,):
+        raise OptimizerError(f"Invalid start shape {start.shape}: run takes one (x, y)")
+    return start
+
+
+def _member_trajectory(optimizer, full, lr, simulated, member, record_state=False, batches=None):
+    """The Trajectory of batch member ``member`` of ``_simulate``'s output ``simulated``."""
+    path, loss, diverged, stopped, stop_points, records = simulated
+    k = int(diverged[member])
+    grads, points, states = _single_run_records(records, k, record_state, member)
     return Trajectory(
         optimizer=optimizer,
         hyper=full,
-        path=path[:, 0],
-        loss=loss[:, 0],
+        path=path[:, member],
+        loss=loss[:, member],
         lr=lr,
         diverged_at=None if k < 0 else k,
         grads=grads,
         eval_points=points,
         states=states if record_state else None,
-        stopped=stopped[0],
-        stop_point=None if k < 0 else tuple(float(v) for v in stop_points[0]),
+        stopped=stopped[member],
+        stop_point=None if k < 0 else tuple(float(v) for v in stop_points[member]),
         batches=batches,
     )
 
@@ -422,17 +436,13 @@ def run_together(
     Returns, per run, its Trajectory or the OptimizerError that ``run`` would raise for its
     hyperparameters; an invalid start or step count raises, as it would for every run.
     """
-    start = _check_starts(surface, start)
-    if start.shape != (2,):
-        raise OptimizerError(f"Invalid start shape {start.shape}: run takes one (x, y)")
+    start = _check_one_start(surface, start)
     steps = check_steps(steps)
     out: list = [None] * len(runs)
     group = []  # (index, optimizer, its bound rule, full hyper, lr)
     for i, (optimizer, hyper) in enumerate(runs):
         try:
-            for name, value in hyper.items():
-                if np.ndim(value):
-                    raise OptimizerError(f"run takes one value per hyperparameter ({name})")
+            _check_one_value_each(hyper)
             opt, full = build(optimizer, hyper)
             lr = schedule_values(schedule, full["lr"], steps)
         except OptimizerError as err:
@@ -445,24 +455,11 @@ def run_together(
     if group:
         lr = np.stack([g[4] for g in group], axis=1)  # (steps, members)
         starts = np.repeat(start[None], len(group), axis=0)
-        path, loss, diverged, stopped, stop_points, records = _simulate(
+        simulated = _simulate(
             surface, _together([g[2] for g in group]), starts, lr, 0.0, 0, record=True
         )
         for member, (i, optimizer, _, full, run_lr) in enumerate(group):
-            k = int(diverged[member])
-            grads, points, _ = _single_run_records(records, k, False, member)
-            out[i] = Trajectory(
-                optimizer=optimizer,
-                hyper=full,
-                path=path[:, member],
-                loss=loss[:, member],
-                lr=run_lr,
-                diverged_at=None if k < 0 else k,
-                grads=grads,
-                eval_points=points,
-                stopped=stopped[member],
-                stop_point=None if k < 0 else tuple(float(v) for v in stop_points[member]),
-            )
+            out[i] = _member_trajectory(optimizer, full, run_lr, simulated, member)
     return out
 
 
