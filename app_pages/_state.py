@@ -9,12 +9,13 @@ One session store holds every URL value the session has set, typed (``_settings.
   (Streamlit forgets the state of widgets that a page does not draw).
 * ``publish`` writes the page's settings back to the URL at the end of the run, in one message:
   one user action is one history entry. A page's fragment (the Race's controls, chart and
-  table), rerun alone, publishes too; ``follow_view`` sends a change to the shared view to a
-  full run.
+  table), rerun alone, publishes too; ``page_fragment`` sends a change to the shared view to
+  a full run.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -157,19 +158,26 @@ def current_view() -> View:
     return st.session_state.get(_VIEW) or View.read(store(), SCHEMA)
 
 
-def follow_view(view: View) -> None:
-    """First thing in a page's fragment (``st.fragment``), which a change to its own widgets
-    reruns alone. In a full run it does nothing (``sync_from_url`` has read the run's flags).
-    In the fragment's own rerun: when a callback changed the shared view (a click on the chart
-    moved the start point), the whole app runs again, so the sidebar and the page show it, and
-    that run reads the flag the callback set (``_ACTED``); otherwise the flag is spent here, so
-    that a later full run (Back, a pasted link) reads the address bar."""
-    state = st.session_state
-    if state.pop(_FULL_RUN, False):
-        return
-    if View.read(store(), SCHEMA) != view:
-        st.rerun(scope="app")
-    state.pop(_ACTED, None)
+def page_fragment(body: Callable) -> Callable:
+    """``body(view, *args)`` — a page's part under its title — as an ``st.fragment``: a change
+    to its own widgets reruns it alone, not the sidebar and the page around it.
+
+    In a full run the fragment just runs (``sync_from_url`` has read the run's flags). In its
+    own rerun: when a callback changed the shared view (a click on the chart moved the start
+    point), the whole app runs again, so the sidebar and the page show it, and that run reads
+    the flag the callback set (``_ACTED``); otherwise the flag is spent here, so that a later
+    full run (Back, a pasted link) reads the address bar."""
+
+    @functools.wraps(body)
+    def part(view: View, *args) -> None:
+        state = st.session_state
+        if not state.pop(_FULL_RUN, False):
+            if View.read(store(), SCHEMA) != view:
+                st.rerun(scope="app")
+            state.pop(_ACTED, None)
+        body(view, *args)
+
+    return st.fragment(part)
 
 
 def publish(settings: PageSettings) -> None:

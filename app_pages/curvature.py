@@ -9,8 +9,8 @@ import streamlit as st
 from app_pages._settings import SCHEMA, CurvatureSettings, lr_options, nearest_option
 from app_pages._state import (
     current_view,
-    follow_view,
     forget,
+    page_fragment,
     publish,
     set_values,
     show_notices,
@@ -171,11 +171,10 @@ def main() -> None:
     _curvature(view, surface, start)
 
 
-@st.fragment
+@page_fragment
 def _curvature(view, surface, start) -> None:
     """Everything under the title. A click on the contour, the point typed or the learning
     rate rerun this part only: not the sidebar and the page around it."""
-    follow_view(view)
     hero = st.container() if view.present else None  # presenting: the contour first and large
     _controls(start)
     settings = CurvatureSettings.read(store())

@@ -16,7 +16,7 @@ from app_pages._controls import (
 from app_pages._noise import NOISE, noise_view, open_view, views_for
 from app_pages._runs import run_all
 from app_pages._settings import SCHEMA, RaceSettings
-from app_pages._state import current_view, follow_view, publish, show_notices, store, widget
+from app_pages._state import current_view, page_fragment, publish, show_notices, store, widget
 from app_pages._table import table
 from app_pages._ui import hero_chart, require_surface, stacked_columns, start_from_click, start_of
 from optim_core import OPTIMIZERS
@@ -153,11 +153,10 @@ def race_page() -> None:
     _race(view, surface, start_of(view, surface))
 
 
-@st.fragment
+@page_fragment
 def _race(view, surface, start) -> None:
     """The Race's controls, figure and table. A change to one of its own controls reruns this
     part only: not the sidebar and the page around it, on the server and in the browser."""
-    follow_view(view)  # a click on the chart moves the start point: the whole page follows
     if view.present:  # the chart first and large; the settings folded below it
         board = st.container()
         controls = st.expander("Settings: optimizers, learning rates, steps")

@@ -17,8 +17,8 @@ from app_pages._runs import cached_run
 from app_pages._settings import SCHEMA, StepSettings, read_hyper
 from app_pages._state import (
     current_view,
-    follow_view,
     forget,
+    page_fragment,
     publish,
     set_values,
     show_notices,
@@ -157,11 +157,10 @@ def step_page() -> None:
     _step(view, surface, start_of(view, surface))
 
 
-@st.fragment
+@page_fragment
 def _step(view, surface, start) -> None:
     """Everything under the title. ◀ ▶, the slider and the settings rerun this part only: not
     the sidebar and the page around it, on the server and in the browser."""
-    follow_view(view)
     # Presenting: the picture first and large, the step row under it, then the settings row.
     hero, row = (st.container(), st.container()) if view.present else (None, None)
     optimizer, steps = _settings(surface, start)
