@@ -32,7 +32,7 @@ from optim_core.runner import (
     Trajectory,
     run,
     run_batch,
-    run_together,
+    run_many,
     stop_reason,
 )
 from optim_core.schedules import schedule_values
@@ -72,7 +72,7 @@ __all__ = [
     "reference_loss",
     "run",
     "run_batch",
-    "run_together",
+    "run_many",
     "schedule_values",
     "second_values",
     "stable_lr",

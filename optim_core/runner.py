@@ -37,13 +37,16 @@ sorts the examples by random keys (ties, about one in 10⁵ epochs for N = 40, k
 examples' order). ``Trajectory.batches[t-1]`` holds the indices step t used.
 """
 
+from __future__ import annotations
+
+import inspect
 import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from optim_core.metadata import OptimizerError
-from optim_core.optimizers import Optimizer, build
+from optim_core.optimizers import Optimizer, at_params, build
 from optim_core.schedules import check_steps, schedule_values
 
 DIVERGENCE_FACTOR = 1e3
@@ -238,12 +241,17 @@ def _classify_stops(surface, opt, path, reach2, centre, diverged_at, bad_inputs)
     return stopped, points
 
 
-def _simulate(surface, opt: Optimizer, starts, lr, noise, seed, record, batches=None):
+def _simulate(
+    surface, opt: Optimizer, starts, lr, noise, seed, *, inputs, states=False, batches=None,
+    lengths=None,
+):
     """The hot loop: starts (B, 2), lr (steps, B or 1), noise σ (float or (B,)), batches
-    (B, steps, m) example indices or None for the exact gradient.
+    (B, steps, m) example indices or None for the exact gradient; ``lengths`` (B,): member b
+    runs ``lengths[b]`` ≤ steps steps (what it computes after them counts for nothing).
 
-    Returns path, loss, diverged_at, stopped, stop_points and, with ``record``, per step
-    (grads, point, state, diagnostics) of every member.
+    Returns path, loss, diverged_at, stopped, stop_points; with ``inputs`` the gradients and
+    the points where they were taken, (steps, B, 2) each, else None; with ``states`` per step
+    (state, diagnostics) of every member, else None.
     """
     batch, steps = starts.shape[0], lr.shape[0]
     lr = lr.reshape(steps, -1, 1)
@@ -253,7 +261,8 @@ def _simulate(surface, opt: Optimizer, starts, lr, noise, seed, record, batches=
     if np.any(noise):
         sigma = np.reshape(noise, (-1, 1, 1))
         xi = sigma * np.random.default_rng(seed).standard_normal((batch, steps, 2))
-    records = []
+    taken = (np.empty((steps, batch, 2)), np.empty((steps, batch, 2))) if inputs else None
+    records = [] if states else None
     bad_inputs = {}  # member -> (first step whose ∇f or ∇²f was not finite, the point)
     params, state = starts, opt.init(starts)
     with np.errstate(all="ignore"):
@@ -274,11 +283,13 @@ def _simulate(surface, opt: Optimizer, starts, lr, noise, seed, record, batches=
                     bad_inputs.setdefault(int(b), (t, point[b].copy()))
             if xi is not None:
                 grads = grads + xi[:, t - 1]
-            if record:
+            if taken is not None:
+                taken[0][t - 1], taken[1][t - 1] = grads, point
+            if states:
                 params, state, diagnostics = opt.inspect(
                     grads, state, params, t, lr[t - 1], hessian
                 )
-                records.append((grads, point, state, diagnostics))
+                records.append((state, diagnostics))
             else:
                 params, state = opt.update(grads, state, params, t, lr[t - 1], hessian)
             path[t] = params
@@ -288,6 +299,8 @@ def _simulate(surface, opt: Optimizer, starts, lr, noise, seed, record, batches=
         reach = DIVERGENCE_FACTOR * np.hypot(xmax - xmin, ymax - ymin)
         ok = np.isfinite(loss) & (((path - centre) ** 2).sum(axis=-1) <= reach**2)
     ok[0] = True  # the start was checked; divergence is about the iterates
+    if lengths is not None:  # a member's steps after its last count for nothing
+        ok |= np.arange(steps + 1)[:, None] > lengths[None, :]
     diverged_at = np.where(ok.all(axis=0), -1, np.argmin(ok, axis=0))
     with np.errstate(all="ignore"):
         stopped, stop_points = _classify_stops(
@@ -297,25 +310,18 @@ def _simulate(surface, opt: Optimizer, starts, lr, noise, seed, record, batches=
         k = diverged_at[member]
         path[k:, member] = path[k - 1, member]
         loss[k:, member] = loss[k - 1, member]
-    return path, loss, diverged_at, stopped, stop_points, records
+    return path, loss, diverged_at, stopped, stop_points, taken, records
 
 
-def _single_run_records(records, diverged_at, with_states, member=0):
-    """grads, eval_points and states of one member's run, NaN from the divergent step on."""
-    grads = np.array([grads[member] for grads, _, _, _ in records])
-    points = np.array([point[member] for _, point, _, _ in records])
+def _member_states(records) -> dict[str, np.ndarray]:
+    """Per state field and diagnostic of a one-member run, its value after each step."""
     states = {}
-    if with_states:
-        for name in records[0][2]._fields:
-            states[name] = np.array([getattr(state, name)[0] for _, _, state, _ in records])
-        for name in records[0][3]:  # a diagnostic may be a plain number (NAdam's μ_t)
-            rows = [d[name][0] if np.ndim(d[name]) else d[name] for *_, d in records]
-            states[name] = np.array(rows, dtype=float)
-        states = {k: v[:, 0] if v.shape[1:] == (1,) else v for k, v in states.items()}
-    if diverged_at > 0:
-        for array in (grads, points, *states.values()):
-            array[diverged_at - 1 :] = np.nan
-    return grads, points, states
+    for name in records[0][0]._fields:
+        states[name] = np.array([getattr(state, name)[0] for state, _ in records])
+    for name in records[0][1]:  # a diagnostic may be a plain number (NAdam's μ_t)
+        rows = [d[name][0] if np.ndim(d[name]) else d[name] for _, d in records]
+        states[name] = np.array(rows, dtype=float)
+    return {k: v[:, 0] if v.shape[1:] == (1,) else v for k, v in states.items()}
 
 
 def run(
@@ -340,25 +346,59 @@ def run(
     the exact gradient) averages m per-example gradients per step, drawn by ``sampling``
     ("shuffle" or "replacement"). Raises OptimizerError on any invalid input.
     """
-    _check_one_value_each(hyper)
-    opt, full = build(optimizer, hyper)
-    start = _check_one_start(surface, start)
-    lr = schedule_values(schedule, full["lr"], check_steps(steps))
-    noise = _check_noise(noise)
-    if np.ndim(noise):
-        raise OptimizerError("run takes one noise level; use run_batch")
-    m = _check_minibatch(surface, batch_size, sampling)
-    seed = _check_seed(seed)
+    job = _Job.of(surface, optimizer, start, steps, schedule, noise, seed, batch_size, sampling,
+                  hyper)  # fmt: skip
     batches = None
-    if m is not None:
-        batches = _batch_indices(surface.n_examples, m, sampling, seed, 1, len(lr))
-    simulated = _simulate(surface, opt, start[None], lr, noise, seed, record=True, batches=batches)
+    if job.m is not None:
+        batches = _batch_indices(surface.n_examples, job.m, sampling, job.seed, 1, len(job.lr))
+    simulated = _simulate(
+        surface, job.opt, job.start[None], job.lr, job.noise, job.seed,
+        inputs=True, states=record_state, batches=batches,
+    )  # fmt: skip
     k = int(simulated[2][0])
     if batches is not None:
         batches = batches[0].astype(np.int64)
         if k > 0:
             batches[k - 1 :] = -1
-    return _member_trajectory(optimizer, full, lr, simulated, 0, record_state, batches)
+    states = _member_states(simulated[6]) if record_state else None
+    return _member_trajectory(job, simulated, 0, states, batches)
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One run's arguments, checked as ``run`` checks them (the same errors, in its order):
+    the bound update rule, the full hyperparameters, the start (2,), α_t (steps,), σ, the
+    mini-batch size m (None: the exact gradient) and the seed."""
+
+    optimizer: str
+    opt: Optimizer
+    full: dict
+    start: np.ndarray
+    lr: np.ndarray
+    noise: float
+    m: int | None
+    seed: int
+
+    @classmethod
+    def of(cls, surface, optimizer, start, steps, schedule, noise, seed, batch_size, sampling,
+           hyper) -> _Job:  # fmt: skip
+        _check_one_value_each(hyper)
+        opt, full = build(optimizer, hyper)
+        start = _check_starts(surface, start)
+        if start.shape != (2,):
+            raise OptimizerError(f"Invalid start shape {start.shape}: run takes one (x, y)")
+        lr = schedule_values(schedule, full["lr"], check_steps(steps))
+        noise = _check_noise(noise)
+        if np.ndim(noise):
+            raise OptimizerError("run takes one noise level; use run_batch")
+        m = _check_minibatch(surface, batch_size, sampling)
+        return cls(optimizer, opt, full, start, lr, noise, m, _check_seed(seed))
+
+    @property
+    def shares(self) -> bool:
+        """Whether the run can share a loop with others: an exact gradient, no noise, no
+        Hessian (then each step of a run needs nothing but ∇f at its own point)."""
+        return self.m is None and not self.noise and not self.opt.uses_hessian
 
 
 def _check_one_value_each(hyper) -> None:
@@ -367,100 +407,112 @@ def _check_one_value_each(hyper) -> None:
             raise OptimizerError(f"run takes one value per hyperparameter ({name}); use run_batch")
 
 
-def _check_one_start(surface, start) -> np.ndarray:
-    start = _check_starts(surface, start)
-    if start.shape != (2,):
-        raise OptimizerError(f"Invalid start shape {start.shape}: run takes one (x, y)")
-    return start
-
-
-def _member_trajectory(optimizer, full, lr, simulated, member, record_state=False, batches=None):
-    """The Trajectory of batch member ``member`` of ``_simulate``'s output ``simulated``."""
-    path, loss, diverged, stopped, stop_points, records = simulated
-    k = int(diverged[member])
-    grads, points, states = _single_run_records(records, k, record_state, member)
+def _member_trajectory(job: _Job, simulated, member, states=None, batches=None) -> Trajectory:
+    """The Trajectory of batch member ``member`` of ``_simulate``'s output ``simulated``,
+    whose first ``len(job.lr)`` steps are ``job``'s."""
+    path, loss, diverged, stopped, stop_points, (grads, points), _ = simulated
+    steps, k = len(job.lr), int(diverged[member])
+    grads, points = grads[:steps, member].copy(), points[:steps, member].copy()
+    if k > 0:
+        for array in (grads, points, *(states or {}).values()):
+            array[k - 1 :] = np.nan
     return Trajectory(
-        optimizer=optimizer,
-        hyper=full,
-        path=path[:, member],
-        loss=loss[:, member],
-        lr=lr,
+        optimizer=job.optimizer,
+        hyper=job.full,
+        path=path[: steps + 1, member],
+        loss=loss[: steps + 1, member],
+        lr=job.lr,
         diverged_at=None if k < 0 else k,
         grads=grads,
         eval_points=points,
-        states=states if record_state else None,
+        states=states,
         stopped=stopped[member],
         stop_point=None if k < 0 else tuple(float(v) for v in stop_points[member]),
         batches=batches,
     )
 
 
-def _together(opts: list[Optimizer]) -> Optimizer:
-    """Several optimizers as one: batch member i is run by ``opts[i]``, its state is the tuple
-    of theirs, and every member's gradient is taken in one call of the surface's gradient."""
+def _blocks(blocks: list[tuple[Optimizer, int]]) -> Optimizer:
+    """Several update rules as one: the first ``n₁`` batch members follow ``blocks[0]``'s rule,
+    the next ``n₂`` ``blocks[1]``'s, and so on; the state is the tuple of the blocks' states.
+    Each rule updates its block as one array, as it would a batch of its own."""
+    bounds, first = [], 0
+    for _, n in blocks:
+        bounds.append((first, first + n))
+        first += n
+    rules = [opt for opt, _ in blocks]
+    ahead = [i for i, opt in enumerate(rules) if opt.eval_point is not at_params]
 
     def init(params):
-        return tuple(o.init(params[i : i + 1]) for i, o in enumerate(opts))
+        return tuple(o.init(params[a:b]) for o, (a, b) in zip(rules, bounds, strict=True))
 
     def eval_point(params, state):
-        return np.concatenate(
-            [
-                o.eval_point(params[i : i + 1], s)
-                for i, (o, s) in enumerate(zip(opts, state, strict=True))
-            ]
-        )
-
-    def inspect(grads, state, params, t, lr, hessian=None):
-        moved = [
-            o.update(grads[i : i + 1], s, params[i : i + 1], t, lr[i : i + 1])
-            for i, (o, s) in enumerate(zip(opts, state, strict=True))
-        ]
-        return np.concatenate([p for p, _ in moved]), tuple(s for _, s in moved), {}
+        if not ahead:
+            return params
+        point = params.copy()
+        for i in ahead:
+            a, b = bounds[i]
+            point[a:b] = rules[i].eval_point(params[a:b], state[i])
+        return point
 
     def update(grads, state, params, t, lr, hessian=None):
-        return inspect(grads, state, params, t, lr)[:2]
+        new_params, new_state = np.empty_like(params), []
+        for o, s, (a, b) in zip(rules, state, bounds, strict=True):
+            new_params[a:b], s = o.update(grads[a:b], s, params[a:b], t, lr[a:b])
+            new_state.append(s)
+        return new_params, tuple(new_state)
+
+    def inspect(grads, state, params, t, lr, hessian=None):
+        return (*update(grads, state, params, t, lr), {})
 
     return Optimizer(init, update, inspect, eval_point)
 
 
-def run_together(
-    surface, runs, start=(0.0, 0.0), steps: int = 200, *, schedule=None
-) -> list[Trajectory | OptimizerError]:
-    """``run(surface, optimizer, start, steps, schedule=schedule, **hyper)`` for each
-    ``(optimizer, hyper)`` of ``runs``, in one loop: each step takes every run's gradient in one
-    call of ``surface.grad`` (with a handful of runs, about half a step's time). On a surface
-    whose gradient is computed point by point (every ``surfaces.Surface``) the trajectories
-    are those of ``run``, bit for bit. Exact gradients and no noise: then the runs share
-    nothing but the surface. Newton's forms, which also take the Hessian, run on their own.
+def run_many(surface, runs) -> list[Trajectory | OptimizerError]:
+    """``run(surface, **args)`` for each ``args`` of ``runs`` (dicts of ``run``'s keyword
+    arguments: ``optimizer``, ``start``, ``steps``, ``schedule``, hyperparameters …), as one
+    loop where it can: each step takes the gradient of every run in one call of
+    ``surface.grad``, and runs of one optimizer with the same hyperparameters are updated as
+    one array, whatever their starts, step counts and schedules. So a dozen sessions' runs cost
+    little more than one session's. Runs with noise, mini-batches or a Hessian (Newton's
+    forms) share nothing and are run on their own.
 
-    Returns, per run, its Trajectory or the OptimizerError that ``run`` would raise for its
-    hyperparameters; an invalid start or step count raises, as it would for every run.
+    On a surface whose gradient is computed point by point (every ``surfaces.Surface``) each
+    trajectory is ``run``'s, bit for bit. Returns, per run, its Trajectory or the
+    OptimizerError that ``run`` raises for its arguments.
     """
-    start = _check_one_start(surface, start)
-    steps = check_steps(steps)
     out: list = [None] * len(runs)
-    group = []  # (index, optimizer, its bound rule, full hyper, lr)
-    for i, (optimizer, hyper) in enumerate(runs):
+    groups: dict = {}  # (optimizer, its hyperparameters) -> [(index, job), ...]
+    for i, args in enumerate(runs):
         try:
-            _check_one_value_each(hyper)
-            opt, full = build(optimizer, hyper)
-            lr = schedule_values(schedule, full["lr"], steps)
+            arguments = _RUN.bind(surface, **args).arguments
+            job = _Job.of(surface, *(arguments.get(name, _DEFAULTS[name]) for name in _JOB_ARGS))
+            if arguments.get("record_state") or not job.shares:
+                out[i] = run(surface, **args)
+            else:
+                key = (job.optimizer, tuple(sorted(job.full.items())))
+                groups.setdefault(key, []).append((i, job))
         except OptimizerError as err:
             out[i] = err
-            continue
-        if opt.uses_hessian:
-            out[i] = run(surface, optimizer, start, steps, schedule=schedule, **hyper)
-        else:
-            group.append((i, optimizer, opt, full, lr))
-    if group:
-        lr = np.stack([g[4] for g in group], axis=1)  # (steps, members)
-        starts = np.repeat(start[None], len(group), axis=0)
-        simulated = _simulate(
-            surface, _together([g[2] for g in group]), starts, lr, 0.0, 0, record=True
-        )
-        for member, (i, optimizer, _, full, run_lr) in enumerate(group):
-            out[i] = _member_trajectory(optimizer, full, run_lr, simulated, member)
+    if not groups:
+        return out
+    members = [member for group in groups.values() for member in group]
+    jobs = [job for _, job in members]
+    steps = max(len(job.lr) for job in jobs)
+    lr = np.stack([np.pad(job.lr, (0, steps - len(job.lr)), mode="edge") for job in jobs], 1)
+    rule = _blocks([(group[0][1].opt, len(group)) for group in groups.values()])
+    lengths = np.array([len(job.lr) for job in jobs])
+    starts = np.stack([job.start for job in jobs])
+    simulated = _simulate(surface, rule, starts, lr, 0.0, 0, inputs=True, lengths=lengths)
+    for member, (i, job) in enumerate(members):
+        out[i] = _member_trajectory(job, simulated, member)
     return out
+
+
+_RUN = inspect.signature(run)
+_DEFAULTS = {name: p.default for name, p in _RUN.parameters.items()} | {"hyper": {}}
+_JOB_ARGS = ("optimizer", "start", "steps", "schedule", "noise", "seed", "batch_size",
+             "sampling", "hyper")  # fmt: skip
 
 
 def run_batch(
@@ -490,8 +542,8 @@ def run_batch(
     batches = None
     if m is not None:
         batches = _batch_indices(surface.n_examples, m, sampling, seed, batch, steps)
-    path, loss, diverged, stopped, stop_points, _ = _simulate(
-        surface, opt, starts, lr, noise, seed, record=False, batches=batches
+    path, loss, diverged, stopped, stop_points, _, _ = _simulate(
+        surface, opt, starts, lr, noise, seed, inputs=False, batches=batches
     )
     lr = np.broadcast_to(lr.reshape(steps, -1), (steps, batch)).copy()
     return BatchTrajectory(optimizer, full, path, loss, lr, diverged, stopped, stop_points, batches)

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from optim_core import OPTIMIZERS, OptimizerError, run, run_batch, run_together, suggest_lr
+from optim_core import OPTIMIZERS, OptimizerError, run, run_batch, run_many, suggest_lr
 from optim_core.runner import stop_reason
 from surfaces import get_surface, parse_surface
 from tests._analytic import Rosenbrock, bowl, rotated_quadratic
@@ -135,31 +135,65 @@ def _assert_same_run(together, single):
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
-def test_runs_together_equal_separate_runs_bit_for_bit(data):
-    """Every optimizer (Newton's forms apart) in one loop: each trajectory is the one ``run``
-    gives, to the last bit, also where a run diverges or leaves the domain. (On the project's
-    surfaces, whose gradients are computed element by element; a gradient through a matrix
-    product, as in tests/_analytic, may round differently for 1 and for k points.)"""
-    chosen = data.draw(st.lists(st.sampled_from(IDS), min_size=1, max_size=6, unique=True))
-    runs = [(o, data.draw(_hyper_strategy(o))) for o in chosen]
+def test_run_many_equals_separate_runs_bit_for_bit(data):
+    """Runs of every optimizer, several of one optimizer with the same or other settings, from
+    other starts, for other step counts and schedules, in one loop: each trajectory is the one
+    ``run`` gives, to the last bit, also where a run diverges or leaves the domain. Newton's
+    forms and noisy runs, which run on their own, are among them. (On the project's surfaces,
+    whose gradients are computed element by element; a gradient through a matrix product, as
+    in tests/_analytic, may round differently for 1 and for k points.)"""
     surface = data.draw(st.sampled_from(_REAL_SURFACES))
-    start = data.draw(st.tuples(st.floats(0.2, 2), st.floats(-1, 1.5)))
-    schedule = data.draw(st.sampled_from([None, "cosine", {"name": "step", "warmup": 5}]))
-    together = run_together(surface, runs, start, 40, schedule=schedule)
-    for (optimizer, hyper), result in zip(runs, together, strict=True):
-        _assert_same_run(result, run(surface, optimizer, start, 40, schedule=schedule, **hyper))
+    runs = []
+    for _ in range(data.draw(st.integers(1, 8))):
+        optimizer = data.draw(st.sampled_from(IDS))
+        runs.append(
+            {
+                "optimizer": optimizer,
+                "start": data.draw(st.tuples(st.floats(0.2, 2), st.floats(-1, 1.5))),
+                "steps": data.draw(st.integers(1, 40)),
+                "schedule": data.draw(
+                    st.sampled_from([None, "cosine", {"name": "step", "warmup": 5}])
+                ),
+                "noise": data.draw(st.sampled_from([0.0, 0.0, 0.0, 0.3])),
+                **data.draw(_hyper_strategy(optimizer)),
+            }
+        )
+    runs += data.draw(st.lists(st.sampled_from(runs), max_size=3))  # the same run twice
+    for args, result in zip(runs, run_many(surface, runs), strict=True):
+        _assert_same_run(result, run(surface, **args))
 
 
-def test_runs_together_report_each_refused_value_and_refuse_a_bad_start():
-    runs = [("sgd", {"lr": -1.0}), ("adam", {"lr": 0.01}), ("momentum", {"nope": 1})]
-    bad_lr, adam, unknown = run_together(rotated_quadratic(0.5, 8.0), runs, (1.0, 1.0), 10)
-    for result, (optimizer, hyper) in ((bad_lr, runs[0]), (unknown, runs[2])):
-        with pytest.raises(OptimizerError) as single:
-            run(rotated_quadratic(0.5, 8.0), optimizer, (1.0, 1.0), 10, **hyper)
-        assert isinstance(result, OptimizerError) and str(result) == str(single.value)
-    _assert_same_run(adam, run(rotated_quadratic(0.5, 8.0), "adam", (1.0, 1.0), 10, lr=0.01))
-    with pytest.raises(OptimizerError, match="not finite at the start"):
-        run_together(LogValley(), runs[1:2], (-1.0, 0.0), 10)
+def test_run_many_equals_runs_for_many_sessions():
+    """Forty runs as twenty sessions' four: the same optimizers from other starts, for other
+    step counts — as one call serves a class — each bit for bit its own ``run``."""
+    runs = [
+        {"optimizer": o, "start": (0.3 + 0.15 * k, 1.2 - 0.2 * k), "steps": 20 + 7 * (k % 5)}
+        for k in range(10)
+        for o in ("sgd", "nesterov", "rmsprop", "adam")
+    ]
+    for surface in _REAL_SURFACES:
+        for args, result in zip(runs, run_many(surface, runs), strict=True):
+            _assert_same_run(result, run(surface, **args))
+
+
+def test_run_many_reports_each_refused_run_as_run_raises_it():
+    runs = [
+        {"optimizer": "sgd", "start": (1.0, 1.0), "steps": 10, "lr": -1.0},
+        {"optimizer": "adam", "start": (1.0, 1.0), "steps": 10, "lr": 0.01},
+        {"optimizer": "momentum", "start": (1.0, 1.0), "steps": 10, "nope": 1},
+        {"optimizer": "adam", "start": (1.0, 1.0), "steps": 0},
+        {"optimizer": "adam", "start": (1.0, float("nan")), "steps": 10},
+    ]
+    results = run_many(rotated_quadratic(0.5, 8.0), runs)
+    for args, result in zip(runs, results, strict=True):
+        if isinstance(result, OptimizerError):
+            with pytest.raises(OptimizerError) as single:
+                run(rotated_quadratic(0.5, 8.0), **args)
+            assert str(result) == str(single.value)
+    assert [isinstance(r, OptimizerError) for r in results] == [True, False, True, True, True]
+    _assert_same_run(results[1], run(rotated_quadratic(0.5, 8.0), **runs[1]))
+    (outside,) = run_many(LogValley(), [{"optimizer": "adam", "start": (-1.0, 0.0)}])
+    assert isinstance(outside, OptimizerError) and "not finite at the start" in str(outside)
 
 
 def test_bool_hyperparameters_broadcast_too():
