@@ -496,7 +496,7 @@ def test_thirteen_optimizers_times_500_steps_stay_under_half_a_megabyte(thirteen
     assert len(fig.frames) == MAX_FRAMES
     size = len(fig.to_json())
     assert size <= 500_000, f"{size / 1e6:.3f} MB"
-    last = fig.frames[-1].to_plotly_json()
+    last = fig.to_dict()["frames"][-1]
     assert sum(len(values(d["x"])) for d in last["data"]) >= 13 * 501  # whole paths at the end
 
 

@@ -101,6 +101,14 @@ def _house_layout(present: bool) -> dict:
     return style(go.Figure(), present=present, height=height).to_dict()["layout"]
 
 
+def _own_house_layout(present: bool) -> dict:
+    """A copy of ``_house_layout`` for one figure to change, sharing only the template (large,
+    and plotly never changes it in place)."""
+    house = _house_layout(present)
+    own = deepcopy({key: value for key, value in house.items() if key != "template"})
+    return own | ({"template": house["template"]} if "template" in house else {})
+
+
 def _name(optimizer: str) -> str:
     spec = OPTIMIZERS.get(optimizer)
     return spec.name if spec is not None else optimizer
@@ -681,32 +689,31 @@ class _Coords:
 
 
 class _BuiltFigure(go.Figure):
-    """A figure whose frames are handed over as built. ``st.plotly_chart`` calls ``to_dict``,
-    which in plotly deep-copies the figure and walks every value for NumPy arrays to encode
-    (60 frames × 14 optimizers: 30 000 values, about half of a rerun's server time). The
-    frames here hold only plain dicts and base64 arrays (``_Coords``, ``_mark_xy``), so they are
-    passed as they are. The traces are copied one level deep (Streamlit pops their ``uid``s),
-    the layout deep (a caller may change what it gets); a NumPy array left in either (the
-    minima's) is written by plotly's JSON encoder, not walked for here."""
+    """A figure whose traces, layout and frames are handed over as built. ``st.plotly_chart``
+    calls ``to_dict``, which in plotly deep-copies the figure and walks every value for NumPy
+    arrays to encode (60 frames × 14 optimizers: 30 000 values, about half of a rerun's server
+    time). Here the traces and frames hold only plain dicts and base64 arrays (``_Coords``,
+    ``_mark_xy``), so they are passed as they are; a NumPy array left in them (the minima's) is
+    written by plotly's JSON encoder. ``to_dict`` copies the traces and the frames one level
+    deep (Streamlit pops the traces' ``uid``s) and the layout's top level: what is nested in
+    it is the figure's own, to be read and not changed."""
 
     @classmethod
-    def of(cls, data: list[dict], layout: dict, frames: list) -> _BuiltFigure:
-        """An empty figure holding ``data``, ``layout`` and ``frames`` as they are built:
-        ``go.Figure(data=…)``, even unvalidated, deep-copies every trace and makes an object
-        of each (20 ms for 14 optimizers, a third of the figure's time) for ``to_dict`` to
-        take apart again. The layout is copied but for its template (shared with the cached
-        house layout, and large), so that ``update_layout`` changes this figure only."""
-        fig = cls(layout={}, _validate=False)
-        own = deepcopy({key: value for key, value in layout.items() if key != "template"})
-        fig._data, fig._frame_objs = data, tuple(frames)
-        fig._layout = own | ({"template": layout["template"]} if "template" in layout else {})
+    def of(cls, data: list[dict], layout: dict, frames: list[dict]) -> _BuiltFigure:
+        """A figure holding ``data``, ``layout`` and ``frames`` (dicts: name, traces, data) as
+        they are: its own from now on, ``update_layout`` changes them. ``go.Figure(data=…)``,
+        even unvalidated, deep-copies every trace and makes an object of each (20 ms for 14
+        optimizers, a third of the figure's time) for ``to_dict`` to take apart again, and
+        ``go.Frame`` each frame. The empty template passed here spares plotly's default one,
+        which it would copy in (about 1 ms) only for ``layout`` to replace it."""
+        fig = cls(layout={"template": {}}, _validate=False)
+        fig._data, fig._frame_objs, fig._layout = data, tuple(frames), layout
         return fig
 
     def to_dict(self) -> dict:
-        out = {"data": [dict(trace) for trace in self._data], "layout": deepcopy(self._layout)}
-        frames = [dict(frame._props) for frame in self._frame_objs]
-        if frames:
-            out["frames"] = frames
+        out = {"data": [dict(trace) for trace in self._data], "layout": dict(self._layout)}
+        if self._frame_objs:
+            out["frames"] = [dict(frame) for frame in self._frame_objs]
         return out
 
 
@@ -768,12 +775,12 @@ def race_figure(
                 traces += paths + marks
                 updates += [xy.xy(p[k]) for xy, p in zip(path_xy, plan, strict=True)]
                 updates += [_mark_xy(r, step >= r.last) for r in diverged]
-            frames.append(go.Frame(name=str(step), traces=traces, data=updates, _validate=False))
+            frames.append({"name": str(step), "traces": traces, "data": updates})
         layout["updatemenus"], layout["sliders"] = _animation_controls(steps, present)
 
     (x0, x1), (y0, y1) = view
     layout |= {
-        "images": [contour_image(surface, view)],
+        "images": [dict(contour_image(surface, view))],  # cached: the figure's own copy
         "xaxis": {
             "range": [x0, x1],
             "autorange": False,
@@ -818,9 +825,9 @@ def race_figure(
     else:
         top = 12 + round(legend_rows([r.label for r in runs], present) * LEGEND_ROW * font)
         layout["margin"] = MARGINS[present] | {"t": top}
-    layout = _merged(_house_layout(present), layout)
-    # Figure(frames=…) validates every trace of every frame again (a second for 13 optimizers ×
-    # 60 frames) whatever _validate says: the frames, made unvalidated, are set as they are.
+    layout = _merged(_own_house_layout(present), layout)
+    # Figure(frames=…) validates every trace of every frame (a second for 13 optimizers × 60
+    # frames) whatever _validate says: the frames, plain dicts, are set as they are.
     return _BuiltFigure.of(data, layout, frames)
 
 
