@@ -94,3 +94,46 @@ def test_an_error_reaches_the_callers_of_its_batch_only():
     assert combiner(["after"]) == ["after!"]
     with pytest.raises(ValueError, match="bad item"):
         combiner(["bad"])
+
+
+def test_the_runs_of_a_batch_are_computed_once_per_key_and_each_surface_apart(monkeypatch):
+    """What the sessions' runs go through (app_pages/_runs.py): equal runs are computed once,
+    each surface's runs in one ``run_many``, and a surface that fails fails only its own."""
+    import numpy as np
+
+    from app_pages import _runs
+    from optim_core import run
+    from surfaces import get_surface
+
+    bowl, valley = get_surface("bowl"), get_surface("rosenbrock")
+    adam = {"optimizer": "adam", "start": (1.0, 1.5), "steps": 30}
+    sgd = {"optimizer": "sgd", "start": (-1.0, 0.5), "steps": 20, "lr": 0.01}
+    items = [
+        (bowl, "bowl|adam", adam),
+        (valley, "valley|sgd", sgd),
+        (bowl, "bowl|sgd", sgd),
+        (bowl, "bowl|adam", adam),  # a second session asking for the same run
+    ]
+    calls = []
+    real = _runs.run_many
+
+    def counted(surface, runs):
+        calls.append((surface.key, len(runs)))
+        return real(surface, runs)
+
+    monkeypatch.setattr(_runs, "run_many", counted)
+    first, second, third, again = _runs._run_each(items)
+    assert sorted(calls) == sorted([(bowl.key, 2), (valley.key, 1)])
+    assert again is first
+    for result, (surface, _, args) in zip((first, second, third), items, strict=False):
+        np.testing.assert_array_equal(result.path, run(surface, **args).path)
+
+    def failing(surface, runs):
+        if surface is valley:
+            raise RuntimeError("a bug in this surface")
+        return real(surface, runs)
+
+    monkeypatch.setattr(_runs, "run_many", failing)
+    first, second, third, _ = _runs._run_each(items)
+    assert isinstance(second, RuntimeError)
+    np.testing.assert_array_equal(third.path, run(bowl, **sgd).path)
