@@ -445,34 +445,37 @@ def simplified(path: np.ndarray, tol: float) -> np.ndarray:
     n = len(path)
     if n <= 2 or not np.isfinite(path).all():
         return np.arange(n)
-    keep = np.zeros(n, dtype=bool)
-    keep[[0, -1]] = True
-    todo = [(0, n - 1)]
-    # The ufuncs below compute what np.clip and np.linalg.norm(axis=1) do, bit for bit, without
-    # their Python wrappers: this loop runs for every run and frame on each rerun of the Race.
-    maximum, minimum, sqrt, add = np.maximum, np.minimum, np.sqrt, np.add.reduce
+    # This loop runs for every run and many frames on each rerun of the Race: each coordinate
+    # contiguous, the segment's ends as Python floats, squared distances, in-place ufuncs.
+    x, y = np.ascontiguousarray(path[:, 0]), np.ascontiguousarray(path[:, 1])
+    xs, ys = x.tolist(), y.tolist()
+    keep, todo, tol2 = [0, n - 1], [(0, n - 1)], tol * tol
+    maximum, minimum = np.maximum, np.minimum
     while todo:
         i, j = todo.pop()
-        if j - i < 2:
-            continue
-        d = path[j] - path[i]
-        p = path[i + 1 : j] - path[i]
-        length2 = float(d @ d)
-        t = minimum(maximum(p @ d / length2, 0.0), 1.0) if length2 > 0 else np.zeros(len(p))
-        q = p - t[:, None] * d
-        far = sqrt(add(q * q, axis=1))
-        k = int(far.argmax())
-        if far[k] > tol:
+        ax, ay = xs[i], ys[i]
+        dx, dy = xs[j] - ax, ys[j] - ay
+        px, py = x[i + 1 : j] - ax, y[i + 1 : j] - ay
+        length2 = dx * dx + dy * dy
+        if length2 > 0:  # q = p − t d, t the projection clipped to the segment
+            t = px * (dx / length2) + py * (dy / length2)
+            minimum(maximum(t, 0.0, out=t), 1.0, out=t)
+            px -= t * dx
+            py -= t * dy
+        far2 = px * px
+        far2 += py * py
+        k = int(far2.argmax())
+        if far2[k] > tol2:
             m = i + 1 + k
-            keep[m] = True
-            todo += [(i, m), (m, j)]
-    return np.flatnonzero(keep)
+            keep.append(m)
+            todo += [pair for pair in ((i, m), (m, j)) if pair[1] - pair[0] >= 2]
+    return np.array(sorted(keep))
 
 
 def _straight(path: np.ndarray, begins: np.ndarray, ends: np.ndarray, tol: float) -> np.ndarray:
     """Per stretch ``path[b : e + 1]``, whether every iterate lies within ``tol`` of the segment
     from its first to its last point — the test ``simplified`` starts with, for all stretches at
-    once (the same distance, computed coordinate by coordinate)."""
+    once."""
     inner = np.maximum(ends - begins - 1, 0)
     ok = np.ones(len(begins), dtype=bool)
     has = np.flatnonzero(inner)
