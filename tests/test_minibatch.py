@@ -222,3 +222,34 @@ def test_numpy_integers_are_batch_sizes():
     a = run(REGRESSION, "sgd", (1.0, 1.0), 10, batch_size=np.int64(4))
     b = run(REGRESSION, "sgd", (1.0, 1.0), 10, batch_size=4)
     np.testing.assert_array_equal(a.path, b.path)
+
+
+@pytest.mark.parametrize("sampling", ["shuffle", "replacement"])
+@pytest.mark.parametrize(("n", "m"), [(40, 8), (7, 3), (300, 5)])
+def test_the_batches_are_the_documented_draws_from_raw_pcg64_words(sampling, n, m):
+    """``_batch_indices`` as the runner's docstring defines it, written out member by member
+    from ``PCG64.random_raw``: the stream a seed gives stays the same."""
+    from optim_core.runner import _batch_indices
+
+    seed, members, steps = 11, 5, 9
+    bits = np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(1,)))
+    small = n <= 256
+    per_member = steps * m if sampling == "replacement" else -(-steps * m // n) * n
+    expected = []
+    for _ in range(members):
+        words = bits.random_raw(-(-per_member // 2) if small else per_member)
+        keys = (words.view(np.uint32) if small else words)[:per_member].astype(object)
+        width = 32 if small else 64
+        if sampling == "replacement":
+            k = 24 if small else 32
+            drawn = [(int(key) >> (width - k)) * n >> k for key in keys]
+        else:
+            low = (1 << max(1, (n - 1).bit_length())) - 1
+            drawn = []
+            for epoch in range(per_member // n):
+                chunk = keys[epoch * n : (epoch + 1) * n]
+                tagged = sorted((int(key) & ~low) | i for i, key in enumerate(chunk))
+                drawn += [key & low for key in tagged]
+        expected.append(drawn[: steps * m])
+    got = _batch_indices(n, m, sampling, seed, members, steps)
+    np.testing.assert_array_equal(got.reshape(members, -1), np.array(expected))
