@@ -63,7 +63,7 @@ class Combiner:
             for ticket in batch:
                 ticket.results = results[first : first + len(ticket.items)]
                 first += len(ticket.items)
-        except Exception as error:  # every caller of this batch gets it
+        except BaseException as error:  # every caller of this batch gets it, and raises it
             for ticket in batch:
                 ticket.error = error
         finally:
