@@ -145,3 +145,43 @@ def test_layout(app_url, screen, name):
         assert cut_off == []
     finally:
         page.close()
+
+
+# Per legend entry of the hero chart: whether it lies inside the legend's visible box (a
+# legend taller than its room scrolls, and its last entries are then hidden below).
+_LEGEND_ENTRIES = """() => {
+    const legend = document.querySelector('.st-key-hero .js-plotly-plot .legend');
+    const room = legend.querySelector('.bg').getBoundingClientRect();
+    return [...legend.querySelectorAll('.traces')].map(entry => {
+        const r = entry.getBoundingClientRect();
+        return {text: entry.textContent.trim(), inside: r.top >= room.top - 1
+                && r.bottom <= room.bottom + 1};
+    });
+}"""
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("size", ["1280x720", "1920x1080"])
+def test_every_optimizer_of_a_presented_race_is_in_its_legend_without_scrolling(
+    app_url, browser, size
+):
+    from optim_core import OPTIMIZERS
+
+    width, height, _ = SIZES[size]
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.js_errors = []
+    page.on("pageerror", lambda exc: page.js_errors.append(str(exc)))
+    try:
+        every = "&".join(f"race_opts={opt}" for opt in OPTIMIZERS)
+        page.goto(f"{app_url}/race?present=true&{every}", wait_until="commit")
+        wait_idle(page, timeout=90_000)
+        page.wait_for_selector(HERO, timeout=60_000)
+        page.wait_for_function(_CHARTS_DRAWN, timeout=60_000)
+        assert_no_exception(page)
+        entries = page.evaluate(_LEGEND_ENTRIES)
+        assert len(entries) == len(OPTIMIZERS)
+        hidden = [e["text"] for e in entries if not e["inside"]]
+        assert not hidden, f"legend entries scrolled out of sight at {size}: {hidden}"
+    finally:
+        context.close()
