@@ -98,7 +98,7 @@ def _colour_values(values: np.ndarray, metric: str) -> tuple[np.ndarray, dict]:
 
 # The heat map's margins: the axes' titles and tick labels, the colour bar and the legend under
 # the plot.
-HEATMAP_ROOM = {False: {"l": 66, "r": 96, "b": 142}, True: {"l": 80, "r": 130, "b": 118}}
+HEATMAP_ROOM = {False: {"l": 66, "r": 96, "b": 142}, True: {"l": 80, "r": 142, "b": 118}}
 
 
 def outcome_heatmap(
@@ -262,7 +262,10 @@ def outcome_heatmap(
     else:
         fig.update_yaxes(title_text=second_label, range=_lin_range(seconds))
     fig.update_layout(
-        legend={"orientation": "h", "yanchor": "top", "y": -0.16, "x": 0},
+        # In the bottom margin, a fixed distance from the figure's bottom edge whatever the
+        # plot's height: at a fraction of it below the plot, a tall presented chart pushed the
+        # legend past its room and plotly.js grew the margin, drawing the chart twice.
+        legend={"orientation": "h", "yref": "container", "yanchor": "bottom", "y": 0, "x": 0},
         hovermode="closest",
         hoverdistance=-1,
         clickmode="event+select",

@@ -33,7 +33,7 @@ NORMAL = (
 )
 PRESENTED = ("race", ALL, "step", "curvature", "lr-lab")
 CASES = [(1280, 900, url) for url in NORMAL] + [(1280, 720, url) for url in PRESENTED]
-CASES += [(1920, 1080, url) for url in ("race", ALL, "step", "curvature")]
+CASES += [(1920, 1080, url) for url in ("race", ALL, "step", "curvature", "lr-lab")]
 
 # The sides on which plotly.js grew the margins of the main chart, with both numbers.
 _GROWN = """sel => {
