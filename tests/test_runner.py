@@ -164,14 +164,16 @@ def test_run_many_equals_separate_runs_bit_for_bit(data):
 
 
 def test_run_many_equals_runs_for_many_sessions():
-    """Forty runs as twenty sessions' four: the same optimizers from other starts, for other
-    step counts — as one call serves a class — each bit for bit its own ``run``."""
+    """Forty runs as ten sessions' four: the same optimizers from other starts, for other
+    step counts — as one call serves a class — each bit for bit its own ``run``, also on the
+    data surfaces, whose f and ∇f are means over their examples."""
     runs = [
         {"optimizer": o, "start": (0.3 + 0.15 * k, 1.2 - 0.2 * k), "steps": 20 + 7 * (k % 5)}
         for k in range(10)
         for o in ("sgd", "nesterov", "rmsprop", "adam")
     ]
-    for surface in _REAL_SURFACES:
+    data = [get_surface("regression"), get_surface("logistic")]  # means over examples
+    for surface in _REAL_SURFACES + data:
         for args, result in zip(runs, run_many(surface, runs), strict=True):
             _assert_same_run(result, run(surface, **args))
 
