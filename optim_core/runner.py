@@ -245,7 +245,16 @@ def _classify_stops(surface, opt, path, reach2, centre, diverged_at, bad_inputs)
 
 
 def _simulate(
-    surface, opt: Optimizer, starts, lr, noise, seed, *, inputs, states=False, batches=None,
+    surface,
+    opt: Optimizer,
+    starts,
+    lr,
+    noise,
+    seed,
+    *,
+    inputs,
+    states=False,
+    batches=None,
     lengths=None,
 ):
     """The hot loop: starts (B, 2), lr (steps, B or 1), noise σ (float or (B,)), batches
@@ -370,9 +379,14 @@ def run(
     """
     job = _Job.of(surface, optimizer, start, steps, schedule, noise, seed, batch_size, sampling,
                   hyper)  # fmt: skip
+    return _run_job(surface, job, record_state)
+
+
+def _run_job(surface, job: _Job, record_state: bool) -> Trajectory:
+    """``run`` of the checked arguments ``job``."""
     batches = None
     if job.m is not None:
-        batches = _batch_indices(surface.n_examples, job.m, sampling, job.seed, 1, len(job.lr))
+        batches = _batch_indices(surface.n_examples, job.m, job.sampling, job.seed, 1, len(job.lr))
     simulated = _simulate(
         surface, job.opt, job.start[None], job.lr, job.noise, job.seed,
         inputs=True, states=record_state, batches=batches,
@@ -390,7 +404,7 @@ def run(
 class _Job:
     """One run's arguments, checked as ``run`` checks them (the same errors, in its order):
     the bound update rule, the full hyperparameters, the start (2,), α_t (steps,), σ, the
-    mini-batch size m (None: the exact gradient) and the seed."""
+    mini-batch size m (None: the exact gradient), the seed and how batches are sampled."""
 
     optimizer: str
     opt: Optimizer
@@ -400,6 +414,7 @@ class _Job:
     noise: float
     m: int | None
     seed: int
+    sampling: str
 
     @classmethod
     def of(cls, surface, optimizer, start, steps, schedule, noise, seed, batch_size, sampling,
@@ -414,7 +429,7 @@ class _Job:
         if np.ndim(noise):
             raise OptimizerError("run takes one noise level; use run_batch")
         m = _check_minibatch(surface, batch_size, sampling)
-        return cls(optimizer, opt, full, start, lr, noise, m, _check_seed(seed))
+        return cls(optimizer, opt, full, start, lr, noise, m, _check_seed(seed), sampling)
 
     @property
     def shares(self) -> bool:
@@ -507,10 +522,12 @@ def run_many(surface, runs) -> list[Trajectory | OptimizerError]:
     groups: dict = {}  # (optimizer, its hyperparameters) -> [(index, job), ...]
     for i, args in enumerate(runs):
         try:
-            arguments = _RUN.bind(surface, **args).arguments
-            job = _Job.of(surface, *(arguments.get(name, _DEFAULTS[name]) for name in _JOB_ARGS))
-            if arguments.get("record_state") or not job.shares:
-                out[i] = run(surface, **args)
+            bound = _RUN.bind(surface, **args)
+            bound.apply_defaults()
+            arguments = bound.arguments
+            job = _Job.of(surface, *(arguments[name] for name in _JOB_ARGS))
+            if arguments["record_state"] or not job.shares:
+                out[i] = _run_job(surface, job, arguments["record_state"])
             else:
                 key = (job.optimizer, tuple(sorted(job.full.items())))
                 groups.setdefault(key, []).append((i, job))
@@ -532,7 +549,6 @@ def run_many(surface, runs) -> list[Trajectory | OptimizerError]:
 
 
 _RUN = inspect.signature(run)
-_DEFAULTS = {name: p.default for name, p in _RUN.parameters.items()} | {"hyper": {}}
 _JOB_ARGS = ("optimizer", "start", "steps", "schedule", "noise", "seed", "batch_size",
              "sampling", "hyper")  # fmt: skip
 
