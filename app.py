@@ -2,7 +2,7 @@
 ``router.py`` (navigation, URL state, sidebar, the chosen page), warmed before its first visitor.
 
 Streamlit finds the ``st.App`` below and serves it; its start-up runs every page once with no
-browser (``app_pages/_warm.py``), so imports, compiled surfaces and the default views' runs are
+browser (``webapp/warm.py``), so imports, compiled surfaces and the default views' runs are
 ready when the first request arrives. Tests drive ``router.py`` directly (AppTest).
 """
 
@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 import streamlit as st
 from streamlit import config
 
-from app_pages._warm import warm_up
+from webapp.warm import warm_up
 
 _EVERY_INTERFACE = ("", "0.0.0.0", "::")  # server.address values that mean every interface
 

@@ -46,9 +46,9 @@ page = st.navigation(PAGES)
 # learns which page it shows only from st.navigation: a server stopped before that leaves the
 # browser asking the next server for the entry script itself, which Streamlit answers with the
 # default page (the Race instead of the page in the address bar).
-from app_pages._reconnect import rerun_on_reconnect  # noqa: E402
-from app_pages._state import store, sync_from_url  # noqa: E402
-from app_pages._ui import sidebar  # noqa: E402
+from webapp.reconnect import rerun_on_reconnect  # noqa: E402
+from webapp.state import store, sync_from_url  # noqa: E402
+from webapp.ui import sidebar  # noqa: E402
 
 sync_from_url(page.url_path)
 # To present, the chart gets the whole width: the sidebar starts collapsed.

@@ -6,18 +6,6 @@ import math
 
 import streamlit as st
 
-from app_pages._settings import SCHEMA, CurvatureSettings, lr_options, nearest_option
-from app_pages._state import (
-    current_view,
-    forget,
-    page_fragment,
-    publish,
-    set_values,
-    show_notices,
-    store,
-    widget,
-)
-from app_pages._ui import clicked_point, hero_chart, require_surface, stacked_columns, start_of
 from optim_core import suggest_lr
 from surfaces import critical_points, curvature_at, curvature_map
 from surfaces.curvature import local_steps, verdict
@@ -28,6 +16,18 @@ from viz.curvature import (
     kind_map_figure,
     step_latex,
 )
+from webapp.settings import SCHEMA, CurvatureSettings, lr_options, nearest_option
+from webapp.state import (
+    current_view,
+    forget,
+    page_fragment,
+    publish,
+    set_values,
+    show_notices,
+    store,
+    widget,
+)
+from webapp.ui import clicked_point, hero_chart, require_surface, stacked_columns, start_of
 
 CHART = "curv_chart"
 CONFIG = {"displayModeBar": False}

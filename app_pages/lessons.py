@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import _lesson_data
-from app_pages._lesson_data import CONVENTIONS, LESSONS, PAGE_TITLES, Lesson
-from app_pages._settings import PageSettings
-from app_pages._state import publish, show_notices
-from app_pages._table import table
-from app_pages._ui import current_view
+from lessons import catalog as _lesson_data
+from lessons.catalog import CONVENTIONS, LESSONS, PAGE_TITLES, Lesson
 from optim_core import OPTIMIZERS
+from webapp.settings import PageSettings
+from webapp.state import publish, show_notices
+from webapp.table import table
+from webapp.ui import current_view
 
 ALL_TOPICS = "All topics"
 COLUMNS = 2

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages._controls import optimizer_controls, steps_control
-from app_pages._lab_batch import axis_controls, batch_grid, pick_from_click, pick_inputs
-from app_pages._runs import cached_run
-from app_pages._settings import SCHEMA, LabSettings, nearest_option
-from app_pages._state import current_view, forget, publish, show_notices, store, widget
-from app_pages._ui import hero_chart, require_surface, stacked_columns, start_of
 from optim_core import OPTIMIZERS, OptimizerError, divergence_reason, suggest_lr
-from optim_core import lab as core
+from optim_core import grid as core
+from teach import lab_text
 from viz.lr_lab import loss_curves_figure, outcome_figure, rotation_figure, trajectory_figure
+from webapp import budget
+from webapp.controls import optimizer_controls, steps_control
+from webapp.lab_batch import axis_controls, batch_grid, pick_from_click, pick_inputs
+from webapp.runs import cached_run
+from webapp.settings import SCHEMA, LabSettings, nearest_option
+from webapp.state import current_view, forget, publish, show_notices, store, widget
+from webapp.ui import hero_chart, require_surface, stacked_columns, start_of
 
 CHART = "lab_chart"
 CONFIG = {"displayModeBar": False}
@@ -26,9 +28,9 @@ METRIC_LABELS = {"loss": "final loss f − f*", "steps": "steps to settle"}
 def _grid(_surface, key, optimizer, start, lr_range, n, steps, tol, fixed):
     """The sweep, or the GridBudget it would exceed (a refusal is cached like a result)."""
     runs = n * n if OPTIMIZERS[optimizer].second else n
-    budget = core.grid_budget(_surface, optimizer, start, runs, steps)
-    if not budget.ok:
-        return budget
+    verdict = budget.grid_budget(_surface, optimizer, start, runs, steps)
+    if not verdict.ok:
+        return verdict
     return core.grid_sweep(_surface, optimizer, start, lr_range, n, steps, tol, dict(fixed))
 
 
@@ -65,7 +67,7 @@ def _controls(surface, start) -> None:
     widget(row[0].select_slider, "Smallest α", "lab_lr_min", **lrs)
     widget(row[1].select_slider, "Largest α", "lab_lr_max", **lrs)
     tols = {"options": list(LabSettings.TOL_OPTIONS), "format_func": lambda v: f"{v:g}"}
-    settled = f"A run has settled at step k when f − f* {core.SETTLED}."
+    settled = f"A run has settled at step k when f − f* {lab_text.SETTLED}."
     widget(row[2].select_slider, "Tolerance tol (relative)", "lab_tol", help=settled, **tols)
     h, axis = LabSettings.second_hyper(opt), axis_controls(surface, opt)
     skip = ("lr", h.name if h and axis != "batch" else "")  # a batch grid fixes μ (β₁, ρ)
@@ -95,22 +97,22 @@ def _picked_run(surface, start, lab: LabSettings, pick: core.Cell, f_ref, presen
 def _theory(surface, start, theory, lab: LabSettings, f_ref: float, present: bool) -> None:
     st.subheader("Theory on a quadratic")
     opts = ("sgd", "momentum", *((lab.optimizer,) if lab.optimizer in core.NESTEROV else ()))
-    metrics = core.theory_metrics(theory, opts)
+    metrics = lab_text.theory_metrics(theory, opts)
     for column, (label, value, why) in zip(st.columns(len(metrics)), metrics, strict=True):
         column.metric(label, value, help=why)
-    st.markdown(core.theory_text(theory))
+    st.markdown(lab_text.theory_text(theory))
     curves = core.predicted_curves(surface, start, theory, lab.steps, f_ref, opts)
     title = "Measured loss gap vs the predicted rate"
     figure = loss_curves_figure(curves, title=title, present=present, height=420)
     st.plotly_chart(figure, theme=None, config=CONFIG)
     if surface.id == "bowl":
         st.subheader("Rotation takes away the diagonal methods' advantage")
-        st.markdown(core.ROTATION_TEXT)
+        st.markdown(lab_text.ROTATION_TEXT)
         comparison = _rotation(float(dict(surface.params)["kappa"]), lab.tol)
         labels = {o: OPTIMIZERS[o].name for o in comparison.optimizers}
         figure = rotation_figure(comparison, labels=labels, present=present, height=380)
         st.plotly_chart(figure, theme=None, config=CONFIG)
-        st.caption(core.rotation_caption(comparison))
+        st.caption(lab_text.rotation_caption(comparison))
 
 
 def _outcome(grid, lab: LabSettings, pick: core.Cell, theory, start, present: bool) -> None:
@@ -122,10 +124,10 @@ def _outcome(grid, lab: LabSettings, pick: core.Cell, theory, start, present: bo
     key = "lab_pick_m" if axis else "lab_pick_second" if grid.seconds is not None else None
     clicks = {"key": CHART, "on_select": lambda: pick_from_click(CHART, key)}
     hero_chart(figure, present, config=CONFIG, selection_mode="points", **clicks)
-    caption = (core.batch_caption, lab.sampling) if axis else (core.grid_caption,)
+    caption = (lab_text.batch_caption, lab.sampling) if axis else (lab_text.grid_caption,)
     st.caption(caption[0](grid, lab.steps, start, lab.tol, *caption[1:]))
     if lab.metric == "steps" and not grid.any_settled:
-        st.info(core.NONE_SETTLED)
+        st.info(lab_text.NONE_SETTLED)
 
 
 def _results(surface, start, lab: LabSettings, grid, present: bool, hero) -> LabSettings:
@@ -144,7 +146,7 @@ def _results(surface, start, lab: LabSettings, grid, present: bool, hero) -> Lab
     if theory is not None:
         _theory(surface, start, theory, lab, grid.f_ref, present)
     elif surface.quadratic_eigenvalues is not None:
-        st.info(core.NOT_CONVEX)
+        st.info(lab_text.NOT_CONVEX)
     return lab
 
 
@@ -170,7 +172,7 @@ def main() -> None:
     except OptimizerError as err:  # e.g. a start point where the formula is not defined
         grid = None
         st.error(f"Cannot run from ({start[0]:.4g}, {start[1]:.4g}): {err}")
-    if isinstance(grid, core.Budget):
+    if isinstance(grid, budget.Budget):
         st.warning(grid.message, icon="⏱️")
     elif grid is not None:
         lab = _results(surface, start, lab, grid, view.present, hero)

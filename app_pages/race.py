@@ -6,24 +6,24 @@ from functools import partial
 
 import streamlit as st
 
-from app_pages._controls import (
+from optim_core import OPTIMIZERS
+from optim_core.analysis import known_min_value, race_results
+from viz.export import figure_html, trajectories_csv
+from viz.race import loss_figure, race_figure, surface_3d_figure
+from webapp.budget import race_budget
+from webapp.controls import (
     minibatch_controls,
     noise_controls,
     optimizer_settings,
     schedule_controls,
     steps_control,
 )
-from app_pages._noise import NOISE, noise_view, open_view, views_for
-from app_pages._runs import run_all
-from app_pages._settings import SCHEMA, RaceSettings
-from app_pages._state import current_view, page_fragment, publish, show_notices, store, widget
-from app_pages._table import table
-from app_pages._ui import hero_chart, require_surface, stacked_columns, start_from_click, start_of
-from optim_core import OPTIMIZERS
-from optim_core.analysis import known_min_value, race_results
-from optim_core.budget import race_budget
-from viz.export import figure_html, trajectories_csv
-from viz.race import loss_figure, race_figure, surface_3d_figure
+from webapp.noise_view import NOISE, noise_view, open_view, views_for
+from webapp.runs import run_all
+from webapp.settings import SCHEMA, RaceSettings
+from webapp.state import current_view, page_fragment, publish, show_notices, store, widget
+from webapp.table import table
+from webapp.ui import hero_chart, require_surface, stacked_columns, start_from_click, start_of
 
 CHART_KEY = "race_chart"
 VIEW_LABELS = {"race": "Race", "3d": "3D surface", "loss": "Loss curves"}

@@ -5,31 +5,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages._controls import (
-    ensure_lr,
-    minibatch_controls,
-    noise_controls,
-    optimizer_controls,
-    schedule_controls,
-    steps_control,
-)
-from app_pages._runs import cached_run
-from app_pages._settings import SCHEMA, StepSettings, read_hyper
-from app_pages._state import (
-    current_view,
-    forget,
-    page_fragment,
-    publish,
-    set_values,
-    show_notices,
-    store,
-    widget,
-)
-from app_pages._table import table
-from app_pages._ui import hero_chart, require_surface, stacked_columns, start_of
 from optim_core import OPTIMIZERS, OptimizerError
 from optim_core.analysis import stopped_why
-from optim_core.compare import COMPARISONS
+from teach.compare import COMPARISONS
 from viz.step import (
     bias_figure,
     bias_table,
@@ -40,6 +18,28 @@ from viz.step import (
     step_latex,
     zoom_bounds,
 )
+from webapp.controls import (
+    ensure_lr,
+    minibatch_controls,
+    noise_controls,
+    optimizer_controls,
+    schedule_controls,
+    steps_control,
+)
+from webapp.runs import cached_run
+from webapp.settings import SCHEMA, StepSettings, read_hyper
+from webapp.state import (
+    current_view,
+    forget,
+    page_fragment,
+    publish,
+    set_values,
+    show_notices,
+    store,
+    widget,
+)
+from webapp.table import table
+from webapp.ui import hero_chart, require_surface, stacked_columns, start_of
 
 PLOTLY_CONFIG = {"displaylogo": False}
 HERO_ROOM = 12.5  # rem: the title above the presented picture, the step row below it

@@ -3,10 +3,10 @@
 For a 64 × 64 learning-rate × momentum grid of 500 steps (heavy-ball momentum):
 
 1. The page's own work with a cold cache (plotly's one-time set-up done before): the one
-   batched run of 4096 members and its outcome arrays (``optim_core.lab.grid_sweep``), the
+   batched run of 4096 members and its outcome arrays (``optim_core.grid.grid_sweep``), the
    outcome figure built and serialized as st.plotly_chart does, the picked cell's run with its
    two figures, and — on the bowl — the theory section (measured and predicted rates).  No page
-   is imported: the work is rebuilt from ``optim_core.lab`` and ``viz.lr_lab``.  The rotation
+   is imported: the work is rebuilt from ``optim_core.grid`` and ``viz.lr_lab``.  The rotation
    comparison is listed apart: it is cached by κ and tolerance, so a grid change never
    recomputes it.
 2. A whole rerun through AppTest with warm caches (the "Colour by" radio flips between final
@@ -55,7 +55,7 @@ def _serialize(fig) -> int:
 
 
 def cold_page_work(surface_id: str) -> dict[str, float]:
-    """Seconds of each piece of the page's work for a fresh grid, rebuilt from optim_core.lab
+    """Seconds of each piece of the page's work for a fresh grid, rebuilt from optim_core.grid
     and viz.lr_lab as the page composes them (no page is imported; nothing is cached here)."""
     surface = get_surface(surface_id)
     start = tuple(float(v) for v in surface.start)

@@ -29,7 +29,7 @@ def streamlit(
 ) -> subprocess.Popen:
     """``streamlit run app.py`` on 127.0.0.1:``port``; its output goes to the file ``log`` (a
     pipe nobody reads would stall the server once full; or ``subprocess.DEVNULL``).
-    ``warm=False``: no warm-up at start (``app_pages/_warm.py``), so the first visitor's run is
+    ``warm=False``: no warm-up at start (``webapp/warm.py``), so the first visitor's run is
     a cold one. ``app`` and ``cwd``: another app (the benchmarks' floor)."""
     cmd = [sys.executable, "-m", "streamlit", "run", str(app)]
     cmd += ["--server.port", str(port), "--server.address", "127.0.0.1"]

@@ -1,11 +1,11 @@
 """The pages' tables read back through AppTest: they are HTML tables in Markdown elements
-(``app_pages._table``), not ``st.table`` elements."""
+(``webapp.table``), not ``st.table`` elements."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from app_pages._table import table_rows
+from webapp.table import table_rows
 
 
 def tables(at) -> list[list[dict[str, str]]]:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from optim_core import OPTIMIZERS
-from optim_core.budget import Budget, race_budget, run_seconds
 from surfaces import get_surface, parse_surface
 from tests._apptest import navigation_app
 from tests._tables import tables
+from webapp.budget import Budget, race_budget, run_seconds
 
 BOWL = get_surface("bowl")
 
@@ -35,9 +35,9 @@ def test_a_budget_says_what_would_take_how_long():
 
 
 def test_the_race_refuses_work_above_its_limit_with_a_message(monkeypatch):
-    monkeypatch.setattr("optim_core.budget.RACE_SECONDS", 0.0)
+    monkeypatch.setattr("webapp.budget.RACE_SECONDS", 0.0)
     monkeypatch.setattr(
-        "optim_core.budget.race_budget.__defaults__", (0.0,)
+        "webapp.budget.race_budget.__defaults__", (0.0,)
     )  # the page calls race_budget with the default limit
     at = navigation_app("app_pages/race.py", {"steps": "100"})
     assert not at.exception

@@ -241,8 +241,8 @@ def test_numpy_and_bool_parameters_are_accepted():
 
 
 def _race_lr(surface) -> float:
-    from app_pages._settings import lr_options, nearest_option
     from optim_core import suggest_lr
+    from webapp.settings import lr_options, nearest_option
 
     return nearest_option(lr_options("sgd"), suggest_lr("sgd", surface, surface.start))
 

@@ -1,4 +1,4 @@
-"""Group commit (app_pages/_combine.py): callers that arrive during a computation are served by
+"""Group commit (webapp/combine.py): callers that arrive during a computation are served by
 one computation of all their items, each caller gets its own results, and errors stay in
 their batch."""
 
@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from app_pages._combine import Combiner
+from webapp.combine import Combiner
 
 WAIT = 10  # seconds any wait here may take before the test fails instead of hanging
 
@@ -97,13 +97,13 @@ def test_an_error_reaches_the_callers_of_its_batch_only():
 
 
 def test_the_runs_of_a_batch_are_computed_once_per_key_and_each_surface_apart(monkeypatch):
-    """What the sessions' runs go through (app_pages/_runs.py): equal runs are computed once,
+    """What the sessions' runs go through (webapp/runs.py): equal runs are computed once,
     each surface's runs in one ``run_many``, and a surface that fails fails only its own."""
     import numpy as np
 
-    from app_pages import _runs
     from optim_core import run
     from surfaces import get_surface
+    from webapp import runs as _runs
 
     bowl, valley = get_surface("bowl"), get_surface("rosenbrock")
     adam = {"optimizer": "adam", "start": (1.0, 1.5), "steps": 30}

@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
-from app_pages._settings import SCHEMA
 from tests._apptest import APP
+from webapp.settings import SCHEMA
 
 
 def navigation_app(page: str, query: dict) -> AppTest:

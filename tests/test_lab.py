@@ -1,14 +1,13 @@
-"""optim_core.lab: the Learning-rate lab's analysis — best cell, theory for the chosen optimizer
+"""optim_core.grid: the Learning-rate lab's analysis — best cell, theory for the chosen optimizer
 (rates, optima, overlay), predicted curves, the time budget and the rotated bowl."""
 
 import numpy as np
 import pytest
 
 from optim_core import OPTIMIZERS, quadratic_theory, run, stable_lr
-from optim_core.lab import (
+from optim_core.grid import (
     Cell,
     best_cell,
-    grid_budget,
     grid_sweep,
     linear_rate,
     optimum,
@@ -19,6 +18,7 @@ from optim_core.lab import (
 )
 from optim_core.sweep import Sweep
 from surfaces import get_surface
+from webapp.budget import grid_budget
 
 BOWL_37 = get_surface("bowl", kappa=37, angle=30)
 

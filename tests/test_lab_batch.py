@@ -4,9 +4,8 @@ floor that grows with α and shrinks with m, and the settings that carry the axi
 import numpy as np
 import pytest
 
-from app_pages._settings import SCHEMA, LabSettings, View, parse_query
 from optim_core import run_batch
-from optim_core.lab import (
+from optim_core.grid import (
     Cell,
     batch_sizes,
     batch_sweep,
@@ -16,6 +15,7 @@ from optim_core.lab import (
     theory_overlay,
 )
 from surfaces import get_surface
+from webapp.settings import SCHEMA, LabSettings, View, parse_query
 
 SCALED = get_surface("regression", standardized=1)
 STEPS = 200

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app_pages._lesson_data import (
+from lessons.catalog import (
     CONVENTIONS,
     LESSONS,
     LESSONS_BY_ID,
@@ -27,7 +27,9 @@ from app_pages._lesson_data import (
     race_runs,
     step_run,
 )
-from app_pages._lesson_text import (
+from optim_core import OPTIMIZERS, run
+from surfaces import get_surface
+from teach.text import (
     FIELD,
     MATH,
     colour_name,
@@ -36,8 +38,6 @@ from app_pages._lesson_text import (
     power_of_ten,
     shown,
 )
-from optim_core import OPTIMIZERS, run
-from surfaces import get_surface
 from viz.step import LOOKAHEAD_COLOR
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -350,8 +350,8 @@ def test_mini_batch_noise_shrinks_like_one_over_root_m():
 
 
 def test_the_noise_rows_are_read_from_the_measured_scaling():
-    from optim_core.lessons import spread_by_size
     from optim_core.noise import noise_scaling
+    from teach.measure import spread_by_size
 
     s = get_surface("regression", standardized=1.0)
     rows = spread_by_size(noise_scaling(s, s.start, "shuffle", sizes=[1, 4, 40]))

@@ -13,12 +13,11 @@ from optim_core.noise import (
     finite_population_factor,
     gaussian_inside,
     gradient_noise,
-    noise_caption,
     noise_scaling,
     per_example_covariance,
-    scaling_caption,
 )
 from surfaces import get_surface
+from teach.noise_text import noise_caption, scaling_caption
 
 SURFACES = {
     "raw": get_surface("regression"),

@@ -22,9 +22,9 @@ from optim_core import (
     run,
     run_batch,
 )
-from optim_core.compare import COMPARISONS
 from optim_core.metadata import check_hyper
 from optim_core.optimizers import BUILDERS, at_params
+from teach.compare import COMPARISONS
 from tests._analytic import Plane, Quadratic, Rosenbrock, Saddle, bowl, rotated_quadratic
 from viz._base import OPTIMIZER_COLORS, color_for, marker_for
 

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app_pages._lesson_data import (
+from lessons.catalog import (
     CONVENTIONS,
     LESSONS,
     PAGE_TITLES,
@@ -17,10 +17,10 @@ from app_pages._lesson_data import (
     opened,
     race_rows,
 )
-from app_pages._settings import SCHEMA, RaceSettings, StepSettings
 from optim_core import OPTIMIZERS
 from tests._apptest import APP, navigation_app
 from tests._tables import tables
+from webapp.settings import SCHEMA, RaceSettings, StepSettings
 
 LINKS = [(lesson, link) for lesson in LESSONS for link in lesson.links]
 PAGE_FILES = {

@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 import streamlit as st
 
-import optim_core.lab
-from app_pages._settings import LabSettings, nearest_option
+import webapp.budget
 from optim_core import OPTIMIZERS, quadratic_theory, run, suggest_lr
-from optim_core.lab import optimum
+from optim_core.grid import optimum
 from surfaces import SURFACES, get_surface
 from tests._apptest import click, navigation_app
+from webapp.settings import LabSettings, nearest_option
 
 CHART = "lab_chart"
 PAGE = "app_pages/lr_lab.py"
@@ -305,7 +305,7 @@ def test_a_new_optimizer_forgets_the_pick():
 
 def test_a_grid_over_the_time_budget_says_so_above_and_runs_nothing(monkeypatch):
     st.cache_data.clear()  # a grid cached by another test would not be measured again
-    monkeypatch.setattr(optim_core.lab, "GRID_BUDGET_SECONDS", 0.0)
+    monkeypatch.setattr(webapp.budget, "GRID_BUDGET_SECONDS", 0.0)
     at = page(lab_n="5")
     (warning,) = at.warning
     assert "25 runs × 40 steps" in warning.value and "budget of 0 s" in warning.value

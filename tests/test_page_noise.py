@@ -3,10 +3,11 @@ for it elsewhere falls back to the race), drawn for the chosen m and sampling, w
 
 import json
 
-from app_pages._settings import RaceSettings, RunSettings, View
-from optim_core.noise import gradient_noise, noise_caption
+from optim_core.noise import gradient_noise
 from surfaces import get_surface
+from teach.noise_text import noise_caption
 from tests._apptest import navigation_app
+from webapp.settings import RaceSettings, RunSettings, View
 
 RACE = "app_pages/race.py"
 

@@ -14,10 +14,10 @@ import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
-from app_pages._settings import DEFAULT_FORMULA
 from optim_core import OPTIMIZERS, run
 from surfaces import SURFACES, SurfaceError, get_surface, parse_surface
 from tests._tables import table_frame, tables
+from webapp.settings import DEFAULT_FORMULA
 
 APP = Path(__file__).resolve().parents[1] / "router.py"
 DTYPES = {"f4": np.float32, "f8": np.float64, "i4": np.int32}

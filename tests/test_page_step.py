@@ -10,12 +10,12 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app_pages._settings import StepSettings
 from optim_core import OPTIMIZERS, run
 from surfaces import SURFACES, get_surface
 from tests._apptest import APP
 from tests._tables import tables
 from viz.step import state_table, tex_value
+from webapp.settings import StepSettings
 
 STEPS = 30  # every test runs the whole script: keep the runs short
 BOWL = get_surface("bowl", **{p.name: p.default for p in SURFACES["bowl"].params})

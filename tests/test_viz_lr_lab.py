@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from optim_core import quadratic_theory, run, run_batch
-from optim_core.lab import (
+from optim_core.grid import (
     Cell,
     Curve,
     RotationComparison,

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from optim_core import OPTIMIZERS, run
-from optim_core.compare import step_sizes
 from surfaces import get_surface
+from teach.compare import step_sizes
 from viz.step import (
     LOOKAHEAD_COLOR,
     Series,

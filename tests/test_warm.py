@@ -1,5 +1,5 @@
 """The server warms up before it takes a request: every page has run once, in its default view,
-and a first visitor's run finishes like any other (app.py, app_pages/_warm.py)."""
+and a first visitor's run finishes like any other (app.py, webapp/warm.py)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from websockets.sync.client import connect  # no event loop: Playwright's may be running
 
-from app_pages._warm import PAGES
 from tests._serve import ROOT, free_port, stop, streamlit, wait_healthy
+from webapp.warm import PAGES
 
 
 def _first_run(url: str, page: str) -> list[str]:

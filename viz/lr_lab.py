@@ -4,7 +4,7 @@ The heat map's x axis is the learning rate on a log scale; its y axis the optimi
 hyperparameter (momentum μ, β₁ or ρ).  Diverged cells get their own colour and say when they
 diverged.  Plotly does not report clicks on heat-map cells reliably, so an invisible scatter with
 one point per cell carries the click and the hover text.  On quadratics the theory is drawn on
-top — only what holds for the chosen optimizer (``optim_core.lab.theory_overlay``): its stable
+top — only what holds for the chosen optimizer (``optim_core.grid.theory_overlay``): its stable
 band or edge of stability and its own optimum, and predicted convergence rates against measured
 losses.  Figures take the core's typed results (``Sweep``, ``Overlay``, ``Cell``, ``Curve``,
 ``RotationComparison``).
@@ -121,7 +121,7 @@ def outcome_heatmap(
 
     ``values`` is (len(seconds), len(lrs)): the final loss gap f_T − f* (metric "loss") or the
     steps to tolerance (metric "steps"), NaN where there is none; ``diverged_at`` the step each
-    run diverged at, −1 for never.  ``overlay`` (an ``optim_core.lab.Overlay``, optional) adds
+    run diverged at, −1 for never.  ``overlay`` (an ``optim_core.grid.Overlay``, optional) adds
     2/λ_max as a dashed line, the optimizer's edge of stability and its optimum as a star.
     ``pick`` = (lr, second) outlines the picked cell.
     """
@@ -530,7 +530,7 @@ def loss_curves_figure(
     present: bool = False,
     height: int | None = None,
 ) -> go.Figure:
-    """Loss-gap curves (``optim_core.lab.Curve``) on a log scale: predictions dashed, a
+    """Loss-gap curves (``optim_core.grid.Curve``) on a log scale: predictions dashed, a
     diverged run cut where it stopped, gaps below LOSS_FLOOR drawn at it."""
     fig = go.Figure()
     lw = line_width(present)
@@ -567,7 +567,7 @@ def rotation_figure(
     comparison, *, labels: dict | None = None, present: bool = False, height: int | None = None
 ) -> go.Figure:
     """Steps to tolerance against the bowl's rotation, one line per optimizer (best α each),
-    from an ``optim_core.lab.RotationComparison``.  NaN (never within tolerance in its
+    from an ``optim_core.grid.RotationComparison``.  NaN (never within tolerance in its
     ``max_steps``) is drawn on the top edge as an open marker.  ``labels`` maps ids to names.
     """
     labels = labels or {}

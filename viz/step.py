@@ -18,7 +18,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from optim_core import OPTIMIZERS
-from optim_core.compare import BiasCorrection, CacheRates, NesterovForms
+from teach.compare import BiasCorrection, CacheRates, NesterovForms
 from viz._base import color_for, contour_trace, line_width, minima_trace, style
 
 # Tunable settings of these figures, together at the top.

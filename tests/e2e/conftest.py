@@ -211,7 +211,7 @@ def widget_values(page) -> dict:
     return page.evaluate(_WIDGET_VALUES)
 
 
-# A table: ``st.table``, or the pages' own HTML table (app_pages/_table.py, class dl-table).
+# A table: ``st.table``, or the pages' own HTML table (webapp/table.py, class dl-table).
 TABLE = '[data-testid="stTable"] table, table.dl-table'
 
 

@@ -1,16 +1,17 @@
 """The Learning-rate lab's picked cell (typed or clicked) and its batch-size axis on data
 surfaces: the choice of second axis, how the examples are drawn, the picked m and the cached
-learning rate × batch size grid. Layout only; the sweep is ``optim_core.lab.batch_sweep``.
+learning rate × batch size grid. Layout only; the sweep is ``optim_core.grid.batch_sweep``.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from app_pages._settings import SCHEMA, LabSettings
-from app_pages._state import set_values, store, widget
-from app_pages._ui import clicked_point
-from optim_core import lab as core
+from optim_core import grid as core
+from webapp import budget
+from webapp.settings import SCHEMA, LabSettings
+from webapp.state import set_values, store, widget
+from webapp.ui import clicked_point
 
 SAMPLING_LABELS = {"shuffle": "shuffled epochs", "replacement": "with replacement"}
 
@@ -21,9 +22,9 @@ def batch_grid(_surface, key, optimizer, start, lr_range, n, steps, tol, fixed, 
     sizes = core.batch_sizes(_surface.n_examples)
     runs = n * len(sizes)
     mean_m = round(sum(sizes) / len(sizes))
-    budget = core.grid_budget(_surface, optimizer, start, runs, steps, batch_size=mean_m)
-    if not budget.ok:
-        return budget
+    verdict = budget.grid_budget(_surface, optimizer, start, runs, steps, batch_size=mean_m)
+    if not verdict.ok:
+        return verdict
     args = (optimizer, start, lr_range, n, steps, tol, dict(fixed))
     return core.batch_sweep(_surface, *args, sampling=sampling, seed=seed)
 

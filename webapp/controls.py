@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages._settings import SCHEMA, hyper_key, lr_options, nearest_option, schedule_key
-from app_pages._state import store, widget
 from optim_core import OPTIMIZERS, SCHEDULES, suggest_lr
 from viz._base import color_for
+from webapp.settings import SCHEMA, hyper_key, lr_options, nearest_option, schedule_key
+from webapp.state import store, widget
 
 
 def _fmt(v: float) -> str:

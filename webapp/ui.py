@@ -10,10 +10,10 @@ import re
 
 import streamlit as st
 
-from app_pages._reconnect import mark_session
-from app_pages._settings import CUSTOM, SCHEMA, View, surface_param_key
-from app_pages._state import current_view, forget, keep_view, set_values, store, widget
 from surfaces import SURFACES, Surface, SurfaceError, get_surface, list_surfaces, parse_surface
+from webapp.reconnect import mark_session
+from webapp.settings import CUSTOM, SCHEMA, View, surface_param_key
+from webapp.state import current_view, forget, keep_view, set_values, store, widget
 
 __all__ = [
     "PLOTLY_CONFIG",

@@ -14,9 +14,9 @@ import json
 
 import streamlit as st
 
-from app_pages._combine import Combiner
-from app_pages._settings import RunSettings
 from optim_core import OptimizerError, run, run_many
+from webapp.combine import Combiner
+from webapp.settings import RunSettings
 
 
 class _NotCached(Exception):

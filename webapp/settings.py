@@ -25,9 +25,9 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from optim_core import OPTIMIZERS, SCHEDULES
-from optim_core.compare import COMPARISONS
-from optim_core.lab import Cell
+from optim_core.grid import Cell
 from surfaces import SURFACES, list_surfaces
+from teach.compare import COMPARISONS
 
 Query = Mapping[str, str | list[str]]
 

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages._settings import SCHEMA, RunSettings
-from app_pages._state import set_values, store
-from app_pages._ui import PLOTLY_CONFIG, hero_chart
 from optim_core import noise as core
+from teach import noise_text
 from viz.noise import noise_figure, scaling_figure
+from webapp.settings import SCHEMA, RunSettings
+from webapp.state import set_values, store
+from webapp.ui import PLOTLY_CONFIG, hero_chart
 
 NOISE = "noise"
 
@@ -50,8 +51,8 @@ def noise_view(surface, run: RunSettings, start, present: bool) -> None:
     start = (float(start[0]), float(start[1]))
     noise = _noise(surface, surface.key, start, m, sampling, run.seed)
     hero_chart(noise_figure(noise, present=present, height=None if present else 520), present)
-    st.caption(core.noise_caption(noise))
+    st.caption(noise_text.noise_caption(noise))
     scaling = _scaling(surface, surface.key, start, sampling, run.seed)
     figure = scaling_figure(scaling, batch_size=m, present=present, height=480 if present else 340)
     st.plotly_chart(figure, theme=None, config=PLOTLY_CONFIG)
-    st.caption(core.scaling_caption(scaling))
+    st.caption(noise_text.scaling_caption(scaling))

@@ -15,6 +15,7 @@ import numpy as np
 
 from optim_core.metadata import OPTIMIZERS
 
+GRID_BUDGET_SECONDS = 6.0  # the lab refuses a grid × steps estimated to take longer
 RACE_SECONDS = 4.0  # the Race refuses runs estimated to take longer than this
 
 
@@ -79,3 +80,23 @@ def race_budget(surface, optimizers, start, steps: int, limit: float = RACE_SECO
     """Whether the Race's runs fit its limit."""
     what = f"{len(optimizers)} optimizer{'s' * (len(optimizers) != 1)} × {steps} steps"
     return Budget(what, run_seconds(surface, optimizers, start, steps), limit)
+
+
+def grid_budget(
+    surface,
+    optimizer: str,
+    start,
+    runs: int,
+    steps: int,
+    limit: float | None = None,
+    batch_size: int | None = None,
+) -> Budget:
+    """Whether a grid of ``runs`` runs × ``steps`` steps fits the lab's budget (``limit``,
+    GRID_BUDGET_SECONDS by default), estimated by ``budget.run_seconds``."""
+    seconds = run_seconds(surface, [optimizer], start, steps, runs=runs, batch_size=batch_size)
+    return Budget(
+        f"{runs} runs × {steps} steps",
+        seconds,
+        GRID_BUDGET_SECONDS if limit is None else limit,
+        "Choose a smaller grid or fewer steps (or a simpler formula).",
+    )

@@ -21,7 +21,7 @@ from typing import Any
 
 import streamlit as st
 
-from app_pages._settings import SCHEMA, Notice, PageSettings, View, parse_query
+from webapp.settings import SCHEMA, Notice, PageSettings, View, parse_query
 
 _STORE = "_url_values"
 _WRITTEN = "_url_written"  # (page, query) the app last put in the address bar

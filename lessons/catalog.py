@@ -6,7 +6,7 @@ every number the answer states.
 * ``given(links)`` reads the setup's own values from its settings objects (no run: cheap), for
   the story, the question and the link labels.
 * ``solve(links)`` opens each link as its page would (the URL round trip: ``parse_query`` then
-  the page's ``read``), runs it, and measures with ``optim_core.lessons`` (settling by
+  the page's ``read``), runs it, and measures with ``teach.measure`` (settling by
   ``analysis.steps_to_tolerance``: "stays within the tolerance from step k on"), ``race_results``
   (the Race table) and ``theory.*``. This module holds no NumPy: it composes those calls.
 
@@ -21,8 +21,13 @@ from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
-from app_pages._lesson_text import colour_name, fill, marker_name, power_of_ten
-from app_pages._settings import (
+from optim_core import quadratic_theory, run, stable_lr
+from optim_core.analysis import race_results
+from optim_core.noise import noise_scaling
+from surfaces import critical_points, curvature_at, get_surface
+from teach import measure
+from teach.text import colour_name, fill, marker_name, power_of_ten
+from webapp.settings import (
     SCHEMA,
     CurvatureSettings,
     LabSettings,
@@ -35,11 +40,6 @@ from app_pages._settings import (
     lr_options,
     parse_query,
 )
-from optim_core import lessons as measure
-from optim_core import quadratic_theory, run, stable_lr
-from optim_core.analysis import race_results
-from optim_core.noise import noise_scaling
-from surfaces import critical_points, curvature_at, get_surface
 
 # Page url_path -> its title in the navigation (router.py).
 PAGE_TITLES: dict[str, str] = {
