@@ -7,40 +7,25 @@ serves it (``app.py`` warms the server first); tests open it with AppTest.
 
 import streamlit as st
 
-RACE = "app_pages/race.py"
-PAGES = [
+from webapp.pages import HOME, PAGES, RACE
+
+NAVIGATION = [
     # The Race answers at / and at /race (Streamlit serves the default page at / only).
     st.Page(
-        RACE,
-        title="Race",
-        icon=":material/sports_score:",
-        url_path="home",
+        RACE.script,
+        title=RACE.title,
+        icon=RACE.icon,
+        url_path=HOME,
         default=True,
         visibility="hidden",
     ),
-    st.Page(RACE, title="Race", icon=":material/sports_score:", url_path="race"),
-    st.Page(
-        "app_pages/curvature.py",
-        title="Curvature",
-        icon=":material/landscape:",
-        url_path="curvature",
-    ),
-    st.Page(
-        "app_pages/lr_lab.py",
-        title="Learning-rate lab",
-        icon=":material/science:",
-        url_path="lr-lab",
-    ),
-    st.Page(
-        "app_pages/step.py", title="Step by step", icon=":material/footprint:", url_path="step"
-    ),
-    st.Page("app_pages/lessons.py", title="Lessons", icon=":material/school:", url_path="lessons"),
+    *(st.Page(p.script, title=p.title, icon=p.icon, url_path=p.url_path) for p in PAGES),
 ]
 
 # Title and icon before st.navigation: the browser then never takes the page's Material icon as
 # the favicon, which it would fetch from Google's font server (an emoji is drawn in the browser).
 st.set_page_config(page_title="Descent Lab", page_icon="📉", layout="wide")
-page = st.navigation(PAGES)
+page = st.navigation(NAVIGATION)
 # The rest is imported once the page is chosen. A cold server's first run spends seconds
 # importing SymPy and NumPy (app.py's warm-up does it before any visitor), and the browser
 # learns which page it shows only from st.navigation: a server stopped before that leaves the

@@ -7,7 +7,8 @@ from functools import partial
 import streamlit as st
 
 from optim_core import OPTIMIZERS
-from optim_core.analysis import known_min_value, race_results
+from optim_core.analysis import known_min_value
+from teach.results import race_results
 from viz.export import figure_html, trajectories_csv
 from viz.race import loss_figure, race_figure, surface_3d_figure
 from webapp.budget import race_budget

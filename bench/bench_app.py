@@ -34,8 +34,8 @@ import plotly.io as pio  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from optim_core import OPTIMIZERS, run, suggest_lr  # noqa: E402
-from optim_core.analysis import race_results  # noqa: E402
 from surfaces import get_surface  # noqa: E402
+from teach.results import race_results  # noqa: E402
 from viz.race import race_figure  # noqa: E402
 
 APP = ROOT / "router.py"  # the entry script (app.py is its server)

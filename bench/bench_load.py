@@ -47,8 +47,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 # The same server, health wait, stop and nginx set-up as the browser tests.
 from tests._serve import NGINX, free_port, start_nginx, stop, streamlit, wait_healthy  # noqa: E402
+from webapp import pages  # noqa: E402
 
-PAGE = "race"  # the Race's url_path (router.py)
+PAGE = pages.RACE.url_path
 RERUN_TIMEOUT = 180.0  # seconds one rerun may take before it counts as failed
 CASE_TIMEOUT = 600.0  # seconds one case may take in all
 

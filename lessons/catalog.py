@@ -22,11 +22,12 @@ from functools import cache
 from typing import Any
 
 from optim_core import quadratic_theory, run, stable_lr
-from optim_core.analysis import race_results
 from optim_core.noise import noise_scaling
 from surfaces import critical_points, curvature_at, get_surface
 from teach import measure
+from teach.results import race_results
 from teach.text import colour_name, fill, marker_name, power_of_ten
+from webapp import pages
 from webapp.settings import (
     SCHEMA,
     CurvatureSettings,
@@ -41,13 +42,7 @@ from webapp.settings import (
     parse_query,
 )
 
-# Page url_path -> its title in the navigation (router.py).
-PAGE_TITLES: dict[str, str] = {
-    "race": "Race",
-    "curvature": "Curvature",
-    "lr-lab": "Learning-rate lab",
-    "step": "Step by step",
-}
+PAGE_TITLES = pages.TITLES  # url_path -> the page's title in the navigation
 
 
 # ---------------------------------------------------------------------------- links
@@ -111,7 +106,7 @@ def race_runs(settings: RaceSettings, **hyper) -> tuple[Any, dict]:
 
 
 def race_rows(settings: RaceSettings) -> dict:
-    """The Race table's rows (``analysis.race_results``) by optimizer id."""
+    """The Race table's rows (``teach.results.race_results``) by optimizer id."""
     s, runs = race_runs(settings)
     page, _ = opened(settings)
     return {r.optimizer: r for r in race_results(s, runs, page.tol).rows}

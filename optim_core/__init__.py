@@ -8,9 +8,7 @@ neither Streamlit nor Plotly.
 """
 
 from optim_core.analysis import (
-    RaceResults,
     known_min_value,
-    race_results,
     steps_to_tolerance,
     stopped_why,
 )
@@ -57,7 +55,6 @@ __all__ = [
     "OptimizerError",
     "OptimizerSpec",
     "QuadraticTheory",
-    "RaceResults",
     "ScheduleSpec",
     "StabilityEdge",
     "Sweep",
@@ -68,7 +65,6 @@ __all__ = [
     "known_min_value",
     "make_optimizer",
     "quadratic_theory",
-    "race_results",
     "reference_loss",
     "run",
     "run_batch",

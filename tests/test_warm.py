@@ -16,7 +16,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from websockets.sync.client import connect  # no event loop: Playwright's may be running
 
 from tests._serve import ROOT, free_port, stop, streamlit, wait_healthy
-from webapp.warm import PAGES
+from webapp.pages import PAGES
 
 
 def _first_run(url: str, page: str) -> list[str]:
@@ -48,7 +48,7 @@ def test_every_page_runs_at_start_up_and_the_first_visit_is_served():
             line = re.search(r"warm-up: (.*)", text)
             assert line, text  # healthy only once warmed: the line is already written
             warmed = dict(re.findall(r"([\w-]+) ([\d.]+) s", line.group(1)))
-            assert list(warmed) == list(PAGES)
+            assert list(warmed) == [p.url_path for p in PAGES]
             elements = _first_run(url.replace("http", "ws"), "race")
             assert "plotly_chart" in elements and "exception" not in elements
         finally:

@@ -28,6 +28,7 @@ from optim_core import OPTIMIZERS, SCHEDULES
 from optim_core.grid import Cell
 from surfaces import SURFACES, list_surfaces
 from teach.compare import COMPARISONS
+from webapp import pages
 
 Query = Mapping[str, str | list[str]]
 
@@ -525,7 +526,7 @@ class RaceSettings(PageSettings):
     """The Race: which optimizers, their hyperparameters, how the runs are made, the table's
     tolerance and which figure is open."""
 
-    PAGE: ClassVar[str] = "race"
+    PAGE: ClassVar[str] = pages.RACE.url_path
     DEFAULT_OPTIMIZERS: ClassVar[tuple[str, ...]] = ("sgd", "momentum", "rmsprop", "adam")
     VIEWS: ClassVar[tuple[str, ...]] = ("race", "3d", "loss", "noise")  # noise: data surfaces
 
@@ -575,7 +576,7 @@ class RaceSettings(PageSettings):
 class StepSettings(PageSettings):
     """Step by step: one optimizer, its hyperparameters, the run's length and the step shown."""
 
-    PAGE: ClassVar[str] = "step"
+    PAGE: ClassVar[str] = pages.STEP.url_path
 
     optimizer: str = "adam"
     hyper: tuple[tuple[str, Any], ...] = ()
@@ -623,7 +624,7 @@ class LabSettings(PageSettings):
     mini-batches are drawn by the shared ``sampling`` and ``seed``, and the picked cell's m is
     ``pick_m`` (``lab_pick_m``)."""
 
-    PAGE: ClassVar[str] = "lr-lab"
+    PAGE: ClassVar[str] = pages.LR_LAB.url_path
     DEFAULT_OPTIMIZER: ClassVar[str] = "momentum"
     METRICS: ClassVar[tuple[str, ...]] = ("loss", "steps")
     DEFAULT_N: ClassVar[int] = 32
@@ -764,7 +765,7 @@ class CurvatureSettings(PageSettings):
     """Curvature: the inspected point (None: that coordinate of the start point) and the
     gradient step's learning rate (None until the page suggests one for the surface)."""
 
-    PAGE: ClassVar[str] = "curvature"
+    PAGE: ClassVar[str] = pages.CURVATURE.url_path
     POINT_KEYS: ClassVar[tuple[str, ...]] = ("curv_x", "curv_y")
 
     x: float | None = None

@@ -21,7 +21,8 @@ from streamlit.logger import get_logger
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.runtime import Runtime
 
-PAGES = ("race", "curvature", "step", "lr-lab", "lessons")  # url paths (router.py)
+from webapp.pages import PAGES
+
 PAGE_TIMEOUT = 60.0  # seconds one page may take
 
 log = get_logger(__name__)  # Streamlit's format and level: the line shows in the server log
@@ -62,7 +63,7 @@ async def _run_page(runtime: Runtime, page: str) -> None:
         raise RuntimeError(client.exception)
 
 
-async def warm_up(pages=PAGES) -> dict[str, float]:
+async def warm_up(pages=tuple(p.url_path for p in PAGES)) -> dict[str, float]:
     """Run each page once; returns the seconds each took (a failed page is left out)."""
     seconds = {}
     if os.environ.get("DESCENT_LAB_WARM_UP", "1") == "0":
