@@ -126,7 +126,7 @@ def _gd_reason(lr, lam, mu, edge, step):
     )
 
 
-SGD = OptimizerSpec(
+SGD = OptimizerSpec.entry(
     id="sgd",
     name="Gradient descent (SGD)",
     description="Step straight downhill, a fixed fraction α of the gradient.",
@@ -170,7 +170,7 @@ def _heavy_ball_reason(lr, lam, mu, edge, step):
     )
 
 
-MOMENTUM = OptimizerSpec(
+MOMENTUM = OptimizerSpec.entry(
     id="momentum",
     name="Momentum (heavy ball)",
     description="A ball with inertia: the velocity keeps a fraction μ of the last step.",
@@ -227,7 +227,7 @@ def _nesterov_reason(lr, lam, mu, edge, step):
 
 _NESTEROV_EDGE = StabilityEdge(_nesterov_edge, _nesterov_reason)
 
-NESTEROV = OptimizerSpec(
+NESTEROV = OptimizerSpec.entry(
     id="nesterov",
     name="Nesterov momentum (look-ahead)",
     description="Momentum that looks ahead: the gradient is taken where the velocity leads.",
@@ -272,7 +272,7 @@ def nesterov_reparam(momentum=0.9) -> Optimizer:
     return _optimizer(_zeros_like_params(MomentumState), inspect)
 
 
-NESTEROV_REPARAM = OptimizerSpec(
+NESTEROV_REPARAM = OptimizerSpec.entry(
     id="nesterov_reparam",
     name="Nesterov momentum (re-parametrized)",
     description="Nesterov's method rewritten so the gradient is taken at the iterate itself.",
@@ -347,7 +347,7 @@ def _adagrad_fields(flags):
     )
 
 
-ADAGRAD = OptimizerSpec(
+ADAGRAD = OptimizerSpec.entry(
     id="adagrad",
     name="AdaGrad",
     description="Each coordinate's step shrinks with the sum of its squared gradients so far.",
@@ -441,7 +441,7 @@ def _rmsprop_fields(flags):
     )
 
 
-RMSPROP = OptimizerSpec(
+RMSPROP = OptimizerSpec.entry(
     id="rmsprop",
     name="RMSProp",
     description="Divide each coordinate's step by a moving average of its gradient size.",
@@ -487,7 +487,7 @@ def rmsprop_nesterov(decay=0.9, eps=1e-6, momentum=0.9) -> Optimizer:
     return _optimizer(init, inspect, eval_point=_look_ahead(mu))
 
 
-RMSPROP_NESTEROV = OptimizerSpec(
+RMSPROP_NESTEROV = OptimizerSpec.entry(
     id="rmsprop_nesterov",
     name="RMSProp + Nesterov momentum",
     description="RMSProp's per-coordinate step sizes with a look-ahead velocity.",
@@ -632,7 +632,7 @@ def _adam_fields(flags):
     return (*_ADAM_FIELDS, *hats, effective, _STEP)
 
 
-ADAM = OptimizerSpec(
+ADAM = OptimizerSpec.entry(
     id="adam",
     name="Adam",
     description="Momentum on the gradient plus RMSProp's scaling, both bias-corrected.",
@@ -666,7 +666,7 @@ def adamw(beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.01) -> Optimizer:
     return _adam_family(beta1, beta2, eps, weight_decay=weight_decay)
 
 
-ADAMW = OptimizerSpec(
+ADAMW = OptimizerSpec.entry(
     id="adamw",
     name="AdamW",
     description="Adam plus weight decay that shrinks θ toward 0 separately from the gradient.",
@@ -703,7 +703,7 @@ def amsgrad(beta1=0.9, beta2=0.999, eps=1e-8) -> Optimizer:
     return _adam_family(beta1, beta2, eps, amsgrad=True)
 
 
-AMSGRAD = OptimizerSpec(
+AMSGRAD = OptimizerSpec.entry(
     id="amsgrad",
     name="AMSGrad",
     description="Adam whose scaling never relaxes: it divides by the largest v seen so far.",
@@ -784,7 +784,7 @@ def nadam(beta1=0.9, beta2=0.999, eps=1e-8) -> Optimizer:
     return _optimizer(init, inspect)
 
 
-NADAM = OptimizerSpec(
+NADAM = OptimizerSpec.entry(
     id="nadam",
     name="NAdam",
     description="Adam with Nesterov momentum: the mean gradient looks one step ahead.",
@@ -850,7 +850,7 @@ def adadelta(decay=0.9, eps=1e-6) -> Optimizer:
     return _optimizer(_zeros_like_params(AdadeltaState), inspect)
 
 
-ADADELTA = OptimizerSpec(
+ADADELTA = OptimizerSpec.entry(
     id="adadelta",
     name="Adadelta",
     description="Step sizes from the ratio of recent step sizes to recent gradient sizes.",
@@ -913,7 +913,7 @@ def lion(beta1=0.9, beta2=0.99, weight_decay=0.0) -> Optimizer:
     return _optimizer(_zeros_like_params(LionState), inspect)
 
 
-LION = OptimizerSpec(
+LION = OptimizerSpec.entry(
     id="lion",
     name="Lion",
     description="Step by the sign of a blend of momentum and gradient: α per coordinate.",
@@ -1019,7 +1019,7 @@ def _newton_fields(flags):
     )
 
 
-NEWTON = OptimizerSpec(
+NEWTON = OptimizerSpec.entry(
     id="newton",
     name="Newton's method",
     description="Jump to the minimum of the local quadratic model, using the Hessian.",

@@ -278,8 +278,10 @@ def aligned(*lines: str) -> str:
     return r"\begin{aligned}" + r" \\ ".join(lines) + r"\end{aligned}"
 
 
-Fields = tuple[tuple[str, str, str], ...]
-Flags = Mapping[str, bool]
+Fields = tuple[tuple[str, str, str], ...]  # (name, LaTeX symbol, description) of recorded state
+Flags = Mapping[str, bool]  # the boolean hyperparameters: name -> value
+Text = str | Callable[[Flags], str]  # what an entry writes: fixed, or a function of the flags
+FieldsText = Fields | Callable[[Flags], Fields]
 
 
 def _merge_fields(first: Fields, others) -> Fields:
@@ -297,15 +299,56 @@ def _merge_fields(first: Fields, others) -> Fields:
     return tuple(merged)
 
 
+def _fixed(value):
+    return lambda flags: value
+
+
+class Renderers(NamedTuple):
+    """An entry's texts as functions of the flags (a fixed text ignores them)."""
+
+    latex: Callable[[Flags], str]
+    code: Callable[[Flags], str]
+    convention: Callable[[Flags], str]
+    state_fields: Callable[[Flags], Fields]
+
+    @classmethod
+    def of(cls, latex: Text, code: Text, convention: Text, state_fields: FieldsText) -> Renderers:
+        texts = (latex, code, convention, state_fields)
+        return cls(*(text if callable(text) else _fixed(text) for text in texts))
+
+
+def _flags(hyper: tuple[Hyper, ...], given: Mapping | None = None) -> dict[str, bool]:
+    """The boolean hyperparameters of ``hyper``, from ``given`` where given, else defaults."""
+    given = given or {}
+    out = {}
+    for h in hyper:
+        if h.kind == "bool":
+            value = h.check(given.get(h.name, h.default))
+            if np.ndim(value):
+                raise OptimizerError(f"{h.name}: the rule is written for one value")
+            out[h.name] = bool(value)
+    return out
+
+
+def _combinations(names) -> list[dict[str, bool]]:
+    return [
+        dict(zip(names, values, strict=True))
+        for values in itertools.product((False, True), repeat=len(names))
+    ]
+
+
 @dataclass(frozen=True, eq=False)
 class OptimizerSpec:
     """One optimizer, all of it: the update rule and everything the app shows about it.
 
+    Written with ``OptimizerSpec.entry(...)``, whose ``latex``, ``code``, ``convention`` and
+    ``state_fields`` are fixed texts or functions of the boolean hyperparameters (``flags``:
+    name -> bool) when the rule's text follows them. The attributes of those names hold the
+    rendering at the defaults (``state_fields``: every field that some combination of flags
+    records); ``latex_for(hyper)``, ``code_for(hyper)``, ``convention_for(hyper)`` and
+    ``state_fields_for(hyper)`` the rendering for given values.
+
     ``build(**hyper)`` gives the pure ``Optimizer`` (``init``/``update``/``inspect``).
-    ``latex``, ``code`` and ``state_fields`` are strings/tuples, or functions of the boolean
-    hyperparameters (``flags``: name -> bool) when the rule's text follows them; the attributes
-    of the same names hold the rendering at the defaults, ``latex_for(hyper)``,
-    ``code_for(hyper)`` and ``state_fields_for(hyper)`` the rendering for given values.
 
     ``state_fields`` lists ``(name, latex_symbol, description)`` for every array that
     ``run(..., record_state=True)`` puts into ``Trajectory.states`` (the rule's state after each
@@ -320,13 +363,14 @@ class OptimizerSpec:
     id: str
     name: str
     description: str
-    build: Callable[..., Any]
+    build: Callable[..., Optimizer]
     hyper: tuple[Hyper, ...]
-    latex: Any  # str | Callable[[Flags], str]
-    code: Any  # str | Callable[[Flags], str]
+    latex: str
+    code: str
     equals: str
-    convention: Any  # str | Callable[[Flags], str]
-    state_fields: Any  # Fields | Callable[[Flags], Fields]
+    convention: str
+    state_fields: Fields
+    render: Renderers = field(repr=False)
     lr_rule: LRHeuristic
     color: str
     marker: str
@@ -335,67 +379,61 @@ class OptimizerSpec:
     compare: str | None = None  # the Step page's comparison shown first (teach.compare id)
     code_names: Mapping[str, str] = field(default_factory=dict)
     code_state: Mapping[str, float] = field(default_factory=dict)
-    lookahead: bool = field(init=False)
+    lookahead: bool = field(init=False)  # the gradient is taken away from θ (eval_point)
     uses_hessian: bool = field(init=False)
-    _render: dict = field(init=False, repr=False)
 
     def __post_init__(self):
-        render = {
-            key: value if callable(value) else (lambda flags, value=value: value)
-            for key, value in (
-                ("latex", self.latex),
-                ("code", self.code),
-                ("convention", self.convention),
-                ("state_fields", self.state_fields),
-            )
-        }
-        object.__setattr__(self, "_render", render)
-        defaults = self.flags()
-        for key in ("latex", "code", "convention"):
-            object.__setattr__(self, key, render[key](defaults))
-        combos = [dict(zip(defaults, values, strict=True)) for values in self._flag_values()]
-        everything = _merge_fields(
-            render["state_fields"](defaults), (render["state_fields"](c) for c in combos)
-        )
-        object.__setattr__(self, "state_fields", everything)
         optimizer = self.build()
         object.__setattr__(self, "lookahead", optimizer.eval_point is not at_params)
         object.__setattr__(self, "uses_hessian", optimizer.uses_hessian)
 
-    def _flag_values(self):
-        return itertools.product((False, True), repeat=len(self.flags()))
+    @classmethod
+    def entry(
+        cls,
+        *,
+        hyper: tuple[Hyper, ...],
+        latex: Text,
+        code: Text,
+        convention: Text,
+        state_fields: FieldsText,
+        **rest,
+    ) -> OptimizerSpec:
+        """The entry as written next to its rule: texts fixed or functions of the flags."""
+        render = Renderers.of(latex, code, convention, state_fields)
+        defaults = _flags(hyper)
+        every = (render.state_fields(flags) for flags in _combinations(list(defaults)))
+        return cls(
+            hyper=hyper,
+            latex=render.latex(defaults),
+            code=render.code(defaults),
+            convention=render.convention(defaults),
+            state_fields=_merge_fields(render.state_fields(defaults), every),
+            render=render,
+            **rest,
+        )
 
     def flags(self, hyper: Mapping | None = None) -> dict[str, bool]:
         """The boolean hyperparameters, from ``hyper`` where given, else their defaults."""
-        hyper = hyper or {}
-        out = {}
-        for h in self.hyper:
-            if h.kind == "bool":
-                value = h.check(hyper.get(h.name, h.default))
-                if np.ndim(value):
-                    raise OptimizerError(f"{h.name}: the rule is written for one value")
-                out[h.name] = bool(value)
-        return out
+        return _flags(self.hyper, hyper)
 
     def flag_combinations(self) -> list[dict[str, bool]]:
         """Every combination of the boolean hyperparameters (one empty dict if none)."""
-        names = list(self.flags())
-        return [dict(zip(names, values, strict=True)) for values in self._flag_values()]
+        return _combinations(list(self.flags()))
 
     def latex_for(self, hyper: Mapping | None = None) -> str:
         """The update rule as LaTeX for these hyperparameters' flags."""
-        return self._render["latex"](self.flags(hyper))
+        return self.render.latex(self.flags(hyper))
 
     def code_for(self, hyper: Mapping | None = None) -> str:
         """The update rule as NumPy code, exactly as it runs, for these flags."""
-        return self._render["code"](self.flags(hyper))
+        return self.render.code(self.flags(hyper))
 
     def convention_for(self, hyper: Mapping | None = None) -> str:
-        return self._render["convention"](self.flags(hyper))
+        return self.render.convention(self.flags(hyper))
 
     def state_fields_for(self, hyper: Mapping | None = None) -> Fields:
         """The recorded state that means something for these flags, labelled for them."""
-        return self._render["state_fields"](self.flags(hyper))
+        return self.render.state_fields(self.flags(hyper))
 
     def code_variables(self, hyper: Mapping | None = None) -> dict[str, Any]:
         """The snippet's hyperparameters (under its own names) and its initial state."""
