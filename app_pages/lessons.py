@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lessons import catalog as _lesson_data
-from lessons.catalog import CONVENTIONS, LESSONS, PAGE_TITLES, Lesson
+import lessons as _lesson_data
+from lessons import CONVENTIONS, LESSONS, PAGE_TITLES, Lesson
 from optim_core import OPTIMIZERS
 from webapp.settings import PageSettings
 from webapp.state import publish, show_notices

@@ -10,13 +10,14 @@ from __future__ import annotations
 import ast
 import math
 import re
+import sys
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from lessons.catalog import (
+from lessons import (
     CONVENTIONS,
     LESSONS,
     LESSONS_BY_ID,
@@ -63,6 +64,21 @@ def test_there_are_lessons_covering_the_course_and_every_page():
     assert linked == set(PAGE_TITLES) - {"lessons"}  # every page but the Lessons page itself
     for entry in PAGES:  # the registry the router builds its navigation from
         assert (ROOT / entry.script).is_file(), entry
+
+
+def test_each_lesson_is_one_module_of_the_package():
+    """A lesson is one entry: its own module (named by its id) holds its links, ``given``,
+    ``solve`` and text; no module of the package grows past 500 lines or imports NumPy."""
+    for lesson in LESSONS:
+        module = sys.modules[f"lessons.{lesson.id}"]
+        assert module.LESSON is lesson and module.LINKS is lesson.links, lesson.id
+        assert lesson.given.__module__ == lesson.solve.__module__ == module.__name__
+    modules = sorted((ROOT / "lessons").glob("*.py"))
+    assert {p.stem for p in modules} >= {lesson.id for lesson in LESSONS} | {"conventions"}
+    for path in modules:
+        source = path.read_text()
+        assert len(source.splitlines()) <= 500, path.name
+        assert numpy_imports(source) == [], path.name
 
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=lambda lesson: lesson.id)

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lessons.catalog import (
+from lessons import (
     CONVENTIONS,
     LESSONS,
     PAGE_TITLES,

@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from lessons.catalog import LESSONS, PAGE_TITLES, answer_text
+from lessons import LESSONS, PAGE_TITLES, answer_text
 from tests.e2e.conftest import assert_no_exception, open_page, wait_idle
 
 LINKS = [(lesson, link) for lesson in LESSONS for link in lesson.links]
