@@ -1,10 +1,10 @@
 """Gradient-descent optimizers on 2D surfaces: update rules, schedules, gradient noise, a batched
 runner and the theory that explains what they do.
 
-The rules are pure ``init``/``update`` pairs (``make_optimizer``); each sits next to its entry in
-``optim_core.optimizers`` (its math as LaTeX and as the NumPy code shown, hyperparameters,
-learning-rate heuristic, stability edge, colour, marker), collected in ``OPTIMIZERS``. Imports
-neither Streamlit nor Plotly.
+The rules are pure ``init``/``update`` pairs (``make_optimizer``); each sits next to its entry
+in a family module of ``optim_core.optimizers`` (its math as LaTeX and as the NumPy code shown,
+hyperparameters, learning-rate heuristic, stability edge, colour, marker), collected in
+``OPTIMIZERS``. Imports neither Streamlit nor Plotly.
 """
 
 from optim_core.analysis import (
@@ -24,7 +24,7 @@ from optim_core.metadata import (
     StabilityEdge,
     ViewScaled,
 )
-from optim_core.optimizers import Optimizer, make_optimizer
+from optim_core.optimizers import make_optimizer, optimizer_spec
 from optim_core.runner import (
     BatchTrajectory,
     Trajectory,
@@ -34,6 +34,7 @@ from optim_core.runner import (
     stop_reason,
 )
 from optim_core.schedules import schedule_values
+from optim_core.spec import Optimizer
 from optim_core.sweep import Sweep, reference_loss, second_values, sweep
 from optim_core.theory import (
     QuadraticTheory,
@@ -64,6 +65,7 @@ __all__ = [
     "gd_rate",
     "known_min_value",
     "make_optimizer",
+    "optimizer_spec",
     "quadratic_theory",
     "reference_loss",
     "run",

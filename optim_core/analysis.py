@@ -12,8 +12,6 @@ import numpy as np
 from optim_core.runner import stop_reason
 from optim_core.theory import divergence_reason
 
-SETTLED_RULE = "stays within the tolerance from step k on"
-
 
 def steps_to_tolerance(gap, diverged_at=None, tol=1e-4):
     """The first step k with gap_t ≤ tol for every t ≥ k (gap: (steps+1,) or (steps+1, B));

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from optim_core.analysis import steps_to_tolerance
-from optim_core.metadata import optimizer_spec
+from optim_core.optimizers import optimizer_spec
 from optim_core.runner import run, run_batch
 from optim_core.sweep import Sweep, reference_loss, second_values, sweep
 from optim_core.theory import QuadraticTheory, quadratic_theory, stable_lr, suggest_lr

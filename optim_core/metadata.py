@@ -2,13 +2,13 @@
 
 Each optimizer's entry (``OptimizerSpec``: update rule, hyperparameters with slider ranges, the
 rule as LaTeX and as NumPy code, learning-rate heuristic, stability edge, colour, marker ...)
-sits next to its update rule in ``optim_core.optimizers``; ``OPTIMIZERS`` is built from them.
+sits next to its update rule in ``optim_core.optimizers``, which lists them in ``OPTIMIZERS``.
 The schedules' metadata is written out here.
 """
 
 from dataclasses import dataclass
 
-from optim_core.optimizers import SPECS, spec_of
+from optim_core.optimizers import OPTIMIZERS, optimizer_spec
 from optim_core.spec import (
     CurvatureScaled,
     FixedLR,
@@ -34,13 +34,6 @@ __all__ = [
     "check_hyper",
     "optimizer_spec",
 ]
-
-OPTIMIZERS: dict[str, OptimizerSpec] = {spec.id: spec for spec in SPECS}
-
-
-def optimizer_spec(optimizer: str) -> OptimizerSpec:
-    """``OPTIMIZERS[optimizer]``, or an OptimizerError that lists the known ids."""
-    return spec_of(optimizer)
 
 
 @dataclass(frozen=True)

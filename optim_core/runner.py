@@ -45,9 +45,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from optim_core.metadata import OptimizerError
-from optim_core.optimizers import Optimizer, at_params, build
+from optim_core.optimizers import build
 from optim_core.schedules import check_steps, schedule_values
+from optim_core.spec import Optimizer, OptimizerError, at_params
 
 DIVERGENCE_FACTOR = 1e3
 SAMPLING = ("shuffle", "replacement")

@@ -2,8 +2,8 @@
 stability edge on quadratics, and ``OptimizerSpec``, the one record that owns all of it.
 
 The entries themselves sit next to their update rules in ``optim_core.optimizers``; every
-per-id table (``OPTIMIZERS``, the builders, theory's learning rates, the viz colours) is
-derived from them. Imports nothing from the rest of optim_core.
+per-id table (``OPTIMIZERS``, theory's learning rates, the viz colours) is derived from them.
+Imports nothing from the rest of optim_core.
 """
 
 from __future__ import annotations

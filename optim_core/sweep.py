@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from optim_core.analysis import steps_to_tolerance
-from optim_core.metadata import optimizer_spec
+from optim_core.optimizers import optimizer_spec
 from optim_core.runner import run_batch
 
 

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from optim_core.metadata import OptimizerError, optimizer_spec
-from optim_core.spec import CurvatureScaled, FixedLR, ViewScaled, fmt
+from optim_core.optimizers import optimizer_spec
+from optim_core.spec import CurvatureScaled, FixedLR, OptimizerError, ViewScaled, fmt
 
 
 @dataclass(frozen=True)

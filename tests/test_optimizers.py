@@ -22,8 +22,8 @@ from optim_core import (
     run,
     run_batch,
 )
-from optim_core.metadata import check_hyper
-from optim_core.optimizers import BUILDERS, at_params
+from optim_core.optimizers import build
+from optim_core.spec import at_params, check_hyper
 from teach.compare import COMPARISONS
 from tests._analytic import Plane, Quadratic, Rosenbrock, Saddle, bowl, rotated_quadratic
 from viz._base import OPTIMIZER_COLORS, color_for, marker_for
@@ -344,7 +344,9 @@ def test_bad_hyperparameters_are_rejected_with_a_plain_message(optimizer, hyper,
 @pytest.mark.parametrize("optimizer", IDS)
 def test_every_entry_owns_its_rule_heuristic_colour_marker_and_comparison(optimizer):
     spec = OPTIMIZERS[optimizer]
-    assert BUILDERS[optimizer] is spec.build
+    opt, full = build(optimizer, {})  # the entry builds the rule, with its defaults
+    assert full == {h.name: h.default for h in spec.hyper}
+    assert opt.uses_hessian == spec.build().uses_hessian
     assert isinstance(spec.lr_rule, CurvatureScaled | ViewScaled | FixedLR)
     assert spec.compare is None or spec.compare in COMPARISONS
     assert re.fullmatch(r"#[0-9A-F]{6}", spec.color) and spec.marker
@@ -392,13 +394,11 @@ def test_palette_is_colour_blind_safe_distinct_and_visible_on_a_contour():
 
 def test_loops_over_the_optimizers_cope_with_a_new_entry(monkeypatch):
     # an entry with only the required fields: nothing keyed by id elsewhere may be missing
-    import optim_core.optimizers as optimizers
-    from optim_core import metadata, theory
+    from optim_core import theory
 
     sgd = OPTIMIZERS["sgd"]
     new = dataclasses.replace(sgd, id="sign_sgd", name="New", stability=None, compare=None)
-    monkeypatch.setitem(metadata.OPTIMIZERS, "sign_sgd", new)
-    monkeypatch.setitem(optimizers._BY_ID, "sign_sgd", new)
+    monkeypatch.setitem(OPTIMIZERS, "sign_sgd", new)
     surface = rotated_quadratic(1, 10)
     t = run(surface, "sign_sgd", (1.0, 2.0), 5, lr=0.05)
     assert theory.stable_lr("sign_sgd", 10.0) is None
