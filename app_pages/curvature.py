@@ -9,13 +9,13 @@ import streamlit as st
 from optim_core import suggest_lr
 from surfaces import critical_points, curvature_at, curvature_map
 from surfaces.curvature import local_steps, verdict
-from viz.curvature import (
+from viz import (
     condition_map_figure,
     curvature_figure,
     hessian_latex,
     kind_map_figure,
-    step_latex,
 )
+from viz import displacement_latex as step_latex
 from webapp.settings import SCHEMA, CurvatureSettings, lr_options, nearest_option
 from webapp.state import (
     current_view,

@@ -7,7 +7,7 @@ import streamlit as st
 from optim_core import OPTIMIZERS, OptimizerError, divergence_reason, suggest_lr
 from optim_core import grid as core
 from teach import lab_text
-from viz.lr_lab import loss_curves_figure, outcome_figure, rotation_figure, trajectory_figure
+from viz import loss_curves_figure, outcome_figure, rotation_figure, trajectory_figure
 from webapp import budget
 from webapp.controls import optimizer_controls, steps_control
 from webapp.lab_batch import axis_controls, batch_grid, pick_from_click, pick_inputs

@@ -9,8 +9,7 @@ import streamlit as st
 from optim_core import OPTIMIZERS
 from optim_core.analysis import known_min_value
 from teach.results import race_results
-from viz.export import figure_html, trajectories_csv
-from viz.race import loss_figure, race_figure, surface_3d_figure
+from viz import figure_html, loss_figure, race_figure, surface_3d_figure, trajectories_csv
 from webapp.budget import race_budget
 from webapp.controls import (
     minibatch_controls,

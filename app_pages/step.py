@@ -8,7 +8,7 @@ import streamlit as st
 from optim_core import OPTIMIZERS, OptimizerError
 from optim_core.analysis import stopped_why
 from teach.compare import COMPARISONS
-from viz.step import (
+from viz import (
     bias_figure,
     bias_table,
     cache_figure,

@@ -5,18 +5,20 @@ import pytest
 
 from surfaces import critical_points, curvature_at, curvature_map, get_surface, parse_surface
 from surfaces.curvature import local_steps
+from viz import (
+    condition_map_figure,
+    curvature_figure,
+    displacement_latex,
+    hessian_latex,
+    kind_map_figure,
+)
 from viz.curvature import (
     CRITICAL_MARKERS,
     EIGEN_COLORS,
     KIND_CODES,
-    condition_map_figure,
-    curvature_figure,
     eigen_arrows,
-    hessian_latex,
-    kind_map_figure,
     latex_number,
     model_level_curve,
-    step_latex,
 )
 
 BOUNDS = ((-3.0, 3.0), (-3.0, 3.0))
@@ -227,4 +229,4 @@ def test_latex_of_the_numbers_panel():
     assert latex_number(1.5e-7) == r"1.5 \times 10^{-7}"
     assert latex_number(float("nan")) == r"\text{undefined}"
     step = local_steps(bowl, curv, 0.01).gradient
-    assert latex_number(step.displacement[0]) in step_latex(step)
+    assert latex_number(step.displacement[0]) in displacement_latex(step)

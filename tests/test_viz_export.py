@@ -10,8 +10,8 @@ import pytest
 
 from optim_core import run
 from surfaces import get_surface
-from viz.export import CSV_COLUMNS, figure_html, trajectories_csv
-from viz.race import race_figure
+from viz import figure_html, race_figure, trajectories_csv
+from viz.export import CSV_COLUMNS
 
 
 @pytest.fixture(scope="module")

@@ -13,16 +13,8 @@ from optim_core.grid import (
     theory_overlay,
 )
 from surfaces import get_surface
-from viz.lr_lab import (
-    DIVERGED_COLOR,
-    NOT_REACHED_COLOR,
-    loss_curves_figure,
-    outcome_figure,
-    outcome_heatmap,
-    outcome_line,
-    rotation_figure,
-    trajectory_figure,
-)
+from viz import loss_curves_figure, outcome_figure, rotation_figure, trajectory_figure
+from viz.outcome import DIVERGED_COLOR, NOT_REACHED_COLOR, outcome_heatmap, outcome_line
 
 KAPPA = 10.0
 

@@ -6,8 +6,8 @@ import pytest
 
 from optim_core.noise import SIGMAS, gradient_noise, noise_scaling
 from surfaces import get_surface
-from viz._base import color_for
-from viz.noise import ellipse, noise_figure, scaling_figure
+from viz import color_for, noise_figure, scaling_figure
+from viz.noise import ellipse
 
 SURFACE = get_surface("logistic")
 

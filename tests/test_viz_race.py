@@ -15,25 +15,18 @@ from PIL import Image
 from optim_core import OPTIMIZERS, run
 from optim_core.analysis import known_min_value
 from surfaces import get_surface
-from viz._base import CONTOUR_LINE_DARKEN
+from viz import loss_figure, race_figure, surface_3d_figure
+from viz._base import CONTOUR_LINE_DARKEN, contour_colors, contour_image
 from viz.race import (
     CLICK_GRID,
     LEGEND_WIDTH,
     MARGINS,
-    MAX_FRAMES,
-    PATH_TOLERANCE,
     TRAIL,
-    contour_colors,
-    contour_image,
-    frame_steps,
     legend_rows,
-    loss_figure,
-    race_figure,
-    simplified,
-    surface_3d_figure,
     view_bounds,
     visible_path,
 )
+from viz.race_frames import MAX_FRAMES, PATH_TOLERANCE, frame_steps, simplified
 
 DTYPES = {"f4": np.float32, "f8": np.float64, "i4": np.int32, "i1": np.int8, "u1": np.uint8}
 

@@ -8,20 +8,8 @@ import pytest
 from optim_core import OPTIMIZERS, run
 from surfaces import get_surface
 from teach.compare import step_sizes
-from viz.step import (
-    LOOKAHEAD_COLOR,
-    Series,
-    looks_ahead,
-    paths_figure,
-    series_figure,
-    state_table,
-    step_figure,
-    step_latex,
-    step_points,
-    tex_number,
-    tex_value,
-    zoom_bounds,
-)
+from viz import LOOKAHEAD_COLOR, state_table, step_figure, step_latex, tex_value, zoom_bounds
+from viz.step import Series, looks_ahead, paths_figure, series_figure, step_points, tex_number
 
 BOWL = get_surface("bowl", kappa=10.0, angle=30.0)
 

@@ -1,72 +1,64 @@
+"""The figures of Descent Lab, and the tables and LaTeX shown beside them.
+
+Pure functions: arrays and the core's typed results in, a ``go.Figure`` (or rows, or a LaTeX
+string) out; nothing here knows Streamlit.  One module per page (``race``, ``step``,
+``curvature``, ``lr_lab``, ``noise``), the pieces they share in ``_base``.  Pages import from
+here, and draw every chart with ``plotly_config()``.
+"""
+
+from viz._base import color_for, plotly_config
 from viz.curvature import (
     condition_map_figure,
-    critical_point_traces,
     curvature_figure,
-    eigen_arrows,
+    displacement_latex,
+    hessian_latex,
     kind_map_figure,
-    model_level_curve,
 )
 from viz.export import figure_html, trajectories_csv
-from viz.lr_lab import (
-    loss_curves_figure,
-    outcome_heatmap,
-    outcome_line,
-    rotation_figure,
-    trajectory_figure,
-)
-from viz.race import (
-    contour_image,
-    frame_steps,
-    loss_figure,
-    race_figure,
-    surface_3d_figure,
-    view_bounds,
-    visible_path,
-)
+from viz.lr_lab import loss_curves_figure, outcome_figure, rotation_figure, trajectory_figure
+from viz.noise import noise_figure, scaling_figure
+from viz.race import race_figure
+from viz.race_views import loss_figure, surface_3d_figure
 from viz.step import (
-    Series,
-    looks_ahead,
-    paths_figure,
-    series_figure,
+    LOOKAHEAD_COLOR,
+    bias_figure,
+    bias_table,
+    cache_figure,
+    nesterov_figure,
     state_table,
     step_figure,
     step_latex,
-    step_points,
-    tex_number,
     tex_value,
     zoom_bounds,
 )
 
 __all__ = [
-    "Series",
+    "LOOKAHEAD_COLOR",
+    "bias_figure",
+    "bias_table",
+    "cache_figure",
+    "color_for",
     "condition_map_figure",
-    "contour_image",
-    "critical_point_traces",
     "curvature_figure",
-    "eigen_arrows",
+    "displacement_latex",
     "figure_html",
-    "frame_steps",
+    "hessian_latex",
     "kind_map_figure",
-    "looks_ahead",
     "loss_curves_figure",
     "loss_figure",
-    "model_level_curve",
-    "outcome_heatmap",
-    "outcome_line",
-    "paths_figure",
+    "nesterov_figure",
+    "noise_figure",
+    "outcome_figure",
+    "plotly_config",
     "race_figure",
     "rotation_figure",
-    "series_figure",
+    "scaling_figure",
     "state_table",
     "step_figure",
     "step_latex",
-    "step_points",
     "surface_3d_figure",
-    "tex_number",
     "tex_value",
     "trajectories_csv",
     "trajectory_figure",
-    "view_bounds",
-    "visible_path",
     "zoom_bounds",
 ]

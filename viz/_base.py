@@ -1,16 +1,21 @@
-"""Pieces every figure shares: optimizer colours, the contour backdrop, presentation styling.
+"""Pieces every figure shares: the Plotly config, optimizer colours and names, the contour
+backdrop (a trace, or an image for the Race), presentation styling.
 
 Figures are pure functions of arrays: data in, ``go.Figure`` out. Nothing here knows Streamlit.
 """
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Mapping
+from functools import lru_cache
 
 import numpy as np
 import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
 
 from optim_core import OPTIMIZERS
+from viz._encode import png
 
 # One colour and one marker symbol per optimizer id, the same on every page: the optimizer
 # entries' own (optim_core.optimizers), colour-blind-safe hues with the symbol as a second channel.
@@ -28,6 +33,29 @@ CONTOUR_COLORSCALE: list[list] = [[0.0, "rgb(212,212,212)"], [1.0, "rgb(252,252,
 CONTOUR_LINE_DARKEN = 0.12  # level lines: the fill darkened by this fraction
 CONTOUR_LINE_COLOR = f"rgba(0,0,0,{CONTOUR_LINE_DARKEN})"
 GRID_N = 120
+LOSS_FLOOR = 1e-16  # a loss gap at or below this is drawn at this value on a log axis
+CONTOUR_LEVELS = 30  # level lines of the contour, a trace's or an image's
+CONTOUR_PIXELS = 320  # the contour image's side
+UNDEFINED_GREY = 255.0  # in the image, where f is not a number: white, lighter than any level
+# The chart's controls, the same on every page: no Plotly logo, and the mouse wheel scrolls the
+# page, never zooms a chart (on a long page a zoom under the wheel is a trap).
+_PLOTLY_CONFIG = {"displaylogo": False, "scrollZoom": False}
+
+
+def plotly_config(*, mode_bar: bool = True, responsive: bool = False) -> dict[str, bool]:
+    """The Plotly config (``st.plotly_chart(..., config=...)``) every chart is drawn with.
+
+    ``mode_bar=False`` hides the bar of zoom, pan and download buttons, for a page whose charts
+    are read and clicked, not explored; ``responsive`` lets a chart follow its container's
+    size (a presented chart, sized by the screen). A fresh dict holding only what it sets, so
+    it can be merged into and changed.
+    """
+    config = dict(_PLOTLY_CONFIG)
+    if not mode_bar:
+        config["displayModeBar"] = False
+    if responsive:
+        config["responsive"] = True
+    return config
 
 
 def color_for(optimizer: str, index: int = 0) -> str:
@@ -38,6 +66,12 @@ def color_for(optimizer: str, index: int = 0) -> str:
 def marker_for(optimizer: str, index: int = 0) -> str:
     """The Plotly marker symbol of an optimizer, or a fallback by position for anything else."""
     return OPTIMIZER_MARKERS.get(optimizer, _FALLBACK_MARKERS[index % len(_FALLBACK_MARKERS)])
+
+
+def optimizer_name(optimizer: str) -> str:
+    """The name an optimizer id is shown by (an unknown id as it is)."""
+    spec = OPTIMIZERS.get(optimizer)
+    return spec.name if spec is not None else optimizer
 
 
 def grid(bounds, n: int = GRID_N) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -85,7 +119,7 @@ def contour_trace(surface, bounds=None, n: int = GRID_N, *, present: bool = Fals
         z=z,
         customdata=f,
         colorscale=CONTOUR_COLORSCALE,
-        ncontours=30,
+        ncontours=CONTOUR_LEVELS,
         contours={"coloring": "heatmap", "showlines": True},
         line={"width": 0.5, "color": CONTOUR_LINE_COLOR},
         colorbar={
@@ -96,6 +130,63 @@ def contour_trace(surface, bounds=None, n: int = GRID_N, *, present: bool = Fals
         name="loss",
         showscale=True,
     )
+
+
+def contour_colors(n: int = 256) -> np.ndarray:
+    """The contour's colour map sampled at n points, low f first: (n, 3) floats in 0 … 255."""
+    return np.array(
+        [
+            [float(v) for v in c[c.index("(") + 1 : -1].split(",")]
+            for c in sample_colorscale(CONTOUR_COLORSCALE, np.linspace(0, 1, n))
+        ]
+    )
+
+
+_COLORS = contour_colors()
+
+
+@lru_cache(maxsize=32)
+def contour_image(surface, bounds, pixels: int = CONTOUR_PIXELS) -> dict:
+    """The filled contour of ``surface`` over ``bounds`` as a plotly layout image (a PNG).
+
+    Same look as ``contour_trace``: coloured by f (or log₁₀(f − f_min) when f spans decades) on
+    the light grey ramp, level lines darker.  Cached per surface and view.  The Race draws its
+    contour so (``viz.race``): plotly.js drops contour traces while frames play.
+    """
+    _, _, points = grid(bounds, pixels)
+    with np.errstate(all="ignore"):
+        f = np.asarray(surface.f(points), dtype=float)
+    z, _ = contour_levels(f)
+    finite = np.isfinite(z)
+    lo, hi = (float(z[finite].min()), float(z[finite].max())) if finite.any() else (0.0, 1.0)
+    with np.errstate(all="ignore"):
+        t = np.where(finite, np.clip((z - lo) / (hi - lo if hi > lo else 1.0), 0.0, 1.0), 1.0)
+    rgb = _COLORS[np.round(t * 255).astype(int)]
+    level = np.minimum(np.floor(t * CONTOUR_LEVELS), CONTOUR_LEVELS - 1)
+    line = np.zeros(level.shape, dtype=bool)  # a pixel with a neighbour on another level
+    across, along = level[:, 1:] != level[:, :-1], level[1:, :] != level[:-1, :]
+    line[:, 1:] |= across
+    line[:, :-1] |= across
+    line[1:, :] |= along
+    line[:-1, :] |= along
+    rgb[line] *= 1.0 - CONTOUR_LINE_DARKEN
+    rgb[~finite] = UNDEFINED_GREY  # where f is not defined (e.g. log of a negative number)
+    image = np.round(rgb[::-1]).astype(np.uint8)  # grid rows go up in y; image rows go down
+    (x0, x1), (y0, y1) = bounds
+    return {
+        "source": "data:image/png;base64," + base64.b64encode(png(image)).decode("ascii"),
+        "xref": "x",
+        "yref": "y",
+        "x": x0,
+        "y": y1,
+        "sizex": x1 - x0,
+        "sizey": y1 - y0,
+        "xanchor": "left",
+        "yanchor": "top",
+        "sizing": "stretch",
+        "layer": "below",
+        "name": "contour",
+    }
 
 
 def minima_trace(surface, *, present: bool = False) -> go.Scatter | None:

@@ -175,7 +175,7 @@ def model_level_curve(eigenvalues, eigenvectors, center, radius: float):
     return np.asarray(xs[:-1]), np.asarray(ys[:-1]), shape
 
 
-def critical_point_traces(points, *, present: bool = False) -> list[go.Scatter]:
+def _critical_point_traces(points, *, present: bool = False) -> list[go.Scatter]:
     """Critical points as markers, one trace (and symbol) per kind."""
     crowded = len(points) > 30  # e.g. Rastrigin's grid of bumps: smaller markers
     size = (12 if present else 8) if crowded else (20 if present else 14)
@@ -248,7 +248,7 @@ def curvature_figure(
     pick.update(hovertemplate="click to inspect here<br>(%{x:.2f}, %{y:.2f})<extra></extra>")
     fig.add_trace(pick)
     if critical:
-        fig.add_traces(critical_point_traces(critical, present=present))
+        fig.add_traces(_critical_point_traces(critical, present=present))
     else:
         minima = minima_trace(surface, present=present)
         if minima is not None:
@@ -426,7 +426,7 @@ def latex_number(value: float) -> str:
     return rf"{mantissa} \times 10^{{{int(exponent)}}}" if exponent else mantissa
 
 
-def latex_matrix(rows) -> str:
+def _latex_matrix(rows) -> str:
     body = r" \\ ".join(" & ".join(latex_number(v) for v in row) for row in rows)
     return r"\begin{bmatrix} " + body + r" \end{bmatrix}"
 
@@ -439,11 +439,13 @@ def hessian_latex(curvature) -> tuple[str, str]:
         rf"& v_{i + 1} &= ({vec[0, i]:.3f},\ {vec[1, i]:.3f})"
         for i in (0, 1)
     )
-    matrix = r"H = \nabla^2 f = " + latex_matrix(curvature.hessian)
+    matrix = r"H = \nabla^2 f = " + _latex_matrix(curvature.hessian)
     return matrix, r"\begin{aligned} " + pairs + r" \end{aligned}"
 
 
-def step_latex(step) -> str:
+def displacement_latex(step) -> str:
     """A step's displacement d and its length (the step must exist)."""
     d = step.displacement
-    return r"d = " + latex_matrix([[d[0]], [d[1]]]) + rf",\quad \|d\| = {latex_number(step.length)}"
+    return (
+        r"d = " + _latex_matrix([[d[0]], [d[1]]]) + rf",\quad \|d\| = {latex_number(step.length)}"
+    )

@@ -9,7 +9,7 @@ import streamlit as st
 
 from optim_core import noise as core
 from teach import noise_text
-from viz.noise import noise_figure, scaling_figure
+from viz import noise_figure, scaling_figure
 from webapp.settings import SCHEMA, RunSettings
 from webapp.state import set_values, store
 from webapp.ui import PLOTLY_CONFIG, hero_chart
