@@ -42,6 +42,7 @@ _MODULES = (  # one module of this package per lesson, in the order of the page
     "minibatch",
     "clt",
     "robbins_monro",
+    "lion",
 )
 
 LESSONS: tuple[Lesson, ...] = tuple(import_module(f"lessons.{m}").LESSON for m in _MODULES)

@@ -58,7 +58,7 @@ def test_there_are_lessons_covering_the_course_and_every_page():
     assert len(LESSONS) >= 10 and len(LESSONS_BY_ID) == len(LESSONS)
     required = {"momentum", "nesterov", "saddle", "adagrad", "adam_bias", "lr_too_large",
                 "feature_scaling", "noise", "decay", "local_global", "minibatch", "clt",
-                "robbins_monro"}  # fmt: skip
+                "robbins_monro", "lion"}  # fmt: skip
     assert required <= set(LESSONS_BY_ID)
     linked = {link.page for lesson in LESSONS for link in lesson.links}
     assert linked == set(PAGE_TITLES) - {"lessons"}  # every page but the Lessons page itself
@@ -400,6 +400,33 @@ def test_exponential_decay_stops_short_and_inverse_time_decay_arrives():
             s, runs = race_runs(replace(settings, run=replace(settings.run, seed=seed)))
             ends.append(np.linalg.norm(runs["sgd"].path[-1] - np.array(s.minima[0])))
         assert ends[0] > ends[1], seed
+
+
+def test_lion_moves_each_coordinate_by_alpha_and_settles_only_when_alpha_decays():
+    f = facts("lion")
+    race, small, cosine, step = (link.settings for link in LESSONS_BY_ID["lion"].links)
+    assert opened(race)[0].hyper_of("lion")["weight_decay"] == 0  # the step is α·sign(c) only
+    assert f["gd_settled"] is not None and f["lion_settled"] is None  # "Lion's never does"
+    assert f["gd_last"] < 1e-6 < 1 < f["gd_first"]  # GD's step shrinks below Lion's
+    for settings in (race, small, cosine):  # "every Lion step moves each coordinate by α"
+        _, runs = race_runs(settings)
+        lion = runs["lion"]
+        moves = np.abs(np.diff(lion.path, axis=0))
+        assert np.allclose(moves, lion.lr[:, None], rtol=1e-9, atol=0), settings.query()
+    assert f["small_settled"] is None  # "still never settle"
+    assert 0.5 < f["spread_in_lr"] < 2  # the hops are about α
+    lr_ratio = race.hyper_of("lion")["lr"] / small.hyper_of("lion")["lr"]
+    assert f["spread_ratio"] > 1 and f["spread_ratio"] == pytest.approx(lr_ratio, rel=0.1)
+    assert cosine.run.schedule == "cosine" and opened(cosine)[0].run.schedule_params == (
+        ("min_lr", 0.0),
+    )
+    _, runs = race_runs(cosine)
+    assert runs["lion"].lr[-1] < 1e-3 * runs["lion"].lr[0]  # α decays …
+    assert f["cos_settled"] is not None  # … and the hops shrink with it: it settles
+    _, t = step_run(step)
+    c, moved = np.abs(t.states["c"]), np.abs(t.states["step"])
+    assert np.allclose(moved, dict(step.hyper)["lr"])  # "the step: ±α in each coordinate"
+    assert c.max() > 1e3 * c.min()  # "whatever the size of c"
 
 
 # ---------------------------------------------------------------------------- the formulas
