@@ -10,6 +10,7 @@ hyperparameters, learning-rate heuristic, stability edge, colour, marker), colle
 from optim_core.analysis import (
     known_min_value,
     steps_to_tolerance,
+    stop_reason,
     stopped_why,
 )
 from optim_core.metadata import (
@@ -31,7 +32,6 @@ from optim_core.runner import (
     run,
     run_batch,
     run_many,
-    stop_reason,
 )
 from optim_core.schedules import schedule_values
 from optim_core.spec import Optimizer

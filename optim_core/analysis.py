@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from optim_core.runner import stop_reason
+from optim_core._loop import DIVERGENCE_FACTOR, divergence_bound
+from optim_core.runner import Trajectory
 from optim_core.theory import divergence_reason
 
 
@@ -68,3 +69,38 @@ def stopped_why(surface, trajectory) -> str | None:
         return stop_reason(surface, trajectory)
     reason = divergence_reason(surface, trajectory.optimizer, trajectory.hyper, k)
     return f"diverged at step {k}: {reason}"
+
+
+def _number(value: float) -> str:
+    return f"{value:.4g}".replace("-", "−")
+
+
+def stop_reason(surface, trajectory: Trajectory) -> str:
+    """What happened to a run, in words: "ran all 200 steps", "left the domain of f at step 3
+    (f is not defined at x = −0.12, y = 0.5)" or "diverged at step 7 (…)"."""
+    k = trajectory.diverged_at
+    if k is None:
+        return f"ran all {len(trajectory.lr)} steps"
+    point = np.array(trajectory.stop_point, dtype=float)
+    at = f"x = {_number(point[0])}, y = {_number(point[1])}"
+    if trajectory.stopped == "domain":
+        with np.errstate(all="ignore"):
+            if not np.isfinite(surface.f(point)):
+                what = "f is not defined"
+            elif not np.isfinite(surface.grad(point)).all():
+                what = "∇f is not defined"
+            else:
+                what = "the Hessian ∇²f is not defined"
+        return f"left the domain of f at step {k} ({what} at {at})"
+    if not np.isfinite(point).all():
+        why = "the iterate overflowed to a non-finite number"
+    else:
+        centre, reach = divergence_bound(surface)
+        if np.hypot(*(point - centre)) > reach:
+            why = (
+                f"the iterate reached {at}, more than {DIVERGENCE_FACTOR:g} × the view's "
+                "diameter from its centre"
+            )
+        else:
+            why = f"f overflowed at {at}"
+    return f"diverged at step {k} ({why})"

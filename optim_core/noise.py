@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from optim_core.metadata import OptimizerError
-from optim_core.runner import SAMPLING, _batch_indices
+from optim_core._minibatch import SAMPLING, batch_indices
+from optim_core.spec import OptimizerError
 
 __all__ = [
     "GradientNoise",
@@ -69,7 +69,7 @@ def _check(surface, batch_size: int, sampling: str, samples: int) -> int:
 def _cloud(grads: np.ndarray, m: int, sampling: str, samples: int, seed: int) -> np.ndarray:
     """(samples, 2) mini-batch gradients: each member's first batch of the runner's stream (for
     ``"shuffle"``, the first m examples of a fresh permutation: m distinct examples)."""
-    indices = _batch_indices(grads.shape[0], m, sampling, seed, samples, 1)[:, 0, :]
+    indices = batch_indices(grads.shape[0], m, sampling, seed, samples, 1)[:, 0, :]
     return grads[indices.astype(np.intp)].mean(axis=1)
 
 

@@ -227,9 +227,9 @@ def test_numpy_integers_are_batch_sizes():
 @pytest.mark.parametrize("sampling", ["shuffle", "replacement"])
 @pytest.mark.parametrize(("n", "m"), [(40, 8), (7, 3), (300, 5)])
 def test_the_batches_are_the_documented_draws_from_raw_pcg64_words(sampling, n, m):
-    """``_batch_indices`` as the runner's docstring defines it, written out member by member
-    from ``PCG64.random_raw``: the stream a seed gives stays the same."""
-    from optim_core.runner import _batch_indices
+    """``batch_indices`` as optim_core._minibatch's docstring defines it, written out member by
+    member from ``PCG64.random_raw``: the stream a seed gives stays the same."""
+    from optim_core._minibatch import batch_indices
 
     seed, members, steps = 11, 5, 9
     bits = np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(1,)))
@@ -251,5 +251,5 @@ def test_the_batches_are_the_documented_draws_from_raw_pcg64_words(sampling, n, 
                 tagged = sorted((int(key) & ~low) | i for i, key in enumerate(chunk))
                 drawn += [key & low for key in tagged]
         expected.append(drawn[: steps * m])
-    got = _batch_indices(n, m, sampling, seed, members, steps)
+    got = batch_indices(n, m, sampling, seed, members, steps)
     np.testing.assert_array_equal(got.reshape(members, -1), np.array(expected))

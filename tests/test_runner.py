@@ -9,8 +9,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from optim_core import OPTIMIZERS, OptimizerError, run, run_batch, run_many, suggest_lr
-from optim_core.runner import stop_reason
+from optim_core import (
+    OPTIMIZERS,
+    OptimizerError,
+    run,
+    run_batch,
+    run_many,
+    stop_reason,
+    suggest_lr,
+)
 from surfaces import get_surface, parse_surface
 from tests._analytic import Rosenbrock, bowl, rotated_quadratic
 
