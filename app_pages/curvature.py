@@ -14,6 +14,7 @@ from viz import (
     curvature_figure,
     hessian_latex,
     kind_map_figure,
+    plotly_config,
 )
 from viz import displacement_latex as step_latex
 from webapp.settings import SCHEMA, CurvatureSettings, lr_options, nearest_option
@@ -30,7 +31,7 @@ from webapp.state import (
 from webapp.ui import clicked_point, hero_chart, require_surface, stacked_columns, start_of
 
 CHART = "curv_chart"
-CONFIG = {"displayModeBar": False}
+CONFIG = plotly_config(mode_bar=False)
 MAP_N = 80
 _MEMO = "_curv_surface"  # in the store: the surface the point and the rate were set on
 FIGURE_NOTE = (

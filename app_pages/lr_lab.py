@@ -7,7 +7,13 @@ import streamlit as st
 from optim_core import OPTIMIZERS, OptimizerError, divergence_reason, suggest_lr
 from optim_core import grid as core
 from teach import lab_text
-from viz import loss_curves_figure, outcome_figure, rotation_figure, trajectory_figure
+from viz import (
+    loss_curves_figure,
+    outcome_figure,
+    plotly_config,
+    rotation_figure,
+    trajectory_figure,
+)
 from webapp import budget
 from webapp.controls import optimizer_controls, steps_control
 from webapp.lab_batch import axis_controls, batch_grid, pick_from_click, pick_inputs
@@ -17,7 +23,7 @@ from webapp.state import current_view, forget, publish, show_notices, store, wid
 from webapp.ui import hero_chart, require_surface, stacked_columns, start_of
 
 CHART = "lab_chart"
-CONFIG = {"displayModeBar": False}
+CONFIG = plotly_config(mode_bar=False)
 LR_SPAN = 100.0  # the suggested range: the suggested α ÷ 100 … × 100
 _MEMO = "_lab_surface"  # in the store: the surface the range and the pick were set on
 _STALE = LabSettings.RANGE_KEYS + LabSettings.PICK_KEYS

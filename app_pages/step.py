@@ -13,6 +13,7 @@ from viz import (
     bias_table,
     cache_figure,
     nesterov_figure,
+    plotly_config,
     state_table,
     step_figure,
     step_latex,
@@ -41,7 +42,7 @@ from webapp.state import (
 from webapp.table import table
 from webapp.ui import hero_chart, require_surface, stacked_columns, start_of
 
-PLOTLY_CONFIG = {"displaylogo": False}
+CONFIG = plotly_config()
 HERO_ROOM = 12.5  # rem: the title above the presented picture, the step row below it
 
 
@@ -136,12 +137,12 @@ def _compare(surface, start, steps: int, present: bool, first: str) -> None:
     st.markdown(COMPARISONS[which].story)
     if which == "bias_correction":
         chart, numbers_of_bias = stacked_columns("step_bias", [3, 2])
-        chart.plotly_chart(bias_figure(result, present), theme=None, config=PLOTLY_CONFIG)
+        chart.plotly_chart(bias_figure(result, present), theme=None, config=CONFIG)
         table(bias_table(result), container=numbers_of_bias)
     elif which == "nesterov_forms":
-        st.plotly_chart(nesterov_figure(surface, result, present), theme=None, config=PLOTLY_CONFIG)
+        st.plotly_chart(nesterov_figure(surface, result, present), theme=None, config=CONFIG)
     else:
-        st.plotly_chart(cache_figure(result, present), theme=None, config=PLOTLY_CONFIG)
+        st.plotly_chart(cache_figure(result, present), theme=None, config=CONFIG)
 
 
 def step_page() -> None:

@@ -9,10 +9,10 @@ import streamlit as st
 
 from optim_core import noise as core
 from teach import noise_text
-from viz import noise_figure, scaling_figure
+from viz import noise_figure, plotly_config, scaling_figure
 from webapp.settings import SCHEMA, RunSettings
 from webapp.state import set_values, store
-from webapp.ui import PLOTLY_CONFIG, hero_chart
+from webapp.ui import hero_chart
 
 NOISE = "noise"
 
@@ -54,5 +54,5 @@ def noise_view(surface, run: RunSettings, start, present: bool) -> None:
     st.caption(noise_text.noise_caption(noise))
     scaling = _scaling(surface, surface.key, start, sampling, run.seed)
     figure = scaling_figure(scaling, batch_size=m, present=present, height=480 if present else 340)
-    st.plotly_chart(figure, theme=None, config=PLOTLY_CONFIG)
+    st.plotly_chart(figure, theme=None, config=plotly_config())
     st.caption(noise_text.scaling_caption(scaling))

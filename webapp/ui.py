@@ -11,12 +11,12 @@ import re
 import streamlit as st
 
 from surfaces import SURFACES, Surface, SurfaceError, get_surface, list_surfaces, parse_surface
+from viz import plotly_config
 from webapp.reconnect import mark_session
 from webapp.settings import CUSTOM, SCHEMA, View, surface_param_key
 from webapp.state import current_view, forget, keep_view, set_values, store, widget
 
 __all__ = [
-    "PLOTLY_CONFIG",
     "clicked_point",
     "current_view",
     "hero_chart",
@@ -63,7 +63,6 @@ _LAYOUT_CSS = """
 }
 </style>
 """
-PLOTLY_CONFIG = {"displaylogo": False, "scrollZoom": False}
 HERO_ROOM = 8.5  # rem above and below the presented hero chart: the title and a row of controls
 
 
@@ -71,12 +70,11 @@ def hero_chart(figure, present: bool, *, room: float = HERO_ROOM, side_legend=Fa
     """The page's main chart. To present, it takes the height of the screen less ``room`` rem
     (CSS above, the figure sized by its container), so it is large and above the fold at
     1280×720 and 1920×1080 alike; ``side_legend``: a square plot's legend beside it."""
-    config = PLOTLY_CONFIG | kwargs.pop("config", {})
+    config = plotly_config(responsive=present) | kwargs.pop("config", {})
     if present:
         figure.update_layout(height=None, autosize=True)
         if side_legend:
             legend_beside(figure)
-        config["responsive"] = True
     if present and room != HERO_ROOM:
         st.html(f"<style>.st-key-hero {{ --hero-room: {room}rem; }}</style>")
     with st.container(key="hero"):
