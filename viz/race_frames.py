@@ -159,7 +159,8 @@ def _revealed_of(path: np.ndarray, steps: np.ndarray, last: int, tol: float) -> 
 
 def reveal_plan(runs: list, steps: np.ndarray, span: float) -> list[list[np.ndarray]]:
     """Each run's drawn indices per frame, the tolerance doubled (up to ``MAX_PATH_TOLERANCE``)
-    until the frames before the last fit ``FRAME_PATH_POINTS``."""
+    until the frames before the last fit ``FRAME_PATH_POINTS``.  ``runs`` have the ``path`` the
+    race draws and the index of its ``last`` iterate drawn (``viz.race.visible_path``)."""
     tol = PATH_TOLERANCE * span
     while True:
         plan = [_revealed_of(r.path, steps, r.last, tol) for r in runs]
