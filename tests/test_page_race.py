@@ -204,14 +204,14 @@ def test_every_adam_hyperparameter_reaches_the_run(downloads):
 def test_schedule_and_warmup_reach_the_run(downloads):
     at = page(race_opts="sgd")
     at.selectbox(key="schedule").set_value("step").run()
-    at.slider(key="sched_every").set_value(5)
+    at.slider(key="sched_step_every").set_value(5)
     at.slider(key="warmup").set_value(3)
     at.run()
     assert not at.exception
     rows = list(csv.DictReader(io.StringIO(downloads["descent-lab-trajectories.csv"]())))
     lr = np.array([float(r["lr"]) for r in rows[1:]])
     base = at.select_slider(key="sgd_lr").value
-    gamma = at.slider(key="sched_gamma").value
+    gamma = at.slider(key="sched_step_gamma").value
     bowl = get_surface("bowl")
     expected = run(
         bowl,

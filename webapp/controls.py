@@ -138,7 +138,7 @@ def schedule_controls(container=None) -> None:
     for h in spec.params:
         if h.name == "warmup":
             continue
-        key = schedule_key(h.name)
+        key = schedule_key(sid, h.name)
         f = SCHEMA[key]
         if f.options:
             widget(

@@ -129,7 +129,9 @@ def start_of(view: View, surface: Surface) -> tuple[float, float]:
 
 
 def _is_learning_rate(key: str) -> bool:
-    return key.endswith("_lr") and not key.startswith(("lab_", "curv_"))
+    """A value suggested for each surface (an optimizer's learning rate: ``Field.per_surface``)."""
+    f = SCHEMA.get(key)
+    return f is not None and f.per_surface
 
 
 def _new_surface() -> None:
