@@ -4,7 +4,8 @@ runner and the theory that explains what they do.
 The rules are pure ``init``/``update`` pairs (``make_optimizer``); each sits next to its entry
 in a family module of ``optim_core.optimizers`` (its math as LaTeX and as the NumPy code shown,
 hyperparameters, learning-rate heuristic, stability edge, colour, marker), collected in
-``OPTIMIZERS``. Imports neither Streamlit nor Plotly.
+``OPTIMIZERS``; each learning-rate schedule is one entry next to its factory in
+``optim_core.schedules``, collected in ``SCHEDULES``. Imports neither Streamlit nor Plotly.
 """
 
 from optim_core.analysis import (
@@ -13,19 +14,7 @@ from optim_core.analysis import (
     stop_reason,
     stopped_why,
 )
-from optim_core.metadata import (
-    OPTIMIZERS,
-    SCHEDULES,
-    CurvatureScaled,
-    FixedLR,
-    Hyper,
-    OptimizerError,
-    OptimizerSpec,
-    ScheduleSpec,
-    StabilityEdge,
-    ViewScaled,
-)
-from optim_core.optimizers import make_optimizer, optimizer_spec
+from optim_core.optimizers import OPTIMIZERS, make_optimizer, optimizer_spec
 from optim_core.runner import (
     BatchTrajectory,
     Trajectory,
@@ -33,8 +22,17 @@ from optim_core.runner import (
     run_batch,
     run_many,
 )
-from optim_core.schedules import schedule_values
-from optim_core.spec import Optimizer
+from optim_core.schedules import SCHEDULES, ScheduleSpec, schedule_values
+from optim_core.spec import (
+    CurvatureScaled,
+    FixedLR,
+    Hyper,
+    Optimizer,
+    OptimizerError,
+    OptimizerSpec,
+    StabilityEdge,
+    ViewScaled,
+)
 from optim_core.sweep import Sweep, reference_loss, second_values, sweep
 from optim_core.theory import (
     QuadraticTheory,

@@ -43,7 +43,9 @@ class Optimizer(NamedTuple):
 # ---------------------------------------------------------------------------- hyperparameters
 
 
-def _between(low, high, low_open=False, high_open=True):
+def between(low, high, low_open=False, high_open=True):
+    """``valid`` for values in an interval: [low, high) by default."""
+
     def ok(x):
         return (
             np.isfinite(x)
@@ -59,16 +61,20 @@ def _positive():
     return (lambda x: np.isfinite(x) & (x > 0)), "must be > 0"
 
 
-def _non_negative():
-    return (lambda x: np.isfinite(x) & (x >= 0)), "must be >= 0"
+def at_least(low, integer=False):
+    """``valid`` for values >= low (for an int kind, the message says an integer)."""
+    return (lambda x: np.isfinite(x) & (x >= low)), (
+        f"must be {'an integer ' if integer else ''}>= {low:g}"
+    )
 
 
 @dataclass(frozen=True)
 class Hyper:
     """A hyperparameter and its slider: ``min``/``max`` bound the slider, not validity.
 
-    ``valid`` is ``(test, rule)``: which values are accepted (for float kinds), and how the
-    error message says so; ``what`` is how the message calls the value.
+    ``valid`` is ``(test, rule)``: which values are accepted (for float and int kinds; by
+    default the slider's range), and how the error message says so; ``what`` is how the message
+    calls the value. Optimizers' hyperparameters and schedules' parameters are both Hypers.
     """
 
     name: str
@@ -82,28 +88,28 @@ class Hyper:
     valid: tuple[Callable[[Any], Any], str] | None = field(default=None, compare=False)
     what: str = ""
 
-    def check(self, value):
-        """Validate a scalar or an array; return it as float/bool or array, else OptimizerError."""
+    def check(self, value, what: str | None = None):
+        """Validate a scalar or an array; return it as float/bool/int or array, else
+        OptimizerError. ``what`` is how the message calls the value, if not ``self.what``."""
         array = np.asarray(value)
+        what = what or self.what or f"{self.name} value"
         if self.kind == "bool":
             if array.dtype != bool and not (
                 np.issubdtype(array.dtype, np.integer) and np.isin(array, (0, 1)).all()
             ):
-                raise OptimizerError(
-                    f"Invalid {self.name} value: {value!r} (must be True or False)"
-                )
+                raise OptimizerError(f"Invalid {what}: {value!r} (must be True or False)")
             return bool(array) if array.ndim == 0 else array.astype(bool)
-        what = self.what or f"{self.name} value"
-        ok, rule = self.valid or _between(self.min, self.max, high_open=False)
-        if array.dtype == bool or not np.issubdtype(array.dtype, np.number):
+        ok, rule = self.valid or between(self.min, self.max, high_open=False)
+        kind = np.integer if self.kind == "int" else np.number
+        if array.dtype == bool or not np.issubdtype(array.dtype, kind):
             raise OptimizerError(f"Invalid {what}: {value!r} ({rule})")
-        array = array.astype(float)
+        array = array.astype(int if self.kind == "int" else float)
         with np.errstate(invalid="ignore"):
             bad = ~ok(array)
         if bad.any():
-            first = array[bad].flat[0] if array.ndim else float(array)
+            first = array[bad].flat[0] if array.ndim else array.item()
             raise OptimizerError(f"Invalid {what}: {first} ({rule})")
-        return float(array) if array.ndim == 0 else array
+        return array.item() if array.ndim == 0 else array
 
 
 def lr_hyper(default, low=1e-4, high=10.0) -> Hyper:
@@ -128,7 +134,7 @@ def momentum_hyper(default=0.9) -> Hyper:
         0.0,
         0.99,
         help="momentum: how much velocity is kept",
-        valid=_between(0, 1),
+        valid=between(0, 1),
     )
 
 
@@ -140,7 +146,7 @@ def decay_hyper(default=0.9) -> Hyper:
         0.5,
         0.999,
         help="decay rate of the moving average of g²",
-        valid=_between(0, 1, low_open=True),
+        valid=between(0, 1, low_open=True),
     )
 
 
@@ -159,11 +165,11 @@ def eps_hyper(default) -> Hyper:
 
 
 def beta1_hyper(default=0.9, help="decay rate of the mean gradient m") -> Hyper:
-    return Hyper("beta1", "β₁", default, 0.0, 0.99, help=help, valid=_between(0, 1))
+    return Hyper("beta1", "β₁", default, 0.0, 0.99, help=help, valid=between(0, 1))
 
 
 def beta2_hyper(default=0.999, help="decay rate of the mean squared gradient v") -> Hyper:
-    return Hyper("beta2", "β₂", default, 0.5, 0.9999, help=help, valid=_between(0, 1))
+    return Hyper("beta2", "β₂", default, 0.5, 0.9999, help=help, valid=between(0, 1))
 
 
 def weight_decay_hyper(default=0.01) -> Hyper:
@@ -174,7 +180,7 @@ def weight_decay_hyper(default=0.01) -> Hyper:
         0.0,
         1.0,
         help="decoupled weight decay: shrinks θ toward 0",
-        valid=_non_negative(),
+        valid=at_least(0),
     )
 
 
@@ -189,7 +195,7 @@ DAMPING = Hyper(
     0.0,
     10.0,
     help="added to every curvature: shorter, safer steps",
-    valid=_non_negative(),
+    valid=at_least(0),
 )
 BIAS_CORRECTION = flag_hyper("bias_correction", "bias correction", True, "divide m, v by 1 − βᵗ")
 CENTERED = flag_hyper("centered", "centered", False, "divide by the variance, not g²")

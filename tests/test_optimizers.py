@@ -13,7 +13,6 @@ import pytest
 
 from optim_core import (
     OPTIMIZERS,
-    SCHEDULES,
     CurvatureScaled,
     FixedLR,
     OptimizerError,
@@ -289,14 +288,6 @@ def test_metadata_is_complete_and_consistent(optimizer):
     assert spec.equals and spec.convention
     for name, symbol, description in spec.state_fields:
         assert name.isidentifier() and symbol and description and _balanced(symbol)
-
-
-def test_schedule_metadata():
-    assert list(SCHEDULES) == ["constant", "step", "exponential", "inverse_time", "cosine"]
-    for spec in SCHEDULES.values():
-        assert spec.params[-1].name == "warmup" and _balanced(spec.latex)
-        for p in spec.params:
-            assert p.min <= p.default <= p.max
 
 
 # ---------------------------------------------------------------------------- bad inputs

@@ -1,4 +1,5 @@
-"""Learning-rate schedules: α_t for t = 1 … steps with α₁ = α₀, warm-up, batches, bad input.
+"""Learning-rate schedules: α_t for t = 1 … steps with α₁ = α₀, warm-up, batches, bad input,
+the entries and their Robbins–Monro facts.
 
 (torch's schedulers give the same numbers: test_torch_golden.py.)
 """
@@ -9,7 +10,7 @@ import numpy as np
 import pytest
 
 from optim_core import SCHEDULES, OptimizerError, run, run_batch, schedule_values
-from optim_core.schedules import parse_schedule
+from optim_core.schedules import WARMUP, parse_schedule
 from tests._analytic import bowl
 
 
@@ -111,6 +112,44 @@ def test_bad_schedules_are_rejected_with_a_plain_message(schedule, message):
 def test_bad_learning_rate_or_steps(lr, steps):
     with pytest.raises(OptimizerError, match="Invalid"):
         schedule_values(None, lr, steps)
+
+
+# ---------------------------------------------------------------------------- the entries
+
+
+def _balanced(latex):
+    depth = 0
+    for ch in latex.replace(r"\{", "").replace(r"\}", ""):
+        depth += (ch == "{") - (ch == "}")
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+@pytest.mark.parametrize("schedule", list(SCHEDULES))
+def test_every_entry_is_complete_and_its_parameters_check_themselves(schedule):
+    spec = SCHEDULES[schedule]
+    assert spec.id == schedule and spec.name and spec.description.endswith(".")
+    assert spec.latex.startswith(r"\alpha_t =") and _balanced(spec.latex)
+    assert spec.params[-1] is WARMUP and len({h.name for h in spec.params}) == len(spec.params)
+    for h in spec.params:
+        assert h.kind in ("float", "int") and h.label and h.help
+        assert h.min <= h.default <= h.max and h.check(h.default) == h.default
+        assert h.check(h.min) == h.min and h.check(h.max) == h.max  # the slider's ends are valid
+    defaults = {h.name: h.default for h in spec.params}
+    assert parse_schedule(schedule) == (schedule, defaults)
+    values = schedule_values({"name": schedule, **defaults}, 0.3, 50)
+    assert values[0] == pytest.approx(0.3) and np.isfinite(values).all() and (values > 0).all()
+    # the facts and the sentence agree: Robbins–Monro holds iff Σα_t = ∞ and Σα_t² < ∞
+    assert (spec.total_infinite is None) == (spec.squares_finite is None)
+    if spec.total_infinite is not None:
+        holds = spec.total_infinite and spec.squares_finite
+        assert ("not Robbins–Monro" in spec.robbins_monro) is (not holds)
+
+
+def test_a_parameter_is_one_value():
+    with pytest.raises(OptimizerError, match="give one value"):
+        schedule_values({"name": "exponential", "k": [0.1, 0.2]}, 0.1, 10)
 
 
 # ---------------------------------------------------------------------------- what the help says
