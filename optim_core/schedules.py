@@ -217,10 +217,68 @@ COSINE = ScheduleSpec(
 )
 
 
+# ---------------------------------------------------------------------------- cyclical
+
+
+def triangular(lr, total, peak, half_cycle) -> Rate:
+    """Up from α₀ to peak·α₀ in ``half_cycle`` steps, down again in as many, and over again
+    (Smith 2017's triangular cyclical learning rate)."""
+
+    def rate(t):
+        phase = ((t - 1) % (2 * half_cycle)) / half_cycle  # 0 → 2 over a cycle
+        return lr * (1.0 + (peak - 1.0) * (1.0 - np.abs(phase - 1.0)))
+
+    return rate
+
+
+CYCLIC = ScheduleSpec(
+    id="cyclic",
+    name="Cyclical (triangular)",
+    description="Climb from α₀ to a peak and back down, again and again (Smith 2017).",
+    factory=triangular,
+    params=(
+        Hyper(
+            "peak",
+            "α_max/α₀",
+            3.0,
+            1.0,
+            100.0,
+            log=True,
+            help="the peak learning rate, as a multiple of α₀",
+            valid=at_least(1),
+        ),
+        Hyper(
+            "half_cycle",
+            "s",
+            25,
+            1,
+            500,
+            kind="int",
+            help="steps from α₀ up to the peak (and as many back down)",
+            valid=at_least(1, integer=True),
+        ),
+        WARMUP,
+    ),
+    latex=r"\alpha_t = \alpha_0 \Big(1 + (p - 1)\big(1 - \big|\tfrac{(t-1) \bmod 2s}{s}"
+    r" - 1\big|\big)\Big), \quad p = \alpha_{\max}/\alpha_0",
+    total_infinite=True,
+    squares_finite=False,
+    robbins_monro=(
+        "α_t never decays, it keeps cycling between α₀ and the peak: Σα_t = ∞ but Σα_t² = ∞ "
+        "too, so not Robbins–Monro. With gradient noise the iterate never settles; it is "
+        "quietest at each cycle's low point, and each peak can shake it out of a narrow valley."
+    ),
+    equals=(
+        "torch.optim.lr_scheduler.CyclicLR(base_lr=α₀, max_lr=p·α₀, step_size_up=s, "
+        'mode="triangular", cycle_momentum=False)'
+    ),
+)
+
+
 # ---------------------------------------------------------------------------- the table
 
 SCHEDULES: dict[str, ScheduleSpec] = {
-    spec.id: spec for spec in (CONSTANT, STEP, EXPONENTIAL, INVERSE_TIME, COSINE)
+    spec.id: spec for spec in (CONSTANT, STEP, EXPONENTIAL, INVERSE_TIME, COSINE, CYCLIC)
 }
 
 

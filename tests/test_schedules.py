@@ -40,8 +40,19 @@ def test_cosine_glides_from_lr_to_min_lr_over_the_run():
     assert (np.diff(schedule_values({"name": "cosine"}, 1.0, 100)) < 0).all()
 
 
+def test_triangular_cycles_between_lr_and_its_peak_by_hand():
+    values = schedule_values({"name": "cyclic", "peak": 3.0, "half_cycle": 4}, 0.1, 17)
+    # up by (3 − 1)·0.1/4 = 0.05 a step for 4 steps, down for 4, and again
+    up = [0.1, 0.15, 0.2, 0.25, 0.3, 0.25, 0.2, 0.15]
+    np.testing.assert_allclose(values, up * 2 + [0.1], rtol=1e-15)
+    long = schedule_values({"name": "cyclic", "peak": 7.0, "half_cycle": 25}, 0.01, 500)
+    assert long.min() == pytest.approx(0.01) and long.max() == pytest.approx(0.07)
+    np.testing.assert_allclose(long[50:], long[:-50], rtol=1e-12)  # the period is 2s
+    np.testing.assert_array_equal(schedule_values({"name": "cyclic", "peak": 1.0}, 0.2, 9), 0.2)
+
+
 def test_every_schedule_starts_at_lr():
-    for name in ("constant", "step", "exponential", "inverse_time", "cosine"):
+    for name in SCHEDULES:
         assert schedule_values(name, 0.7, 10)[0] == 0.7
 
 
@@ -96,6 +107,9 @@ BAD = [
     ({"name": "cosine", "warmup": -2}, "Invalid warmup for schedule cosine: -2"),
     ({"name": "constant", "warmup": True}, "Invalid warmup for schedule constant: True"),
     ({"name": "exponential", "k": "0.1"}, "Invalid k for schedule exponential: '0.1'"),
+    ({"name": "cyclic", "peak": 0.5}, "Invalid peak for schedule cyclic: 0.5"),
+    ({"name": "cyclic", "half_cycle": 0}, "Invalid half_cycle for schedule cyclic: 0"),
+    ({"name": "cyclic", "half_cycle": 2.0}, "Invalid half_cycle for schedule cyclic: 2.0"),
 ]
 
 
@@ -174,6 +188,7 @@ ROBBINS_MONRO = [  # (schedule with its own parameters, Σα finite?, Σα² fin
     ({"name": "step", "gamma": 0.5, "every": 25}, True, True, 25 / (1 - 0.5)),
     ({"name": "exponential", "k": 0.01}, True, True, 1 / (1 - math.exp(-0.01))),
     ({"name": "inverse_time", "k": 0.05}, False, True, None),
+    ({"name": "cyclic", "peak": 3.0, "half_cycle": 10}, False, False, None),
 ]
 
 

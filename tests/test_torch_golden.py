@@ -2,7 +2,8 @@
 
 tests/data/torch_quadratic.json (the shared reference) and tests/data/torch_goldens.json
 (made by tests/data/make_torch_goldens.py: Rosenbrock, a rotated ill-conditioned quadratic,
-non-default hyperparameters, torch's lr schedulers). torch is not needed to run these tests.
+non-default hyperparameters, torch's lr schedulers, CyclicLR included). torch is not needed to
+run these tests.
 """
 
 import json
@@ -11,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from optim_core import OPTIMIZERS, run, schedule_values
+from optim_core import OPTIMIZERS, SCHEDULES, run, schedule_values
 from tests._analytic import Quadratic, Rosenbrock, bowl
 
 DATA = Path(__file__).parent / "data"
@@ -60,9 +61,19 @@ def test_goldens_cover_every_optimizer_torch_has():
         "sgd", "momentum", "nesterov_reparam", "adagrad", "rmsprop",
         "adam", "adamw", "amsgrad", "nadam", "adadelta",
     }  # fmt: skip
-    schedules = {case["schedule"]["name"] for case in OURS["cases"] if "schedule" in case}
-    assert schedules == {"step", "exponential", "inverse_time", "cosine"}
-    assert any(case.get("schedule", {}).get("warmup") for case in OURS["cases"])
+
+
+def test_goldens_cover_every_schedule_torch_has():
+    torch_like = {
+        k for k, spec in SCHEDULES.items() if spec.equals.startswith("torch.optim.lr_scheduler")
+    }
+    covered = {case["schedule"]["name"] for case in OURS["cases"] if "schedule" in case}
+    assert torch_like == covered
+    assert torch_like == {"step", "exponential", "inverse_time", "cosine", "cyclic"}
+    with_warmup = {
+        c["schedule"]["name"] for c in OURS["cases"] if c.get("schedule", {}).get("warmup")
+    }
+    assert with_warmup == {"cosine", "step", "cyclic"}
 
 
 def test_schedule_values_equal_torch_schedulers_on_a_batch_of_learning_rates():

@@ -87,6 +87,16 @@ def make_scheduler(opt, schedule, steps):
         main = lrs.LambdaLR(opt, lambda s: 1.0 / (1.0 + k * s))
     elif name == "cosine":
         main = lrs.CosineAnnealingLR(opt, T_max=main_steps, eta_min=schedule["min_lr"])
+    elif name == "cyclic":
+        lr0 = opt.defaults["lr"]
+        main = lrs.CyclicLR(
+            opt,
+            base_lr=lr0,
+            max_lr=schedule["peak"] * lr0,
+            step_size_up=schedule["half_cycle"],
+            mode="triangular",
+            cycle_momentum=False,
+        )
     else:
         raise ValueError(name)
     if not warmup:
@@ -165,6 +175,12 @@ SCHEDULE_CASES = [
         {"name": "step", "gamma": 0.7, "every": 7, "warmup": 4},
     ),
     ("adadelta", {"lr": 2.0, "decay": 0.9, "eps": 1e-6}, {"name": "exponential", "k": 0.02}),
+    ("sgd", {"lr": 0.02}, {"name": "cyclic", "peak": 3.0, "half_cycle": 8}),
+    (
+        "adam",
+        {"lr": 0.05, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
+        {"name": "cyclic", "peak": 4.0, "half_cycle": 5, "warmup": 6},
+    ),
 ]
 
 
