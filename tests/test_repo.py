@@ -58,3 +58,38 @@ def test_torch_is_not_a_dependency():
     for req in ("requirements.txt", "requirements-dev.txt"):
         lines = ROOT.joinpath(req).read_text().lower().splitlines()
         assert not [ln for ln in lines if ln.split("#")[0].strip().startswith("torch")]
+
+
+# The floors, bottom up: a package imports only the packages below it (pages: everything).
+FLOORS = ("surfaces", "optim_core", "teach", "viz", "webapp", "lessons", "app_pages")
+
+
+def _imported_modules(path: Path) -> list[tuple[str, list[str]]]:
+    """(module, names imported from it) for each absolute import of ``path``."""
+    out = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            out += [(a.name, []) for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            out.append((node.module, [a.name for a in node.names]))
+    return out
+
+
+def test_every_arrow_points_down_and_no_package_imports_another_ones_private_names():
+    for floor, package in enumerate(FLOORS):
+        for f in ROOT.joinpath(package).rglob("*.py"):
+            for module, names in _imported_modules(f):
+                top, *rest = module.split(".")
+                if top not in FLOORS or top == package:
+                    continue
+                assert FLOORS.index(top) < floor, f"{f} imports {module}, a floor above"
+                private = [n for n in [*rest, *names] if n.startswith("_")]
+                assert not private, f"{f} imports {module}: {private}, private to {top}"
+
+
+def test_app_pages_holds_pages_only_and_every_page_is_registered():
+    from webapp.pages import PAGES
+
+    scripts = {p.script for p in PAGES}
+    on_disk = {f"app_pages/{f.name}" for f in ROOT.joinpath("app_pages").glob("*.py")}
+    assert on_disk - {"app_pages/__init__.py"} == scripts

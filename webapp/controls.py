@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from optim_core import OPTIMIZERS, SCHEDULES, suggest_lr
-from viz._base import color_for
+from viz import color_for
 from webapp.settings import SCHEMA, hyper_key, lr_options, nearest_option, schedule_key
 from webapp.state import store, widget
 
