@@ -9,10 +9,7 @@ from optim_core import OPTIMIZERS, OptimizerError
 from optim_core.analysis import stopped_why
 from teach.compare import COMPARISONS
 from viz import (
-    bias_figure,
-    bias_table,
-    cache_figure,
-    nesterov_figure,
+    comparison_figure,
     plotly_config,
     state_table,
     step_figure,
@@ -133,16 +130,15 @@ def _compare(surface, start, steps: int, present: bool, first: str) -> None:
     for opt in COMPARISONS[which].optimizers:
         ensure_lr(opt, surface, start)
         hypers.append(tuple(sorted(read_hyper(store(), SCHEMA, opt).items())))
-    result = _comparison(surface, surface.key, which, tuple(hypers), start, steps)
+    chart = _comparison(surface, surface.key, which, tuple(hypers), start, steps).chart()
     st.markdown(COMPARISONS[which].story)
-    if which == "bias_correction":
-        chart, numbers_of_bias = stacked_columns("step_bias", [3, 2])
-        chart.plotly_chart(bias_figure(result, present), theme=None, config=CONFIG)
-        table(bias_table(result), container=numbers_of_bias)
-    elif which == "nesterov_forms":
-        st.plotly_chart(nesterov_figure(surface, result, present), theme=None, config=CONFIG)
+    figure = comparison_figure(surface, chart, present)
+    if chart.rows:
+        where, numbers = stacked_columns("step_compare_chart", [3, 2])
+        where.plotly_chart(figure, theme=None, config=CONFIG)
+        table(list(chart.rows), container=numbers)
     else:
-        st.plotly_chart(cache_figure(result, present), theme=None, config=CONFIG)
+        st.plotly_chart(figure, theme=None, config=CONFIG)
 
 
 def step_page() -> None:

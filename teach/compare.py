@@ -1,20 +1,44 @@
 """The Step page's comparisons: two runs that differ in one place, and what the difference is.
 
-Each comparison has an id (an optimizer's spec names the one to show first), a title, and a
-function that runs both sides on the same surface, start and run length and returns a typed
-result; the figures draw only what these return.
+A comparison is one entry of ``COMPARISONS``: an id (an optimizer's spec names the one to show
+first), a title, its story, and a function that runs both sides on the same surface, start and
+run length and returns a typed result. Each result says what to draw as a ``Chart``: lines over
+the steps, or whole paths on the surface, and a table if it has one. ``viz.comparison_figure``
+draws any ``Chart``, so a new comparison is its entry here and nothing else.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
-from optim_core.runner import Trajectory, run
+from optim_core import OPTIMIZERS, Trajectory, run
 
 FIRST_STEPS = 10  # the bias-correction comparison looks at the first steps
+
+
+class Line(NamedTuple):
+    """One line of a comparison's chart: values over steps 1, 2, …, in ``optimizer``'s colour."""
+
+    label: str
+    values: np.ndarray
+    optimizer: str
+    dash: str = "solid"
+
+
+@dataclass(frozen=True)
+class Chart:
+    """What a comparison shows: ``lines`` over the steps (log scale) or whole ``paths`` on the
+    surface as (label, trajectory), and ``rows`` of a table beside the chart (may be empty)."""
+
+    title: str = ""
+    y_title: str = ""
+    lines: tuple[Line, ...] = ()
+    paths: tuple[tuple[str, Trajectory], ...] = ()
+    rows: tuple[dict[str, str], ...] = ()
 
 
 def step_sizes(trajectory) -> np.ndarray:
@@ -35,6 +59,30 @@ class BiasCorrection:
     def ratio(self) -> np.ndarray:
         with np.errstate(all="ignore"):
             return np.where(self.with_hats > 0, self.without / self.with_hats, np.nan)
+
+    def chart(self) -> Chart:
+        """Both step sizes over the first steps; the table adds their ratio (at t = 1 it is
+        (1 − β₁)/√(1 − β₂); later steps also differ in the moments themselves)."""
+        rows = tuple(
+            {
+                "t": str(i + 1),
+                "with correction": f"{a:.4g}",
+                "without": f"{b:.4g}",
+                "without ÷ with": f"{r:.3g}" if np.isfinite(r) else "n/a",
+            }
+            for i, (a, b, r) in enumerate(
+                zip(self.with_hats, self.without, self.ratio, strict=True)
+            )
+        )
+        return Chart(
+            title=f"Step size ‖θ_t − θ_(t−1)‖, first {len(self.with_hats)} steps",
+            y_title="step size",
+            lines=(
+                Line("with bias correction", self.with_hats, "adam"),
+                Line("without", self.without, "adam", dash="dot"),
+            ),
+            rows=rows,
+        )
 
 
 def bias_correction(surface, hyper: dict, start, steps: int, first: int = FIRST_STEPS):
@@ -62,6 +110,11 @@ class NesterovForms:
     look_ahead: Trajectory
     reparam: Trajectory
 
+    def chart(self) -> Chart:
+        """Both paths on the surface, the look-ahead points of the first as open circles."""
+        runs = (self.look_ahead, self.reparam)
+        return Chart(paths=tuple((OPTIMIZERS[r.optimizer].name, r) for r in runs))
+
 
 def nesterov_forms(surface, hyper: dict, start, steps: int) -> NesterovForms:
     runs = [
@@ -81,6 +134,15 @@ class CacheRates:
     def rates(self, trajectory: Trajectory) -> np.ndarray:
         return trajectory.states["effective_lr"]
 
+    def chart(self) -> Chart:
+        """The per-coordinate learning rate of each over the run (x solid, y dotted)."""
+        lines = []
+        for trajectory in (self.adagrad, self.rmsprop):
+            rates, name = self.rates(trajectory), OPTIMIZERS[trajectory.optimizer].name
+            lines.append(Line(f"{name}, x", rates[:, 0], trajectory.optimizer))
+            lines.append(Line(f"{name}, y", rates[:, 1], trajectory.optimizer, dash="dot"))
+        return Chart("Effective learning rate per coordinate", "α / (√r + ε)", tuple(lines))
+
 
 def cache_rates(surface, adagrad_hyper: dict, rmsprop_hyper: dict, start, steps: int):
     return CacheRates(
@@ -94,7 +156,7 @@ class Comparison:
     id: str
     title: str
     optimizers: tuple[str, ...]  # whose hyperparameters it uses
-    compute: Callable
+    compute: Callable  # (surface, *hypers, start, steps) -> a result with .chart()
     story: str  # what to look at, in two sentences
 
 

@@ -7,8 +7,16 @@ import pytest
 
 from optim_core import OPTIMIZERS, run
 from surfaces import get_surface
-from teach.compare import step_sizes
-from viz import LOOKAHEAD_COLOR, state_table, step_figure, step_latex, tex_value, zoom_bounds
+from teach.compare import COMPARISONS, step_sizes
+from viz import (
+    LOOKAHEAD_COLOR,
+    comparison_figure,
+    state_table,
+    step_figure,
+    step_latex,
+    tex_value,
+    zoom_bounds,
+)
 from viz.step import Series, looks_ahead, paths_figure, series_figure, step_points, tex_number
 
 BOWL = get_surface("bowl", kappa=10.0, angle=30.0)
@@ -173,3 +181,16 @@ def test_the_step_figure_holds_its_legend_below_with_two_rows_room_for_a_look_ah
     assert ahead.b >= plain.b + 30 and ahead.l == plain.l >= 60
     presented = step_figure(BOWL, t, 4, present=True).layout.margin
     assert presented.b < ahead.b  # presenting, the legend stands beside the plot
+
+
+@pytest.mark.parametrize("which", list(COMPARISONS))
+def test_every_comparison_is_drawn_from_its_entry_alone(which):
+    """A comparison is one entry: its result's chart is drawn by the one comparison_figure."""
+    entry = COMPARISONS[which]
+    hypers = [{"lr": 0.05} for _ in entry.optimizers]
+    chart = entry.compute(BOWL, *hypers, (1.0, 1.0), 30).chart()
+    fig = comparison_figure(BOWL, chart, present=False)
+    names = [trace.name for trace in fig.data]
+    expected = [label for label, _ in chart.paths] or [line.label for line in chart.lines]
+    assert all(label in names for label in expected) and expected
+    assert all(line.optimizer in OPTIMIZERS for line in chart.lines)

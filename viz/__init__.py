@@ -21,10 +21,7 @@ from viz.race import race_figure
 from viz.race_views import loss_figure, surface_3d_figure
 from viz.step import (
     LOOKAHEAD_COLOR,
-    bias_figure,
-    bias_table,
-    cache_figure,
-    nesterov_figure,
+    comparison_figure,
     state_table,
     step_figure,
     step_latex,
@@ -34,10 +31,8 @@ from viz.step import (
 
 __all__ = [
     "LOOKAHEAD_COLOR",
-    "bias_figure",
-    "bias_table",
-    "cache_figure",
     "color_for",
+    "comparison_figure",
     "condition_map_figure",
     "curvature_figure",
     "displacement_latex",
@@ -46,7 +41,6 @@ __all__ = [
     "kind_map_figure",
     "loss_curves_figure",
     "loss_figure",
-    "nesterov_figure",
     "noise_figure",
     "outcome_figure",
     "plotly_config",

@@ -18,7 +18,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from optim_core import OPTIMIZERS
-from teach.compare import BiasCorrection, CacheRates, NesterovForms
+from teach.compare import Chart
 from viz._base import color_for, contour_trace, line_width, minima_trace, style
 
 # Tunable settings of these figures, together at the top.
@@ -425,55 +425,12 @@ def series_figure(
 # ---------------------------------------------------------------------------- the comparisons
 
 
-def bias_figure(result: BiasCorrection, present: bool = False) -> go.Figure:
-    """Adam's step sizes with and without bias correction over the first steps."""
-    color = color_for("adam")
+def comparison_figure(surface, chart: Chart, present: bool = False) -> go.Figure:
+    """Any comparison's chart: its paths on the surface, or its lines over the steps (log y)."""
+    if chart.paths:
+        labels, runs = zip(*chart.paths, strict=True)
+        return paths_figure(surface, runs, labels, present)
+    series = [Series(s.label, s.values, color_for(s.optimizer), s.dash) for s in chart.lines]
     return series_figure(
-        [
-            Series("with bias correction", result.with_hats, color),
-            Series("without", result.without, color, dash="dot"),
-        ],
-        title=f"Step size ‖θ_t − θ_(t−1)‖, first {len(result.with_hats)} steps",
-        y_title="step size",
-        log_y=True,
-        present=present,
-    )
-
-
-def bias_table(result: BiasCorrection) -> list[dict[str, str]]:
-    """Rows t, both step sizes, their ratio, and the ratio (1 − β₁ᵗ)/√(1 − β₂ᵗ) predicts for
-    the first step (later steps also differ in the moments themselves)."""
-    return [
-        {
-            "t": str(i + 1),
-            "with correction": f"{a:.4g}",
-            "without": f"{b:.4g}",
-            "without ÷ with": f"{r:.3g}" if np.isfinite(r) else "n/a",
-        }
-        for i, (a, b, r) in enumerate(
-            zip(result.with_hats, result.without, result.ratio, strict=True)
-        )
-    ]
-
-
-def nesterov_figure(surface, result: NesterovForms, present: bool = False) -> go.Figure:
-    runs = (result.look_ahead, result.reparam)
-    return paths_figure(surface, runs, [OPTIMIZERS[r.optimizer].name for r in runs], present)
-
-
-def cache_figure(result: CacheRates, present: bool = False) -> go.Figure:
-    """The per-coordinate learning rate of AdaGrad and RMSProp over the run."""
-    series = []
-    for trajectory in (result.adagrad, result.rmsprop):
-        rates = result.rates(trajectory)
-        name = OPTIMIZERS[trajectory.optimizer].name
-        color = color_for(trajectory.optimizer)
-        series.append(Series(f"{name}, x", rates[:, 0], color))
-        series.append(Series(f"{name}, y", rates[:, 1], color, dash="dot"))
-    return series_figure(
-        series,
-        title="Effective learning rate per coordinate",
-        y_title="α / (√r + ε)",
-        log_y=True,
-        present=present,
+        series, title=chart.title, y_title=chart.y_title, log_y=True, present=present
     )
