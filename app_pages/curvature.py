@@ -17,6 +17,7 @@ from viz import (
     plotly_config,
 )
 from viz import displacement_latex as step_latex
+from webapp.cache import cached_on_surface
 from webapp.settings import SCHEMA, CurvatureSettings, lr_options, nearest_option
 from webapp.state import (
     current_view,
@@ -52,14 +53,14 @@ MAP_NOTES = (
 )
 
 
-@st.cache_data(max_entries=64, show_spinner="Looking for critical points…")
-def _critical(_surface, key: str):
-    return critical_points(_surface)
+@cached_on_surface(max_entries=64, show_spinner="Looking for critical points…")
+def _critical(surface):
+    return critical_points(surface)
 
 
-@st.cache_data(max_entries=64, show_spinner="Mapping the curvature…")
-def _map(_surface, key: str):
-    return curvature_map(_surface, n=MAP_N)
+@cached_on_surface(max_entries=64, show_spinner="Mapping the curvature…")
+def _map(surface):
+    return curvature_map(surface, n=MAP_N)
 
 
 def _follow_surface(view, surface, start) -> None:
@@ -143,7 +144,7 @@ def _critical_table(found) -> None:
 
 def _maps(surface, point, present: bool) -> None:
     st.subheader("Curvature over the view")
-    cmap = _map(surface, surface.key)
+    cmap = _map(surface)
     for tab, draw, note in zip(
         st.tabs(["Convex · saddle · concave", "Condition number"]),
         (kind_map_figure, condition_map_figure),
@@ -182,7 +183,7 @@ def _curvature(view, surface, start) -> None:
     point = settings.point(start)
     curv = curvature_at(surface, point)
     steps = local_steps(surface, curv, settings.lr)
-    found = _critical(surface, surface.key)
+    found = _critical(surface)
     # On a projector the contour gets the whole width and the numbers go below it; on a narrow
     # screen the numbers go below it too (the Hessian is never cut off).
     figure_column, numbers_column = (

@@ -15,6 +15,7 @@ from viz import (
     trajectory_figure,
 )
 from webapp import budget
+from webapp.cache import cached_on_surface
 from webapp.controls import optimizer_controls, steps_control
 from webapp.lab_batch import axis_controls, batch_grid, pick_from_click, pick_inputs
 from webapp.runs import cached_run
@@ -30,14 +31,14 @@ _STALE = LabSettings.RANGE_KEYS + LabSettings.PICK_KEYS
 METRIC_LABELS = {"loss": "final loss f − f*", "steps": "steps to settle"}
 
 
-@st.cache_data(max_entries=32, show_spinner="Running the grid…")
-def _grid(_surface, key, optimizer, start, lr_range, n, steps, tol, fixed):
+@cached_on_surface(max_entries=32, show_spinner="Running the grid…")
+def _grid(surface, optimizer, start, lr_range, n, steps, tol, fixed):
     """The sweep, or the GridBudget it would exceed (a refusal is cached like a result)."""
     runs = n * n if OPTIMIZERS[optimizer].second else n
-    verdict = budget.grid_budget(_surface, optimizer, start, runs, steps)
+    verdict = budget.grid_budget(surface, optimizer, start, runs, steps)
     if not verdict.ok:
         return verdict
-    return core.grid_sweep(_surface, optimizer, start, lr_range, n, steps, tol, dict(fixed))
+    return core.grid_sweep(surface, optimizer, start, lr_range, n, steps, tol, dict(fixed))
 
 
 @st.cache_data(max_entries=16, show_spinner="Rotating the bowl…")
@@ -174,7 +175,7 @@ def main() -> None:
     args = (lab.optimizer, start, lab.lr_range, lab.n, lab.steps, lab.tol, lab.fixed)
     try:
         batch = (lab.sampling, lab.seed) if lab.batch_axis else ()
-        grid = (batch_grid if batch else _grid)(surface, surface.key, *args, *batch)
+        grid = (batch_grid if batch else _grid)(surface, *args, *batch)
     except OptimizerError as err:  # e.g. a start point where the formula is not defined
         grid = None
         st.error(f"Cannot run from ({start[0]:.4g}, {start[1]:.4g}): {err}")

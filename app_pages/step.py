@@ -16,6 +16,7 @@ from viz import (
     step_latex,
     zoom_bounds,
 )
+from webapp.cache import cached_on_surface
 from webapp.controls import (
     ensure_lr,
     minibatch_controls,
@@ -105,9 +106,9 @@ def _this_step(surface, trajectory, t: int, present: bool, hero, zoom: bool | No
         table(state_table(trajectory, t))
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
-def _comparison(_surface, surface_key: str, which: str, hypers: tuple, start, steps: int):
-    return COMPARISONS[which].compute(_surface, *map(dict, hypers), start, steps)
+@cached_on_surface(max_entries=256, show_spinner=False)
+def _comparison(surface, which: str, hypers: tuple, start, steps: int):
+    return COMPARISONS[which].compute(surface, *map(dict, hypers), start, steps)
 
 
 def _compare(surface, start, steps: int, present: bool, first: str) -> None:
@@ -130,7 +131,7 @@ def _compare(surface, start, steps: int, present: bool, first: str) -> None:
     for opt in COMPARISONS[which].optimizers:
         ensure_lr(opt, surface, start)
         hypers.append(tuple(sorted(read_hyper(store(), SCHEMA, opt).items())))
-    chart = _comparison(surface, surface.key, which, tuple(hypers), start, steps).chart()
+    chart = _comparison(surface, which, tuple(hypers), start, steps).chart()
     st.markdown(COMPARISONS[which].story)
     figure = comparison_figure(surface, chart, present)
     if chart.rows:

@@ -9,6 +9,7 @@ import streamlit as st
 
 from optim_core import grid as core
 from webapp import budget
+from webapp.cache import cached_on_surface
 from webapp.settings import SCHEMA, LabSettings
 from webapp.state import set_values, store, widget
 from webapp.ui import clicked_point
@@ -16,17 +17,17 @@ from webapp.ui import clicked_point
 SAMPLING_LABELS = {"shuffle": "shuffled epochs", "replacement": "with replacement"}
 
 
-@st.cache_data(max_entries=32, show_spinner="Running the grid…")
-def batch_grid(_surface, key, optimizer, start, lr_range, n, steps, tol, fixed, sampling, seed):
+@cached_on_surface(max_entries=32, show_spinner="Running the grid…")
+def batch_grid(surface, optimizer, start, lr_range, n, steps, tol, fixed, sampling, seed):
     """The learning rate × batch size sweep, or the Budget it would exceed."""
-    sizes = core.batch_sizes(_surface.n_examples)
+    sizes = core.batch_sizes(surface.n_examples)
     runs = n * len(sizes)
     mean_m = round(sum(sizes) / len(sizes))
-    verdict = budget.grid_budget(_surface, optimizer, start, runs, steps, batch_size=mean_m)
+    verdict = budget.grid_budget(surface, optimizer, start, runs, steps, batch_size=mean_m)
     if not verdict.ok:
         return verdict
     args = (optimizer, start, lr_range, n, steps, tol, dict(fixed))
-    return core.batch_sweep(_surface, *args, sampling=sampling, seed=seed)
+    return core.batch_sweep(surface, *args, sampling=sampling, seed=seed)
 
 
 def axis_controls(surface, optimizer: str, container=None) -> str:

@@ -10,6 +10,7 @@ import streamlit as st
 from optim_core import noise as core
 from teach import noise_text
 from viz import noise_figure, plotly_config, scaling_figure
+from webapp.cache import cached_on_surface
 from webapp.settings import SCHEMA, RunSettings
 from webapp.state import set_values, store
 from webapp.ui import hero_chart
@@ -17,14 +18,14 @@ from webapp.ui import hero_chart
 NOISE = "noise"
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def _noise(_surface, key, start, m, sampling, seed) -> core.GradientNoise:
-    return core.gradient_noise(_surface, start, m, sampling, seed=seed)
+@cached_on_surface(max_entries=64, show_spinner=False)
+def _noise(surface, start, m, sampling, seed) -> core.GradientNoise:
+    return core.gradient_noise(surface, start, m, sampling, seed=seed)
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
-def _scaling(_surface, key, start, sampling, seed) -> core.NoiseScaling:
-    return core.noise_scaling(_surface, start, sampling, seed=seed)
+@cached_on_surface(max_entries=32, show_spinner=False)
+def _scaling(surface, start, sampling, seed) -> core.NoiseScaling:
+    return core.noise_scaling(surface, start, sampling, seed=seed)
 
 
 def views_for(surface, labels) -> list[str]:
@@ -49,10 +50,10 @@ def noise_view(surface, run: RunSettings, start, present: bool) -> None:
     m = run.batch or surface.n_examples
     sampling = run.sampling if run.batch else "shuffle"
     start = (float(start[0]), float(start[1]))
-    noise = _noise(surface, surface.key, start, m, sampling, run.seed)
+    noise = _noise(surface, start, m, sampling, run.seed)
     hero_chart(noise_figure(noise, present=present, height=None if present else 520), present)
     st.caption(noise_text.noise_caption(noise))
-    scaling = _scaling(surface, surface.key, start, sampling, run.seed)
+    scaling = _scaling(surface, start, sampling, run.seed)
     figure = scaling_figure(scaling, batch_size=m, present=present, height=480 if present else 340)
     st.plotly_chart(figure, theme=None, config=plotly_config())
     st.caption(noise_text.scaling_caption(scaling))
