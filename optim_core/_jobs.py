@@ -17,6 +17,7 @@ from optim_core.spec import Optimizer, OptimizerError
 
 
 def common_batch_size(values, starts_batch):
+    """B: the one length that the array values (and ``starts_batch``, if given) agree on."""
     sizes = {np.shape(v)[0] for v in values if np.ndim(v)} | (
         {starts_batch} if starts_batch else set()
     )

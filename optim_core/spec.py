@@ -1,5 +1,6 @@
 """What an optimizer entry is made of: its hyperparameters, its learning-rate heuristic, its
 stability edge on quadratics, and ``OptimizerSpec``, the one record that owns all of it.
+(``Hyper`` also describes and checks the parameters of the learning-rate schedules.)
 
 The entries themselves sit next to their update rules in ``optim_core.optimizers``; every
 per-id table (``OPTIMIZERS``, theory's learning rates, the viz colours) is derived from them.
