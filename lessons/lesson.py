@@ -35,7 +35,8 @@ from webapp.settings import (
     parse_query,
 )
 
-PAGE_TITLES = pages.TITLES  # url_path -> the page's title in the navigation
+# url_path -> title in the navigation of every page a lesson opens: all but the Lessons page
+PAGE_TITLES = {p.url_path: p.title for p in pages.PAGES if p != pages.LESSONS}
 
 
 # ---------------------------------------------------------------------------- links

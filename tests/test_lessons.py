@@ -61,7 +61,8 @@ def test_there_are_lessons_covering_the_course_and_every_page():
                 "robbins_monro", "lion"}  # fmt: skip
     assert required <= set(LESSONS_BY_ID)
     linked = {link.page for lesson in LESSONS for link in lesson.links}
-    assert linked == set(PAGE_TITLES) - {"lessons"}  # every page but the Lessons page itself
+    assert linked == set(PAGE_TITLES)  # every page a lesson can open …
+    assert set(PAGE_TITLES) == {p.url_path for p in PAGES} - {"lessons"}  # … all but this one
     for entry in PAGES:  # the registry the router builds its navigation from
         assert (ROOT / entry.script).is_file(), entry
 
