@@ -33,7 +33,7 @@ import plotly.graph_objects as go  # noqa: E402
 import plotly.io as pio  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from optim_core import lab as core  # noqa: E402
+from optim_core import grid as core  # noqa: E402
 from optim_core import run, suggest_lr  # noqa: E402
 from surfaces import SURFACES, get_surface  # noqa: E402
 from viz._base import style  # noqa: E402

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from optim_core import SCHEDULES
 from optim_core.analysis import known_min_value, loss_gap, steps_to_tolerance
-from optim_core.metadata import SCHEDULES
 from optim_core.runner import run_batch
 from optim_core.schedules import parse_schedule, schedule_values
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from optim_core.metadata import OPTIMIZERS
+from optim_core import OPTIMIZERS
 
 GRID_BUDGET_SECONDS = 6.0  # the lab refuses a grid × steps estimated to take longer
 RACE_SECONDS = 4.0  # the Race refuses runs estimated to take longer than this
