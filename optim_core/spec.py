@@ -383,7 +383,6 @@ class OptimizerSpec:
     marker: str
     second: str | None = None
     stability: StabilityEdge | None = None
-    compare: str | None = None  # the Step page's comparison shown first (teach.compare id)
     code_names: Mapping[str, str] = field(default_factory=dict)
     code_state: Mapping[str, float] = field(default_factory=dict)
     lookahead: bool = field(init=False)  # the gradient is taken away from θ (eval_point)

@@ -1,7 +1,7 @@
 """The Step page's comparisons: two runs that differ in one place, and what the difference is.
 
-A comparison is one entry of ``COMPARISONS``: an id (an optimizer's spec names the one to show
-first), a title, its story, and a function that runs both sides on the same surface, start and
+A comparison is one entry of ``COMPARISONS``: an id, a title, the optimizers it opens first for,
+its story, and a function that runs both sides on the same surface, start and
 run length and returns a typed result. Each result says what to draw as a ``Chart``: lines over
 the steps, or whole paths on the surface, and a table if it has one. ``viz.comparison_figure``
 draws any ``Chart``, so a new comparison is its entry here and nothing else.
@@ -158,6 +158,7 @@ class Comparison:
     optimizers: tuple[str, ...]  # whose hyperparameters it uses
     compute: Callable  # (surface, *hypers, start, steps) -> a result with .chart()
     story: str  # what to look at, in two sentences
+    first_for: tuple[str, ...] = ()  # the optimizers whose Step page opens with it
 
 
 COMPARISONS: dict[str, Comparison] = {
@@ -168,8 +169,9 @@ COMPARISONS: dict[str, Comparison] = {
             "Adam: bias correction",
             ("adam",),
             bias_correction,
-            "The same Adam run with and without dividing m and v by 1 − βᵗ. The moments start "
-            "at 0, so early on they are too small: m by the factor 1 − β₁ᵗ, v by 1 − β₂ᵗ; "
+            first_for=("adam", "adamw", "amsgrad", "nadam"),
+            story="The same Adam run with and without dividing m and v by 1 − βᵗ. The moments "
+            "start at 0, so early on they are too small: m by the factor 1 − β₁ᵗ, v by 1 − β₂ᵗ; "
             "without the correction the first step is off by (1 − β₁)/√(1 − β₂).",
         ),
         Comparison(
@@ -177,7 +179,8 @@ COMPARISONS: dict[str, Comparison] = {
             "Nesterov: two forms",
             ("nesterov",),
             nesterov_forms,
-            "The same method written two ways. The look-ahead form keeps θ and takes the "
+            first_for=("momentum", "nesterov", "nesterov_reparam"),
+            story="The same method written two ways. The look-ahead form keeps θ and takes the "
             "gradient at θ̃ = θ + μv (open circles); the re-parametrized form (torch's "
             "`nesterov=True`) keeps θ̃ itself as its iterate, so its path runs through them.",
         ),
@@ -186,9 +189,17 @@ COMPARISONS: dict[str, Comparison] = {
             "AdaGrad vs RMSProp: the cache",
             ("adagrad", "rmsprop"),
             cache_rates,
-            "AdaGrad adds every g² to its cache r, so its per-coordinate learning rate "
+            first_for=("adagrad", "rmsprop", "rmsprop_nesterov", "adadelta"),
+            story="AdaGrad adds every g² to its cache r, so its per-coordinate learning rate "
             "α/(√r + ε) only shrinks and it can stall. RMSProp keeps a moving average instead: "
             "old gradients fade and the rate follows the recent gradient size.",
         ),
     )
 }
+
+
+def first_comparison(optimizer: str) -> str:
+    """The comparison the Step page opens with for ``optimizer`` (else the first one)."""
+    return next(
+        (c.id for c in COMPARISONS.values() if optimizer in c.first_for), next(iter(COMPARISONS))
+    )

@@ -60,7 +60,7 @@ def test_lion_is_one_entry_with_everything_the_app_needs():
     assert [h.name for h in spec.hyper] == ["lr", "beta1", "beta2", "weight_decay"]
     assert [h.default for h in spec.hyper[1:]] == [0.9, 0.99, 0.0]
     assert 1e-3 <= spec.hyper[0].default <= 1e-2
-    assert spec.stability is None and spec.compare is None and not spec.lookahead
+    assert spec.stability is None and not spec.lookahead
     adam = OPTIMIZERS["adam"]
     for surface, start in ((Rosenbrock(), (-1.2, 1.0)), (DIAG_1_6, (2.0, 1.0))):
         assert suggest_lr("lion", surface, start) < suggest_lr("adam", surface, start) / 3

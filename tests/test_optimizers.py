@@ -23,7 +23,6 @@ from optim_core import (
 )
 from optim_core.optimizers import build
 from optim_core.spec import at_params, check_hyper
-from teach.compare import COMPARISONS
 from tests._analytic import Plane, Quadratic, Rosenbrock, Saddle, bowl, rotated_quadratic
 from viz._base import OPTIMIZER_COLORS, color_for, marker_for
 
@@ -339,7 +338,6 @@ def test_every_entry_owns_its_rule_heuristic_colour_marker_and_comparison(optimi
     assert full == {h.name: h.default for h in spec.hyper}
     assert opt.uses_hessian == spec.build().uses_hessian
     assert isinstance(spec.lr_rule, CurvatureScaled | ViewScaled | FixedLR)
-    assert spec.compare is None or spec.compare in COMPARISONS
     assert re.fullmatch(r"#[0-9A-F]{6}", spec.color) and spec.marker
     assert OPTIMIZER_COLORS[optimizer] == color_for(optimizer) == spec.color
     assert marker_for(optimizer) == spec.marker
@@ -388,7 +386,7 @@ def test_loops_over_the_optimizers_cope_with_a_new_entry(monkeypatch):
     from optim_core import theory
 
     sgd = OPTIMIZERS["sgd"]
-    new = dataclasses.replace(sgd, id="sign_sgd", name="New", stability=None, compare=None)
+    new = dataclasses.replace(sgd, id="sign_sgd", name="New", stability=None)
     monkeypatch.setitem(OPTIMIZERS, "sign_sgd", new)
     surface = rotated_quadratic(1, 10)
     t = run(surface, "sign_sgd", (1.0, 2.0), 5, lr=0.05)

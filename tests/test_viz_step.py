@@ -194,3 +194,13 @@ def test_every_comparison_is_drawn_from_its_entry_alone(which):
     expected = [label for label, _ in chart.paths] or [line.label for line in chart.lines]
     assert all(label in names for label in expected) and expected
     assert all(line.optimizer in OPTIMIZERS for line in chart.lines)
+
+
+def test_each_optimizer_opens_on_at_most_one_comparison_that_uses_it_or_its_family():
+    from teach.compare import first_comparison
+
+    owners = [c.id for c in COMPARISONS.values() for o in c.first_for]
+    firsts = [o for c in COMPARISONS.values() for o in c.first_for]
+    assert len(firsts) == len(set(firsts)) and set(firsts) <= set(OPTIMIZERS)
+    assert first_comparison("adam") == "bias_correction" and len(owners) == len(firsts)
+    assert first_comparison("sgd") == next(iter(COMPARISONS))  # none of its own: the first

@@ -161,7 +161,6 @@ ADAM = OptimizerSpec.entry(
     state_fields=_adam_fields,
     second="beta1",
     lr_rule=ViewScaled(0.02),
-    compare="bias_correction",
     color="#EE3377",
     marker="cross",
 )
@@ -198,7 +197,6 @@ ADAMW = OptimizerSpec.entry(
     state_fields=_ADAM_FIELDS + _ADAM_DIAGNOSTICS,
     second="beta1",
     lr_rule=ViewScaled(0.02),
-    compare="bias_correction",
     color="#AA4499",
     marker="x",
 )
@@ -244,7 +242,6 @@ AMSGRAD = OptimizerSpec.entry(
     ),
     second="beta1",
     lr_rule=ViewScaled(0.02),
-    compare="bias_correction",
     color="#CC79A7",
     marker="triangle-left",
 )
@@ -329,7 +326,6 @@ NADAM = OptimizerSpec.entry(
     ),
     second="beta1",
     lr_rule=ViewScaled(0.02),
-    compare="bias_correction",
     color="#E69F00",
     marker="triangle-right",
 )

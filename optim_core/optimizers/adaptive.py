@@ -92,7 +92,6 @@ ADAGRAD = OptimizerSpec.entry(
     ),
     state_fields=_adagrad_fields,
     lr_rule=ViewScaled(0.1),
-    compare="cache",
     color="#117733",
     marker="triangle-down",
 )
@@ -187,7 +186,6 @@ RMSPROP = OptimizerSpec.entry(
     state_fields=_rmsprop_fields,
     second="decay",
     lr_rule=ViewScaled(0.005),
-    compare="cache",
     color="#33BBEE",
     marker="pentagon",
 )
@@ -249,7 +247,6 @@ RMSPROP_NESTEROV = OptimizerSpec.entry(
     ),
     second="momentum",
     lr_rule=ViewScaled(0.001),
-    compare="cache",
     color="#009988",
     marker="hexagon",
 )
@@ -313,7 +310,6 @@ ADADELTA = OptimizerSpec.entry(
     ),
     second="decay",
     lr_rule=FixedLR(1.0),
-    compare="cache",
     color="#999933",
     marker="hexagram",
 )

@@ -114,7 +114,6 @@ MOMENTUM = OptimizerSpec.entry(
     second="momentum",
     lr_rule=CurvatureScaled(0.3),
     stability=StabilityEdge(lambda lam, mu: 2.0 * (1.0 + mu) / lam, _heavy_ball_reason),
-    compare="nesterov_forms",
     color="#EE7733",
     marker="square",
 )
@@ -165,7 +164,6 @@ NESTEROV = OptimizerSpec.entry(
     second="momentum",
     lr_rule=CurvatureScaled(0.3),
     stability=_NESTEROV_EDGE,
-    compare="nesterov_forms",
     color="#CC3311",
     marker="diamond",
 )
@@ -213,7 +211,6 @@ NESTEROV_REPARAM = OptimizerSpec.entry(
     second="momentum",
     lr_rule=CurvatureScaled(0.3),
     stability=_NESTEROV_EDGE,
-    compare="nesterov_forms",
     color="#EE6677",
     marker="triangle-up",
 )

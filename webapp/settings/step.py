@@ -6,8 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from optim_core import OPTIMIZERS
-from teach.compare import COMPARISONS
+from teach.compare import COMPARISONS, first_comparison
 from webapp import pages
 from webapp.settings.shared import (
     Field,
@@ -42,7 +41,7 @@ class StepSettings(PageSettings):
     @property
     def comparison(self) -> str:
         """The comparison on show: chosen, or the one that matters for the optimizer."""
-        return self.compare or OPTIMIZERS[self.optimizer].compare or next(iter(COMPARISONS))
+        return self.compare or first_comparison(self.optimizer)
 
     @classmethod
     def read(cls, values: Mapping, schema: Mapping[str, Field] | None = None) -> StepSettings:
