@@ -192,9 +192,9 @@ def test_the_comparison_that_matters_for_the_optimizer_opens_first(optimizer, fi
     control = at.segmented_control(key="step_compare")
     assert control.value == first
     at.selectbox(key="step_opt").set_value("sgd").run()  # another optimizer: its own comparison
-    assert at.segmented_control(key="step_compare").value == StepSettings(
-        optimizer="sgd"
-    ).comparison
+    assert (
+        at.segmented_control(key="step_compare").value == StepSettings(optimizer="sgd").comparison
+    )
 
 
 def test_a_diverging_run_says_so_and_why():

@@ -95,4 +95,3 @@ def test_the_readme_command_asks_nothing_of_the_internet_and_says_where_the_app_
             listener.join(timeout=5)
             proxy.close()
     assert not requests, requests
-
