@@ -93,3 +93,11 @@ def test_app_pages_holds_pages_only_and_every_page_is_registered():
     scripts = {p.script for p in PAGES}
     on_disk = {f"app_pages/{f.name}" for f in ROOT.joinpath("app_pages").glob("*.py")}
     assert on_disk - {"app_pages/__init__.py"} == scripts
+
+
+def test_no_module_of_the_app_is_over_500_lines():
+    """A file that grows past this is doing two jobs: split it by what each part does."""
+    for package in (*FLOORS, "bench"):
+        for f in ROOT.joinpath(package).rglob("*.py"):
+            lines = len(f.read_text().splitlines())
+            assert lines <= 500, f"{f.relative_to(ROOT)} has {lines} lines"
