@@ -1,5 +1,10 @@
 """Open a page of the app in AppTest the way a browser gets it: through router.py's st.navigation,
 sidebar included, with a URL query.
+
+AppTest's internals that the tests use live here and nowhere else: ``AppTest._tree`` (the last
+run's element tree) with its ``get_widget_states()``, and ``AppTest._run(widget_state)`` (a run
+with widget states as given), through ``widget_states`` and ``run_with``. ``tests/test_compat.py``
+checks both on the pinned streamlit and names the one that moved.
 """
 
 from __future__ import annotations
@@ -7,7 +12,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from streamlit.proto.WidgetStates_pb2 import WidgetState
+from streamlit.proto.WidgetStates_pb2 import WidgetState, WidgetStates
 from streamlit.testing.v1 import AppTest
 
 APP = Path(__file__).resolve().parents[1] / "router.py"
@@ -28,6 +33,16 @@ def navigation_app(page_file: str, query: dict, *, timeout: float = 60) -> AppTe
     return at
 
 
+def widget_states(at: AppTest) -> WidgetStates:
+    """The widget states the next run of ``at`` would send (AppTest's private ``_tree``)."""
+    return at._tree.get_widget_states()
+
+
+def run_with(at: AppTest, states: WidgetStates) -> AppTest:
+    """Run ``at`` with ``states`` as the browser's widget states (AppTest's private ``_run``)."""
+    return at._run(states)
+
+
 def click(at: AppTest, chart_key: str, x: float, y: float) -> AppTest:
     """What the browser sends when a point of the chart with ``chart_key`` is clicked.
 
@@ -35,11 +50,11 @@ def click(at: AppTest, chart_key: str, x: float, y: float) -> AppTest:
     state), so this sends the selection event the frontend would send, then reruns.
     """
     (chart,) = [c for c in at.get("plotly_chart") if c.proto.id.endswith(chart_key)]
-    states = at._tree.get_widget_states()
+    states = widget_states(at)
     event = {
         "selection": {"points": [{"x": x, "y": y}], "point_indices": [0], "box": [], "lasso": []}
     }
     states.widgets.append(WidgetState(id=chart.proto.id, string_value=json.dumps(event)))
-    at._run(states)
+    run_with(at, states)
     assert not at.exception, at.exception
     return at

@@ -15,6 +15,8 @@ import numpy as np
 import plotly.graph_objects as go
 from PIL import Image
 
+from viz._compat import parts, set_parts, unvalidated
+
 _F32_MAX = float(np.finfo(np.float32).max)
 
 
@@ -83,12 +85,13 @@ class BuiltFigure(go.Figure):
         optimizers, a third of the figure's time) for ``to_dict`` to take apart again, and
         ``go.Frame`` each frame. The empty template passed here spares plotly's default one,
         which it would copy in (about 1 ms) only for ``layout`` to replace it."""
-        fig = cls(layout={"template": {}}, _validate=False)
-        fig._data, fig._frame_objs, fig._layout = data, tuple(frames), layout
+        fig = unvalidated(cls, layout={"template": {}})
+        set_parts(fig, data, layout, frames)
         return fig
 
     def to_dict(self) -> dict:
-        out = {"data": [dict(trace) for trace in self._data], "layout": dict(self._layout)}
-        if self._frame_objs:
-            out["frames"] = [dict(frame) for frame in self._frame_objs]
+        data, layout, frames = parts(self)
+        out = {"data": [dict(trace) for trace in data], "layout": dict(layout)}
+        if frames:
+            out["frames"] = [dict(frame) for frame in frames]
         return out

@@ -4,8 +4,9 @@ A fresh process spends about a second on its first page: importing SymPy, NumPy 
 compiling the surface, loading Plotly's validators and Streamlit's own first-use work. ``app.py``
 runs :func:`warm_up` in the server's start-up, before it takes a request: each page in
 ``PAGES`` runs once, in its default view, in a session with no browser (Streamlit's runtime API,
-as its websocket handler uses it). That run is the real script, so it imports and caches
-exactly what a visitor's first run would; the default view's runs stay in the shared cache.
+as its websocket handler uses it, through ``webapp/compat.py``). That run is the real script, so
+it imports and caches exactly what a visitor's first run would; the default view's runs stay in
+the shared cache.
 A page that fails or times out is logged and skipped: the server starts anyway, only colder.
 ``DESCENT_LAB_WARM_UP=0`` in the environment skips it (a cold first run, as in the reconnect
 test).
@@ -17,10 +18,7 @@ import asyncio
 import os
 import time
 
-from streamlit.logger import get_logger
-from streamlit.proto.BackMsg_pb2 import BackMsg
-from streamlit.runtime import Runtime
-
+from webapp.compat import HeadlessClient, close_session, get_logger, open_session, rerun
 from webapp.pages import PAGES
 
 PAGE_TIMEOUT = 60.0  # seconds one page may take
@@ -28,37 +26,14 @@ PAGE_TIMEOUT = 60.0  # seconds one page may take
 log = get_logger(__name__)  # Streamlit's format and level: the line shows in the server log
 
 
-class _Client:
-    """A session client with no browser: it only notes how the run ends."""
-
-    def __init__(self, loop: asyncio.AbstractEventLoop):
-        self._loop = loop
-        self.finished = asyncio.Event()
-        self.exception: str | None = None
-
-    def write_forward_msg(self, msg) -> None:
-        kind = msg.WhichOneof("type")
-        if kind == "delta" and msg.delta.new_element.WhichOneof("type") == "exception":
-            self.exception = msg.delta.new_element.exception.message or "an exception"
-        elif kind == "script_finished":
-            self._loop.call_soon_threadsafe(self.finished.set)
-
-    @property
-    def client_context(self):
-        return None
-
-
-async def _run_page(runtime: Runtime, page: str) -> None:
-    client = _Client(asyncio.get_running_loop())
-    session = runtime.connect_session(client=client, user_info={})
+async def _run_page(page: str) -> None:
+    client = HeadlessClient(asyncio.get_running_loop())
+    session = open_session(client)
     try:
-        msg = BackMsg()
-        msg.rerun_script.query_string = ""
-        msg.rerun_script.page_name = page
-        runtime.handle_backmsg(session, msg)
+        rerun(session, page)
         await asyncio.wait_for(client.finished.wait(), PAGE_TIMEOUT)
     finally:
-        runtime.close_session(session)
+        close_session(session)
     if client.exception:
         raise RuntimeError(client.exception)
 
@@ -71,7 +46,7 @@ async def warm_up(pages=tuple(p.url_path for p in PAGES)) -> dict[str, float]:
     for page in pages:
         start = time.perf_counter()
         try:
-            await _run_page(Runtime.instance(), page)
+            await _run_page(page)
         except Exception as err:  # the server must start, warm or not
             log.warning("warm-up of %s failed: %s", page, err)
             continue
