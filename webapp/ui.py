@@ -6,12 +6,11 @@ keeps it for the page. Values live in the URL store (``_state``): a link reopens
 
 from __future__ import annotations
 
-import re
-
 import streamlit as st
 
 from surfaces import SURFACES, Surface, SurfaceError, get_surface, list_surfaces, parse_surface
 from viz import plotly_config
+from webapp.escape import inert
 from webapp.reconnect import mark_session
 from webapp.settings import CUSTOM, SCHEMA, View, surface_param_key
 from webapp.state import current_view, forget, keep_view, set_values, store, widget
@@ -109,17 +108,12 @@ def load_surface(surface_id: str, params: tuple[tuple[str, float], ...], formula
     return get_surface(surface_id, **dict(params))
 
 
-def _plain(text: str) -> str:
-    """Text shown as typed: Markdown's special characters escaped (a formula has * and _)."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|~$:<>])", r"\\\1", text)
-
-
 def require_surface(view: View) -> Surface:
     """The view's surface; for a refused formula, the parser's message and the page stops there."""
     try:
         return load_surface(*view.surface_args)
     except SurfaceError as err:
-        st.error(f"This formula can't be used. {_plain(str(err))}")
+        st.error(f"This formula can't be used: {inert(str(err))}")  # it quotes the typed text
         st.stop()
 
 

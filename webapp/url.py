@@ -3,8 +3,8 @@
 A ``Field`` is one key's whole declaration (its kind, default, range, slider stops and how a
 refused value reads); ``url(field)`` puts it on a settings dataclass field, so the key is
 written once, where the value lives (``webapp.settings``). ``parse_query`` reads a query
-string against the schema: the values it sets and a ``Notice`` for each value refused.
-No Streamlit here.
+string against the schema: the values it sets and a ``Notice`` for each value refused. A notice
+is Markdown in which every piece of the URL is inert (``webapp.escape``). No Streamlit here.
 """
 
 from __future__ import annotations
@@ -15,9 +15,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from webapp.escape import inert
+
 Query = Mapping[str, str | list[str]]
 
 FORMULA_CHARS = 2000  # text kept from the URL; the parser refuses more than its own limit
+SHOWN_CHARS = 40  # of a refused value, in its notice
 _MANTISSAS = (1.0, 1.5, 2.0, 3.0, 5.0, 7.0)
 
 
@@ -43,9 +46,17 @@ def fmt(value: float) -> str:
     return f"{value:g}"
 
 
+def _cut(text: str) -> str:
+    """At most ``SHOWN_CHARS`` characters of ``text``, "…" marking a cut."""
+    return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 3] + "…"
+
+
 @dataclass(frozen=True)
 class Notice:
-    """A URL value that was refused or changed, and what is used instead."""
+    """A URL value that was refused or changed, and what is used instead.
+
+    ``raw`` is the value as the URL had it (cut); ``why`` and ``using`` are the app's words, as
+    Markdown in which any piece of the URL is already inert."""
 
     key: str
     raw: str
@@ -53,7 +64,8 @@ class Notice:
     using: str
 
     def __str__(self) -> str:
-        return f"`{self.key}={self.raw}` {self.why} — using {self.using}"
+        """Markdown: ``key=value`` as code (inert, whatever the value holds), why and instead."""
+        return f"{inert(f'{self.key}={self.raw}')} {self.why} — using {self.using}"
 
 
 class Refused(ValueError):
@@ -93,7 +105,7 @@ class Field:
             parts = [p.strip() for item in items for p in str(item).split(",") if p.strip()]
             unknown = [p for p in parts if self._choice(p) is None]
             if unknown:
-                raise Refused(f"names no known choice ({', '.join(unknown)})")
+                raise Refused(f"names no known choice ({inert(_cut(', '.join(unknown)))})")
             return tuple(dict.fromkeys(self._choice(p) for p in parts))
         text = (raw[-1] if raw else "") if isinstance(raw, list) else raw
         if self.kind == "text":
@@ -199,7 +211,7 @@ def parse_query(query: Query, schema: Mapping[str, Field]) -> tuple[dict, list[N
         if f is None:
             continue
         shown_raw = ",".join(raw) if isinstance(raw, list) else str(raw)
-        shown_raw = shown_raw if len(shown_raw) <= 40 else shown_raw[:37] + "…"
+        shown_raw = _cut(shown_raw)
         try:
             value = f.parse(raw)
         except Refused as err:
