@@ -5,11 +5,15 @@ A member diverges at the first step t whose iterate is not finite, lies farther 
 it is frozen from then on. It left the domain instead when that iterate is finite and inside
 the bound but f there is not finite, or ∇f (∇²f for Newton) at the point where the gradient
 was taken is not; an infinity that fills the point's neighbourhood is an overflow: divergence.
-(The runner's docstring says what its callers see.)
+A deadline (a ``time.monotonic()`` instant) is checked before every step but the first: once
+it has passed, the loop stops; what it computed is kept and the members still running are
+frozen at their last iterate, ``stopped`` "deadline". (The runner's docstring says what its
+callers see.)
 """
 
 from __future__ import annotations
 
+import time
 from typing import NamedTuple
 
 import numpy as np
@@ -37,6 +41,7 @@ class Simulation(NamedTuple):
     grads: np.ndarray | None  # (steps, B, 2) gradients used (noise included), with ``inputs``
     eval_points: np.ndarray | None  # (steps, B, 2) where they were taken, with ``inputs``
     records: list | None  # per step (state, diagnostics) of every member, with ``states``
+    deadline_at: int | None = None  # the steps done when the deadline stopped the loop
 
 
 def simulate(
@@ -51,13 +56,18 @@ def simulate(
     states=False,
     batches=None,
     lengths=None,
+    deadline=None,
 ) -> Simulation:
     """The hot loop: starts (B, 2), lr (steps, B or 1), noise σ (float or (B,)), batches
     (B, steps, m) example indices or None for the exact gradient; ``lengths`` (B,): member b
-    runs ``lengths[b]`` ≤ steps steps (what it computes after them counts for nothing).
+    runs ``lengths[b]`` ≤ steps steps (what it computes after them counts for nothing);
+    ``deadline``: a ``time.monotonic()`` instant after which no step but the first starts.
 
     Returns a ``Simulation``: with ``inputs`` the gradients and the points where they were
-    taken, else None; with ``states`` per step (state, diagnostics) of every member, else None.
+    taken, else None; with ``states`` per step (state, diagnostics) of every member, else None
+    (after a deadline, the last step's repeated); ``deadline_at`` k if the deadline stopped
+    the loop after k < steps steps: ``path[k + 1:]`` then repeats ``path[k]``, and ``grads``
+    and ``eval_points`` are NaN from index k.
     """
     batch, steps = starts.shape[0], lr.shape[0]
     lr = lr.reshape(steps, -1, 1)
@@ -73,8 +83,12 @@ def simulate(
     bad_inputs = {}  # member -> (first step whose ∇f or ∇²f was not finite, the point)
     recorded = np.zeros(batch, dtype=bool)  # the members in bad_inputs
     params, state = starts, opt.init(starts)
+    cut = None  # the steps done when the deadline stopped the loop
     with np.errstate(all="ignore"):
         for t in range(1, steps + 1):
+            if deadline is not None and t > 1 and time.monotonic() > deadline:
+                cut = t - 1
+                break
             point = opt.eval_point(params, state)
             if batches is None:
                 grads = surface.grad(point)
@@ -103,7 +117,10 @@ def simulate(
             else:
                 params, state = opt.update(grads, state, params, t, lr[t - 1], hessian)
             path[t] = params
-        loss = surface.f(path)
+        if cut is None:
+            loss = surface.f(path)
+        else:
+            loss = _cut_short(surface, path, cut, grads_taken, points_taken, records)
         centre, reach = divergence_bound(surface)
         ok = np.isfinite(loss) & _within(path, centre, reach**2)
     ok[0] = True  # the start was checked; divergence is about the iterates
@@ -114,13 +131,32 @@ def simulate(
         stopped, stop_points = _classify_stops(
             surface, opt, path, reach**2, centre, diverged_at, bad_inputs
         )
+    if cut is not None:  # the members the deadline stopped: still running, with steps to go
+        running = (diverged_at < 0) & (cut < (steps if lengths is None else lengths))
+        stopped[running] = "deadline"
     for member in np.flatnonzero(diverged_at > 0):
         k = diverged_at[member]
         path[k:, member] = path[k - 1, member]
         loss[k:, member] = loss[k - 1, member]
     return Simulation(
-        path, loss, diverged_at, stopped, stop_points, grads_taken, points_taken, records
+        path, loss, diverged_at, stopped, stop_points, grads_taken, points_taken, records, cut
     )
+
+
+def _cut_short(surface, path, cut, grads_taken, points_taken, records) -> np.ndarray:
+    """After the deadline stopped the loop at step ``cut``: every member frozen at its last
+    iterate, the inputs of the steps not taken NaN, the last record repeated; the loss (of
+    the steps taken only: f may be what is slow)."""
+    path[cut + 1 :] = path[cut]
+    for taken in (grads_taken, points_taken):
+        if taken is not None:
+            taken[cut:] = np.nan
+    if records is not None:
+        records.extend([records[-1]] * (len(path) - 1 - cut))
+    loss = np.empty(path.shape[:-1])
+    loss[: cut + 1] = surface.f(path[: cut + 1])
+    loss[cut + 1 :] = loss[cut]
+    return loss
 
 
 def _within(path: np.ndarray, centre: np.ndarray, reach2: float) -> np.ndarray:

@@ -19,13 +19,14 @@ Nesterov at α = 4/(3λ_max + λ_min), μ = (√(3κ+1) − 2)/(√(3κ+1) + 2),
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
 
 import numpy as np
 
 from optim_core.analysis import steps_to_tolerance
 from optim_core.optimizers import optimizer_spec
-from optim_core.runner import run, run_batch
+from optim_core.runner import deadline_instant, run, run_batch
 from optim_core.sweep import Sweep, reference_loss, second_values, sweep
 from optim_core.theory import QuadraticTheory, quadratic_theory, stable_lr, suggest_lr
 
@@ -63,10 +64,13 @@ def grid_sweep(
     steps: int,
     tol: float,
     fixed: dict | None = None,
+    *,
+    deadline=None,
 ) -> Sweep:
     """n log-spaced learning rates over ``lr_range`` (× n values of the second hyperparameter
     over its slider range), all in one batch. ``tol`` is relative: a run has settled at the
-    step from which f − f* stays within tol × (f(start) − f*) to the end."""
+    step from which f − f* stays within tol × (f(start) − f*) to the end. ``deadline``
+    (seconds, None: none) as in ``run_batch``."""
     lrs = np.geomspace(lr_range[0], lr_range[1], n)
     return sweep(
         surface,
@@ -76,6 +80,7 @@ def grid_sweep(
         seconds=second_values(optimizer, n),
         steps=steps,
         tol=tol,
+        deadline=deadline,
         **(fixed or {}),
     )
 
@@ -106,29 +111,37 @@ def batch_sweep(
     sampling: str = "shuffle",
     seed: int = 0,
     sizes=None,
+    deadline=None,
 ) -> Sweep:
     """n log-spaced learning rates over ``lr_range`` × the batch sizes ``sizes`` (default
     ``batch_sizes(N)``) on a data surface: one ``run_batch`` per size, every cell drawing its
     own mini-batches (``sampling``, ``seed``). The result's ``seconds`` are the sizes (rows),
     and its ``final_gap`` is f − f* averaged over the last ``tail_length(steps)`` steps, a
     noisy run's level rather than where its last step happened to land: the floor SGD's noise
-    holds it at, which grows like α/m. ``tol`` as in ``grid_sweep``."""
+    holds it at, which grows like α/m. ``tol`` as in ``grid_sweep``; ``deadline`` (seconds,
+    None: none) bounds all the sizes' runs together (each gets what time is left), and the
+    result's ``deadline_at`` is the fewest steps a size took."""
     lrs = np.geomspace(lr_range[0], lr_range[1], n)
     sizes = np.asarray(batch_sizes(surface.n_examples) if sizes is None else sizes, dtype=int)
-    runs = [
-        run_batch(
-            surface,
-            optimizer,
-            np.asarray(start, dtype=float),
-            steps,
-            lr=lrs,
-            batch_size=int(m),
-            sampling=sampling,
-            seed=seed,
-            **(fixed or {}),
+    until = deadline_instant(deadline)
+    runs = []
+    for m in sizes:
+        left = None if until is None else max(until - time.monotonic(), 0.0)
+        runs.append(
+            run_batch(
+                surface,
+                optimizer,
+                np.asarray(start, dtype=float),
+                steps,
+                lr=lrs,
+                batch_size=int(m),
+                sampling=sampling,
+                seed=seed,
+                deadline=left,
+                **(fixed or {}),
+            )
         )
-        for m in sizes
-    ]
+    cuts = [r.deadline_at for r in runs if r.deadline_at is not None]
     loss = np.stack([r.loss for r in runs], axis=1)  # (steps + 1, sizes, n)
     diverged_at = np.stack([r.diverged_at for r in runs])
     f_ref = reference_loss(surface, loss)
@@ -144,6 +157,7 @@ def batch_sweep(
         steps_to_tol=settled.reshape(diverged_at.shape),
         diverged_at=diverged_at,
         f_ref=f_ref,
+        deadline_at=min(cuts) if cuts else None,
     )
 
 

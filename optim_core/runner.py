@@ -31,6 +31,16 @@ stream (``optim_core._minibatch``), so member b's batches do not depend on the b
 ``run`` equals member 0 of ``run_batch``. ``Trajectory.batches[t-1]`` holds the indices step t
 used.
 
+Deadlines: ``deadline=s`` (seconds, of the wall clock: ``time.monotonic()``) bounds the time a
+call may take, from the moment it starts. It is checked before every step but the first (a
+clock read, ~0.1 µs); once it has passed, the run stops: ``stopped`` is ``"deadline"`` and
+``deadline_at`` k the steps it took; ``path[:k + 1]`` and ``loss[:k + 1]`` are what it
+computed, ``path[k + 1:]`` and ``loss[k + 1:]`` repeat the last of them (so every array keeps
+its shape and a figure shows the run standing still), and ``grads``, ``eval_points`` and
+``states`` are NaN from index k. ``diverged_at`` keeps its meaning: a run the deadline stopped
+did not diverge. Seconds rather than an instant, so that a deadline is a plain value: the same
+on every call, it can be part of a cache key. Without a deadline nothing changes, bit for bit.
+
 The pieces: ``_jobs`` checks the arguments, ``_loop`` steps the members and finds why each
 stopped; this module makes trajectories of them and shares one loop among many runs.
 """
@@ -38,6 +48,7 @@ stopped; this module makes trajectories of them and shares one loop among many r
 from __future__ import annotations
 
 import inspect
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -59,7 +70,9 @@ class Trajectory:
 
     ``diverged_at`` is the step at which the run stopped (None if it ran to the end) and
     ``stopped`` says why: ``"diverged"`` or ``"domain"`` (f or ∇f not defined at
-    ``stop_point``), None if it did not stop."""
+    ``stop_point``), None if it did not stop. A run its deadline stopped has ``stopped``
+    ``"deadline"``, ``diverged_at`` None and ``deadline_at`` k, the steps it took (the rest
+    repeat its last iterate)."""
 
     optimizer: str
     hyper: dict
@@ -70,17 +83,20 @@ class Trajectory:
     grads: np.ndarray  # (steps, 2), noise included; the mini-batch gradient with batch_size
     eval_points: np.ndarray  # (steps, 2), where the gradient was taken
     states: dict[str, np.ndarray] | None = None  # (steps, ...) each, with record_state=True
-    stopped: str | None = None  # "diverged" | "domain" | None
+    stopped: str | None = None  # "diverged" | "domain" | "deadline" | None
     stop_point: tuple[float, float] | None = None  # where f or ∇f failed, or the runaway iterate
     batches: np.ndarray | None = None  # (steps, m) example indices of each step; -1 once stopped
+    deadline_at: int | None = None  # the steps taken when the deadline stopped the run
 
 
 @dataclass(frozen=True, eq=False)
 class BatchTrajectory:
     """B independent runs. ``hyper`` holds floats, or (B,) arrays for what varies.
-    ``stopped[b]`` is "diverged", "domain" or None, ``stop_points[b]`` as ``stop_point`` (NaN
-    for members that ran to the end); ``batches[b, t-1]`` the examples member b drew for step t
-    (kept as drawn, also after the member stopped)."""
+    ``stopped[b]`` is "diverged", "domain", "deadline" or None, ``stop_points[b]`` as
+    ``stop_point`` (NaN for members that did not diverge or leave the domain); ``batches[b,
+    t-1]`` the examples member b drew for step t (kept as drawn, also after the member
+    stopped). ``deadline_at`` k: the deadline stopped every member still running after k
+    steps (None: it did not pass)."""
 
     optimizer: str
     hyper: dict
@@ -91,6 +107,18 @@ class BatchTrajectory:
     stopped: np.ndarray | None = None  # (B,) object: "diverged" | "domain" | None
     stop_points: np.ndarray | None = None  # (B, 2)
     batches: np.ndarray | None = None  # (B, steps, m) example indices (small ints), or None
+    deadline_at: int | None = None  # the steps taken when the deadline stopped the batch
+
+
+def deadline_instant(seconds) -> float | None:
+    """The ``time.monotonic()`` instant ``seconds`` from now (None: no deadline), checked."""
+    if seconds is None:
+        return None
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float | np.floating):
+        raise OptimizerError(f"Invalid deadline: {seconds!r} (seconds, a number >= 0)")
+    if not seconds >= 0:  # NaN too
+        raise OptimizerError(f"Invalid deadline: {seconds!r} (seconds, a number >= 0)")
+    return time.monotonic() + float(seconds)
 
 
 def _member_states(records) -> dict[str, np.ndarray]:
@@ -116,6 +144,7 @@ def run(
     record_state=False,
     batch_size=None,
     sampling="shuffle",
+    deadline=None,
     **hyper,
 ) -> Trajectory:
     """Run ``optimizer`` (an id of ``OPTIMIZERS``) from ``start`` for ``steps`` steps.
@@ -124,27 +153,32 @@ def run(
     defaults); ``schedule`` is None, a schedule id or a dict (``SCHEDULES``); ``noise`` σ adds
     seeded Gaussian noise to every gradient; on a data surface ``batch_size`` m (1 … N; None =
     the exact gradient) averages m per-example gradients per step, drawn by ``sampling``
-    ("shuffle" or "replacement"). Raises OptimizerError on any invalid input.
+    ("shuffle" or "replacement"); ``deadline`` (seconds, None: none) stops the run once it
+    has passed (``stopped == "deadline"``, see the module's docstring). Raises OptimizerError
+    on any invalid input.
     """
+    until = deadline_instant(deadline)
     job = Job.of(surface, optimizer, start, steps, schedule, noise, seed, batch_size, sampling,
                  hyper)  # fmt: skip
-    return _run_job(surface, job, record_state)
+    return _run_job(surface, job, record_state, until)
 
 
-def _run_job(surface, job: Job, record_state: bool) -> Trajectory:
-    """``run`` of the checked arguments ``job``."""
+def _run_job(surface, job: Job, record_state: bool, until=None) -> Trajectory:
+    """``run`` of the checked arguments ``job``, stopped at the instant ``until``."""
     batches = None
     if job.m is not None:
         batches = batch_indices(surface.n_examples, job.m, job.sampling, job.seed, 1, len(job.lr))
     simulated = simulate(
         surface, job.opt, job.start[None], job.lr, job.noise, job.seed,
-        inputs=True, states=record_state, batches=batches,
+        inputs=True, states=record_state, batches=batches, deadline=until,
     )  # fmt: skip
     k = int(simulated.diverged_at[0])
     if batches is not None:
         batches = batches[0].astype(np.int64)
         if k > 0:
             batches[k - 1 :] = -1
+        elif simulated.stopped[0] == "deadline":
+            batches[simulated.deadline_at :] = -1
     states = _member_states(simulated.records) if record_state else None
     return _member_trajectory(job, simulated, 0, states, batches)
 
@@ -157,9 +191,11 @@ def _member_trajectory(
     steps, k = len(job.lr), int(simulated.diverged_at[member])
     grads = simulated.grads[:steps, member].copy()
     points = simulated.eval_points[:steps, member].copy()
-    if k > 0:
+    cut = simulated.deadline_at if simulated.stopped[member] == "deadline" else None
+    if k > 0 or cut is not None:
+        first = k - 1 if k > 0 else cut
         for array in (grads, points, *(states or {}).values()):
-            array[k - 1 :] = np.nan
+            array[first:] = np.nan
     return Trajectory(
         optimizer=job.optimizer,
         hyper=job.full,
@@ -173,6 +209,7 @@ def _member_trajectory(
         stopped=simulated.stopped[member],
         stop_point=None if k < 0 else tuple(float(v) for v in simulated.stop_points[member]),
         batches=batches,
+        deadline_at=cut,
     )
 
 
@@ -224,24 +261,36 @@ def run_many(surface, runs) -> list[Trajectory | OptimizerError]:
     On a surface whose gradient is computed point by point (every ``surfaces.Surface``) each
     trajectory is ``run``'s, bit for bit. Returns, per run, its Trajectory or the
     OptimizerError that ``run`` raises for its arguments.
+
+    A run's ``deadline`` (seconds) counts from the start of this call; runs that share a loop
+    share a deadline (runs with different ones do not share a loop).
     """
+    began = time.monotonic()
     out: list = [None] * len(runs)
-    groups: dict = {}  # (optimizer, its hyperparameters) -> [(index, job), ...]
+    loops: dict = {}  # deadline -> (optimizer, its hyperparameters) -> [(index, job), ...]
     for i, args in enumerate(runs):
         try:
             bound = _RUN.bind(surface, **args)
             bound.apply_defaults()
             arguments = bound.arguments
+            seconds = arguments["deadline"]
+            until = None if deadline_instant(seconds) is None else began + seconds
             job = Job.of(surface, *(arguments[name] for name in _JOB_ARGS))
             if arguments["record_state"] or not job.shares:
-                out[i] = _run_job(surface, job, arguments["record_state"])
+                out[i] = _run_job(surface, job, arguments["record_state"], until)
             else:
                 key = (job.optimizer, tuple(sorted(job.full.items())))
-                groups.setdefault(key, []).append((i, job))
+                loops.setdefault(until, {}).setdefault(key, []).append((i, job))
         except OptimizerError as err:
             out[i] = err
-    if not groups:
-        return out
+    for until, groups in loops.items():
+        _run_together(surface, groups, until, out)
+    return out
+
+
+def _run_together(surface, groups: dict, until, out: list) -> None:
+    """``run_many``'s shared loop: each group's jobs (one optimizer, one set of
+    hyperparameters) updated as one array; puts each trajectory at its index of ``out``."""
     members = [member for group in groups.values() for member in group]
     jobs = [job for _, job in members]
     steps = max(len(job.lr) for job in jobs)
@@ -249,10 +298,11 @@ def run_many(surface, runs) -> list[Trajectory | OptimizerError]:
     rule = _blocks([(group[0][1].opt, len(group)) for group in groups.values()])
     lengths = np.array([len(job.lr) for job in jobs])
     starts = np.stack([job.start for job in jobs])
-    simulated = simulate(surface, rule, starts, lr, 0.0, 0, inputs=True, lengths=lengths)
+    simulated = simulate(
+        surface, rule, starts, lr, 0.0, 0, inputs=True, lengths=lengths, deadline=until
+    )
     for member, (i, job) in enumerate(members):
         out[i] = _member_trajectory(job, simulated, member)
-    return out
 
 
 _RUN = inspect.signature(run)
@@ -271,11 +321,14 @@ def run_batch(
     seed=0,
     batch_size=None,
     sampling="shuffle",
+    deadline=None,
     **hyper,
 ) -> BatchTrajectory:
     """B independent runs at once: ``starts`` is (B, 2) or one (2,) start shared by all; every
     hyperparameter, ``lr`` and ``noise`` may be a scalar or a (B,) array; ``batch_size`` and
-    ``sampling`` (one for all members) as in ``run``, each member drawing its own batches."""
+    ``sampling`` (one for all members) as in ``run``, each member drawing its own batches;
+    ``deadline`` (seconds) as in ``run``: the batch steps together, so it stops together."""
+    until = deadline_instant(deadline)
     opt, full = build(optimizer, hyper)
     starts = check_starts(surface, starts)
     noise = check_noise(noise)
@@ -288,8 +341,20 @@ def run_batch(
     batches = None
     if m is not None:
         batches = batch_indices(surface.n_examples, m, sampling, seed, batch, steps)
-    s = simulate(surface, opt, starts, lr, noise, seed, inputs=False, batches=batches)
+    s = simulate(
+        surface, opt, starts, lr, noise, seed, inputs=False, batches=batches, deadline=until
+    )
     lr = np.broadcast_to(lr.reshape(steps, -1), (steps, batch)).copy()
+    cut = s.deadline_at if (s.stopped == "deadline").any() else None
     return BatchTrajectory(
-        optimizer, full, s.path, s.loss, lr, s.diverged_at, s.stopped, s.stop_points, batches
+        optimizer,
+        full,
+        s.path,
+        s.loss,
+        lr,
+        s.diverged_at,
+        s.stopped,
+        s.stop_points,
+        batches,
+        cut,
     )

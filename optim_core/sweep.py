@@ -16,7 +16,9 @@ from optim_core.runner import run_batch
 @dataclass(frozen=True)
 class Sweep:
     """Outcomes over the grid: arrays are (rows = second values, columns = learning rates),
-    or (n,) when the optimizer has no second hyperparameter (``seconds`` is then None)."""
+    or (n,) when the optimizer has no second hyperparameter (``seconds`` is then None).
+    ``deadline_at`` k: the sweep's deadline stopped the runs still going after k steps, and
+    each cell's outcome is where it was then (None: every run went to its end)."""
 
     optimizer: str
     lrs: np.ndarray
@@ -25,6 +27,7 @@ class Sweep:
     steps_to_tol: np.ndarray  # see steps_to_tolerance; NaN if never settled or diverged
     diverged_at: np.ndarray  # step of divergence, −1 if never
     f_ref: float  # f*: the lowest loss known
+    deadline_at: int | None = None  # the steps taken when the deadline stopped the sweep
 
     @property
     def n_diverged(self) -> int:
@@ -72,12 +75,14 @@ def sweep(
     seconds=None,
     steps: int = 200,
     tol: float = 1e-6,
+    deadline=None,
     **fixed,
 ) -> Sweep:
     """Run every (α, second) cell in one ``run_batch`` call and summarize each run.
 
     ``seconds`` are values of the optimizer's second hyperparameter (None: a 1-D sweep of α);
-    ``fixed`` holds the other hyperparameters, the same for every cell.
+    ``fixed`` holds the other hyperparameters, the same for every cell; ``deadline`` (seconds,
+    None: none) as in ``run_batch``.
     """
     lrs = np.asarray(lrs, dtype=float)
     hyper = dict(fixed)
@@ -90,9 +95,11 @@ def sweep(
         hyper["lr"] = lr_grid.ravel()
         hyper[optimizer_spec(optimizer).second] = second_grid.ravel()
         shape = lr_grid.shape
-    batch = run_batch(surface, optimizer, np.asarray(start, dtype=float), steps, **hyper)
+    start = np.asarray(start, dtype=float)
+    batch = run_batch(surface, optimizer, start, steps, deadline=deadline, **hyper)
     f_ref = reference_loss(surface, batch.loss)
-    gap = np.maximum(batch.loss - f_ref, 0.0)
+    with np.errstate(all="ignore"):  # a loss of 1e308 less a negative f*
+        gap = np.maximum(batch.loss - f_ref, 0.0)
     final = np.where(batch.diverged_at >= 0, np.nan, gap[-1])
     return Sweep(
         optimizer=optimizer,
@@ -102,4 +109,5 @@ def sweep(
         steps_to_tol=steps_to_tolerance(gap, batch.diverged_at, tol * gap[0]).reshape(shape),
         diverged_at=batch.diverged_at.reshape(shape),
         f_ref=f_ref,
+        deadline_at=batch.deadline_at,
     )
