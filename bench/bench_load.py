@@ -18,8 +18,15 @@ The replicas and nginx are started here on free loopback ports and stopped at th
 wait is bounded. The bench client shares the machine's cores with the servers, so the
 figures are for this machine at its load, printed with them.
 
+A soak (``--soak N``) instead: one replica, one session, N reruns of the Race with all 14
+optimizers × 1000 steps, each from a start no rerun has sent before (14 new runs each, about
+1 MB of trajectories), and the server's resident memory (RSS) printed every 100 reruns. With
+the run cache bounded in bytes (``DESCENT_LAB_CACHE_MB``, ``--budget-mb`` here) it grows
+until the cache is full, then stays flat.
+
     python bench/bench_load.py            # N = 1, 5, 20, 50; two reruns per session
     python bench/bench_load.py --quick    # N = 1, 5, 20
+    python bench/bench_load.py --soak 1000 [--budget-mb 500]
 """
 
 from __future__ import annotations
@@ -45,6 +52,8 @@ from websockets.asyncio.client import connect
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from optim_core import OPTIMIZERS  # noqa: E402
+
 # The same server, health wait, stop and nginx set-up as the browser tests.
 from tests._serve import NGINX, free_port, start_nginx, stop, streamlit, wait_healthy  # noqa: E402
 from webapp import pages  # noqa: E402
@@ -66,6 +75,15 @@ def distinct_query() -> str:
 
 
 SAME_QUERY = urlencode({"steps": 300, "x0": f"{-1.7 + _SALT:.4f}", "y0": "1.3"})
+
+
+def soak_query(k: int) -> str:
+    """The Race with every optimizer × 1000 steps, from the k-th of distinct starts."""
+    x0 = -2.5 + _SALT + 0.0037 * (k % 997)
+    y0 = 2.2 - _SALT - 0.0029 * (k // 997)
+    return urlencode(
+        {"race_opts": ",".join(OPTIMIZERS), "steps": 1000, "x0": f"{x0:.4f}", "y0": f"{y0:.4f}"}
+    )
 
 
 # ---------------------------------------------------------------------------- sessions
@@ -143,10 +161,65 @@ def load() -> str:
     return f"{one:.2f} {five:.2f} {fifteen:.2f}"
 
 
+def rss_mb(pid: int) -> float:
+    """The resident memory of process ``pid``, in MB (Linux)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def soak_session(url: str, reruns: int, every: int, pid: int) -> list[tuple]:
+    """One session's ``reruns`` distinct reruns; a row (reruns, RSS, seconds) every ``every``."""
+    rows = [(0, rss_mb(pid), 0.0)]
+    start = time.perf_counter()
+    async with connect(
+        f"{url}/_stcore/stream", subprotocols=["streamlit"], max_size=None, open_timeout=60
+    ) as ws:
+        for k in range(1, reruns + 1):
+            await asyncio.wait_for(rerun(ws, soak_query(k)), RERUN_TIMEOUT)
+            if k % every == 0 or k == reruns:
+                rows.append((k, rss_mb(pid), time.perf_counter() - start))
+                print(f"  {k:5d} reruns: RSS {rows[-1][1]:6.0f} MB ({rows[-1][2]:5.0f} s)")
+    return rows
+
+
+def soak(reruns: int, budget_mb: float | None) -> None:
+    """The soak: one replica, ``reruns`` distinct 14 × 1000 Race reruns, RSS every 100."""
+    if budget_mb is not None:
+        os.environ["DESCENT_LAB_CACHE_MB"] = f"{budget_mb:g}"  # the server inherits it
+    budget = os.environ.get("DESCENT_LAB_CACHE_MB", "500 (default)")
+    print(f"CPUs: {os.cpu_count()}  load: {load()}  run cache budget: {budget} MB")
+    tmp = Path(tempfile.mkdtemp(prefix="bench_soak_"))
+    procs: list[subprocess.Popen] = []
+    try:
+        port = free_port()
+        procs.append(streamlit(port, (tmp / "replica.log").open("wb")))
+        wait_healthy(f"http://127.0.0.1:{port}", procs)
+        rows = asyncio.run(soak_session(f"ws://127.0.0.1:{port}", reruns, 100, procs[0].pid))
+    finally:
+        stop(procs)
+    shutil.rmtree(tmp, ignore_errors=True)
+    print(f"\nSoak: Race, {len(OPTIMIZERS)} optimizers × 1000 steps, distinct starts; "
+          f"run cache budget {budget} MB; load at end: {load()}\n")  # fmt: skip
+    print("| reruns | RSS MB | seconds |")
+    print("|---:|---:|---:|")
+    for k, rss, seconds in rows:
+        print(f"| {k} | {rss:.0f} | {seconds:.0f} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="N = 1, 5, 20 only")
+    parser.add_argument(
+        "--soak", type=int, nargs="?", const=1000, metavar="N",
+        help="the soak instead: N distinct 14 × 1000 Race reruns (1000), RSS every 100",
+    )  # fmt: skip
+    parser.add_argument("--budget-mb", type=float, help="the soak's DESCENT_LAB_CACHE_MB")
     args = parser.parse_args()
+    if args.soak is not None:
+        soak(args.soak, args.budget_mb)
+        return
     counts = (1, 5, 20) if args.quick else (1, 5, 20, 50)
     reruns = 2
     if not Path(NGINX).exists():
