@@ -29,6 +29,7 @@ LR_SPAN = 100.0  # the suggested range: the suggested α ÷ 100 … × 100
 _MEMO = "_lab_surface"  # in the store: the surface the range and the pick were set on
 _STALE = LabSettings.RANGE_KEYS + LabSettings.PICK_KEYS
 METRIC_LABELS = {"loss": "final loss f − f*", "steps": "steps to settle"}
+LAB_ADVICE = "Choose a smaller grid or fewer steps (or a simpler formula)."
 
 
 @cached_on_surface(max_entries=32, show_spinner="Running the grid…")
@@ -38,7 +39,8 @@ def _grid(surface, optimizer, start, lr_range, n, steps, tol, fixed):
     verdict = budget.grid_budget(surface, optimizer, start, runs, steps)
     if not verdict.ok:
         return verdict
-    return core.grid_sweep(surface, optimizer, start, lr_range, n, steps, tol, dict(fixed))
+    grid = (optimizer, start, lr_range, n, steps, tol, dict(fixed))
+    return core.grid_sweep(surface, *grid, deadline=budget.LAB_DEADLINE)
 
 
 @st.cache_data(max_entries=16, show_spinner="Rotating the bowl…")
@@ -83,13 +85,17 @@ def _controls(surface, start) -> None:
 
 def _picked_run(surface, start, lab: LabSettings, pick: core.Cell, f_ref, present) -> None:
     hyper, label = lab.hyper_at(pick.lr, pick.second), lab.cell_label(pick.lr, pick.second)
-    t = cached_run(surface, lab.optimizer, hyper, start, lab.run_at(pick.second))
+    timed = {**hyper, "deadline": budget.LAB_DEADLINE}
+    t = cached_run(surface, lab.optimizer, timed, start, lab.run_at(pick.second))
     is_best = lab.pick_lr is None and lab.pick_second is None and lab.pick_m is None
     head = "Best cell" if is_best else "Picked run"
     more = " — click a cell to pick another." if is_best else ""
     st.markdown(f"**{head}: {OPTIMIZERS[lab.optimizer].name}, {label}**{more}")
     if t.diverged_at is not None:
         st.warning(divergence_reason(surface, lab.optimizer, hyper, t.diverged_at))
+    if t.deadline_at is not None:
+        stopped = budget.stopped_message("This run", budget.LAB_DEADLINE, t.deadline_at, lab.steps)
+        st.warning(f"{stopped}.", icon="⏱️")
     path_area, loss_area = st.columns(2) if present else (st.container(), st.container())
     stop, opt = t.diverged_at, lab.optimizer
     size = {"present": present, "height": 480 if present else 420}
@@ -182,6 +188,11 @@ def main() -> None:
     if isinstance(grid, budget.Budget):
         st.warning(grid.message, icon="⏱️")
     elif grid is not None:
+        if grid.deadline_at is not None:
+            stopped = budget.stopped_message(
+                "The grid", budget.LAB_DEADLINE, grid.deadline_at, lab.steps
+            )
+            st.warning(f"{stopped}: each cell shows its run as it was then. {LAB_ADVICE}", icon="⏱️")
         lab = _results(surface, start, lab, grid, view.present, hero)
     publish(lab)
 

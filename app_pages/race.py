@@ -10,7 +10,7 @@ from optim_core import OPTIMIZERS
 from optim_core.analysis import known_min_value
 from teach.results import race_results
 from viz import figure_html, loss_figure, race_figure, surface_3d_figure, trajectories_csv
-from webapp.budget import race_budget
+from webapp.budget import RACE_DEADLINE, first_deadline, race_budget, stopped_message, timed
 from webapp.controls import (
     minibatch_controls,
     noise_controls,
@@ -26,6 +26,7 @@ from webapp.table import table
 from webapp.ui import hero_chart, require_surface, stacked_columns, start_from_click, start_of
 
 CHART_KEY = "race_chart"
+SLOW_ADVICE = "Choose fewer steps or optimizers, or a simpler formula."
 VIEW_LABELS = {"race": "Race", "3d": "3D surface", "loss": "Loss curves"}
 VIEW_LABELS[NOISE] = "Gradient noise"  # offered on data surfaces only
 HOW_TO_READ = (
@@ -172,7 +173,11 @@ def _race(view, surface, start) -> None:
         if not budget.ok:
             st.error(budget.message, icon="⏱️")
         chosen = race.optimizers if budget.ok else ()
-        trajectories, errors = run_all(surface, chosen, race.hyper_of, start, race.run)
+        hyper_of = timed(race.hyper_of, RACE_DEADLINE)
+        trajectories, errors = run_all(surface, chosen, hyper_of, start, race.run)
+        if (cut := first_deadline(trajectories.values())) is not None:
+            stopped = stopped_message("The race", RACE_DEADLINE, cut, race.run.steps)
+            st.warning(f"{stopped}: the paths end where they were then. {SLOW_ADVICE}", icon="⏱️")
         for opt, message in errors.items():
             st.error(f"**{OPTIMIZERS[opt].name}** cannot run with these settings: {message}")
         _figures(surface, race, trajectories, start)

@@ -16,6 +16,7 @@ from viz import (
     step_latex,
     zoom_bounds,
 )
+from webapp.budget import STEP_DEADLINE, stopped_message
 from webapp.cache import cached_on_surface
 from webapp.controls import (
     ensure_lr,
@@ -165,7 +166,8 @@ def _step(view, surface, start) -> None:
     step = StepSettings.read(store())
     hyper = dict(step.hyper)
     try:
-        trajectory = cached_run(surface, optimizer, hyper, start, step.run, record_state=True)
+        timed = {**hyper, "deadline": STEP_DEADLINE}
+        trajectory = cached_run(surface, optimizer, timed, start, step.run, record_state=True)
     except OptimizerError as err:
         st.error(f"This run cannot start: {err}")
         publish(step)
@@ -178,6 +180,10 @@ def _step(view, surface, start) -> None:
     if trajectory.diverged_at is not None:
         message = f"This run {stopped_why(surface, trajectory)}"
         (st.error if t >= trajectory.diverged_at else st.warning)(message)
+    if (cut := trajectory.deadline_at) is not None:
+        stopped = stopped_message("This run", STEP_DEADLINE, cut, steps)
+        message = f"{stopped}: steps after {cut} were not computed."
+        (st.error if t > cut else st.warning)(message, icon="⏱️")
     _this_step(surface, trajectory, t, view.present, hero, zoom)
     if view.present:
         _rule(OPTIMIZERS[optimizer], hyper)

@@ -43,3 +43,13 @@ def test_the_race_refuses_work_above_its_limit_with_a_message(monkeypatch):
     assert not at.exception
     assert any("would take about" in e.value for e in at.error)
     assert not tables(at)  # nothing ran
+
+
+def test_each_page_has_a_deadline_no_shorter_than_its_estimate_limit():
+    from webapp import budget
+
+    assert budget.LAB_DEADLINE >= budget.GRID_BUDGET_SECONDS
+    assert budget.RACE_DEADLINE >= budget.RACE_SECONDS
+    assert budget.STEP_DEADLINE > 0 and budget.CRITICAL_DEADLINE > 0
+    hyper_of = budget.timed(lambda optimizer: {"lr": 0.1}, 4.0)
+    assert hyper_of("sgd") == {"lr": 0.1, "deadline": 4.0}  # run's keyword arguments

@@ -1,9 +1,16 @@
-"""Bounded work per request: how long a set of runs would take, estimated before running them.
+"""Bounded work per request: how long a set of runs would take, estimated before running them,
+and the deadline that stops them while they run.
 
 A user's formula can make every gradient expensive, so a page asks first: one timed probe of
 the surface's f and gradient (and Hessian, for optimizers that use it) at the runs' points,
 × steps × 2 for the optimizer's own arithmetic. Above the page's limit it says so instead of
 tying up the server that a whole class shares.
+
+The estimate is a fast pre-check, not a bound: NumPy's cost depends on the values, and a large
+learning rate sends iterates where f is many times slower to evaluate than at the start. So
+each page also runs under a deadline (seconds, the runner's ``deadline=``): a run that passes
+it stops, keeps what it computed, and the page says so (``stopped_message``). The critical-
+point search has its own (``CRITICAL_DEADLINE``, from ``surfaces.curvature``).
 """
 
 from __future__ import annotations
@@ -14,9 +21,39 @@ from dataclasses import dataclass
 import numpy as np
 
 from optim_core import OPTIMIZERS
+from surfaces.curvature import CRITICAL_BUDGET
 
 GRID_BUDGET_SECONDS = 6.0  # the lab refuses a grid × steps estimated to take longer
 RACE_SECONDS = 4.0  # the Race refuses runs estimated to take longer than this
+
+# Deadlines (seconds of the wall clock): the work stops there and shows what it computed.
+LAB_DEADLINE = GRID_BUDGET_SECONDS  # the Lab's grid, and the picked run under it
+RACE_DEADLINE = RACE_SECONDS  # the Race's runs, all together
+STEP_DEADLINE = 4.0  # Step by step's run
+CRITICAL_DEADLINE = CRITICAL_BUDGET  # the critical-point search (``critical_points``)
+
+SLOW_SURFACE = "the surface is slow to evaluate here"
+
+
+def stopped_message(what: str, seconds: float, step: int, steps: int) -> str:
+    """ "The grid stopped after 6 s at step 41 of 500 — the surface is slow to evaluate here"."""
+    return f"{what} stopped after {seconds:g} s at step {step} of {steps} — {SLOW_SURFACE}"
+
+
+def timed(hyper_of, seconds: float):
+    """``hyper_of`` (optimizer -> its hyperparameters) with the runner's ``deadline`` added:
+    the keyword arguments ``webapp.runs`` passes on to ``run`` and ``run_many``."""
+
+    def hyper_with_deadline(optimizer: str) -> dict:
+        return {**hyper_of(optimizer), "deadline": seconds}
+
+    return hyper_with_deadline
+
+
+def first_deadline(trajectories) -> int | None:
+    """The fewest steps a deadline left any of ``trajectories`` (None: none was stopped)."""
+    cuts = [t.deadline_at for t in trajectories if getattr(t, "deadline_at", None) is not None]
+    return min(cuts) if cuts else None
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,8 @@ def batch_grid(surface, optimizer, start, lr_range, n, steps, tol, fixed, sampli
     if not verdict.ok:
         return verdict
     args = (optimizer, start, lr_range, n, steps, tol, dict(fixed))
-    return core.batch_sweep(surface, *args, sampling=sampling, seed=seed)
+    timed = {"sampling": sampling, "seed": seed, "deadline": budget.LAB_DEADLINE}
+    return core.batch_sweep(surface, *args, **timed)
 
 
 def axis_controls(surface, optimizer: str, container=None) -> str:
