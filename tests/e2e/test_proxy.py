@@ -14,6 +14,7 @@ import os
 import re
 import subprocess
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
@@ -88,6 +89,19 @@ def test_health_passes_through_to_both_replicas(proxy):
             assert "descent_lab_route=" in r.headers.get("Set-Cookie", "")
     served = {up for status, up, _, req in _access_log(tmp) if req.startswith("GET / ")}
     assert served == set(replicas), f"without a cookie, requests should reach both: {served}"
+
+
+def test_an_over_long_link_gets_the_templates_own_page(proxy):
+    """A link longer than any the app makes (140 KB) gets the template's page, not nginx's or a
+    replica's bare error; one far longer than the app's (20 KB) still reaches a replica."""
+    url, _, _ = proxy
+    with urllib.request.urlopen(f"{url}/race?formula={'x' * 20_000}", timeout=10) as r:
+        assert r.status == 200
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(f"{url}/race?formula={'x' * 140_000}", timeout=10)
+    assert refused.value.code == 414
+    page = refused.value.read().decode()
+    assert "This link is too long to open" in page and '<a href="/">' in page
 
 
 def test_a_session_through_the_proxy(proxy, chromium_browser):
