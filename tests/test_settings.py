@@ -81,3 +81,23 @@ def test_a_link_reopens_the_values_it_holds_and_is_a_fixed_point(settings):
     kept = {k: v for k, v in settings.values().items() if v is not None}
     assert opened.values().items() >= kept.items()
     assert _opened(opened) == opened
+
+
+# A refused value's notice, as the page shows it (Markdown): the key and the value as typed, in
+# code (``webapp.escape.inert``), then why and what is used instead, in the app's words.
+NOTICES = [
+    ({"steps": "-5"}, "`steps=-5` is below 10 (allowed 10 … 1000) — using 200"),
+    ({"sgd_lr": "abc"}, "`sgd_lr=abc` is not a number"),
+    ({"race_view": "pie"}, "`race_view=pie` is not one of race, 3d, loss, noise — using race"),
+    ({"race_opts": "adam,nope"}, "`race_opts=adam,nope` names no known choice (`nope`)"),
+    ({"x0": "1"}, "`x0=1` needs x0 and y0 together — using the default start"),
+    ({"steps": "`x`"}, "`` steps=`x` `` is not a number"),
+    ({"steps": "http://h"}, "`steps=http:\u2060//h` is not a number"),
+    ({"steps": "z" * 50}, f"`steps={'z' * 37}…` is not a number"),
+]
+
+
+@pytest.mark.parametrize(("query", "says"), NOTICES)
+def test_a_refused_value_s_notice_names_its_key_and_value_why_and_what_is_used(query, says):
+    (notice,) = parse_query(query, SCHEMA)[1]
+    assert str(notice).startswith(says), str(notice)

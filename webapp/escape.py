@@ -16,9 +16,9 @@ __all__ = ["inert"]
 
 _BACKTICKS = re.compile(r"`+")
 _WORD_JOINER = "\u2060"  # invisible and zero-width: breaks a link pattern, not the text read
-# What a renderer may turn into a link even where Markdown would not: a scheme's ``://``,
-# a bare ``www.`` and an e-mail's ``@``.
-_LINKISH = re.compile(r"(?<=:)(?=//)|(?<=www)(?=\.)|(?<=@)", re.IGNORECASE)
+# What a renderer may rewrite even in code: a scheme's ``://``, a bare ``www.``, an e-mail's
+# ``@``, and ``:material/…:`` (Streamlit makes it an icon before it parses the Markdown).
+_LINKISH = re.compile(r"(?<=:)(?=//)|(?<=www)(?=\.)|(?<=@)|(?<=:)(?=material/)", re.IGNORECASE)
 
 
 def _line_safe(ch: str) -> str:
@@ -32,7 +32,8 @@ def inert(text: str) -> str:
 
     The span's fence is one backtick longer than the longest run of backticks in the text, and a
     space pads a text that starts or ends with a backtick or a space (Markdown strips one from
-    each side of a span that is not all spaces); control characters become spaces; ``://``, ``www.`` and ``@`` get a word joiner.
+    each side of a span that is not all spaces); control characters become spaces; a word
+    joiner splits ``://``, ``www.`` and ``:material/`` and follows each ``@``.
     """
     text = "".join(map(_line_safe, str(text)))
     if not text:
