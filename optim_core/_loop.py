@@ -7,8 +7,10 @@ the bound but f there is not finite, or ∇f (∇²f for Newton) at the point wh
 was taken is not; an infinity that fills the point's neighbourhood is an overflow: divergence.
 A deadline (a ``time.monotonic()`` instant) is checked before every step but the first: once
 it has passed, the loop stops; what it computed is kept and the members still running are
-frozen at their last iterate, ``stopped`` "deadline". (The runner's docstring says what its
-callers see.)
+frozen at their last iterate, ``stopped`` "deadline". Under a deadline the loss is computed
+along the way, a block of steps at a time, not all at the end: on a slow surface f costs about
+what ∇f does, and the deadline must bound both. (The runner's docstring says what its callers
+see.)
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import numpy as np
 from optim_core.spec import Optimizer
 
 DIVERGENCE_FACTOR = 1e3
+LOSS_BLOCK = 2**14  # under a deadline, the loss is computed every 2¹⁴ // B steps (B members)
 
 
 def divergence_bound(surface) -> tuple[np.ndarray, float]:
@@ -84,11 +87,18 @@ def simulate(
     recorded = np.zeros(batch, dtype=bool)  # the members in bad_inputs
     params, state = starts, opt.init(starts)
     cut = None  # the steps done when the deadline stopped the loop
+    if deadline is not None:
+        loss, done = np.empty((steps + 1, batch)), 0  # the loss of path[:done] is computed
+        rows = max(1, LOSS_BLOCK // batch)  # …a block of iterates at a time
     with np.errstate(all="ignore"):
         for t in range(1, steps + 1):
-            if deadline is not None and t > 1 and time.monotonic() > deadline:
-                cut = t - 1
-                break
+            if deadline is not None and t > 1:
+                if t - done >= rows:
+                    loss[done:t] = surface.f(path[done:t])
+                    done = t
+                if time.monotonic() > deadline:
+                    cut = t - 1
+                    break
             point = opt.eval_point(params, state)
             if batches is None:
                 grads = surface.grad(point)
@@ -117,10 +127,14 @@ def simulate(
             else:
                 params, state = opt.update(grads, state, params, t, lr[t - 1], hessian)
             path[t] = params
-        if cut is None:
+        if deadline is None:
             loss = surface.f(path)
         else:
-            loss = _cut_short(surface, path, cut, grads_taken, points_taken, records)
+            if cut is not None:
+                _cut_short(path, cut, grads_taken, points_taken, records)
+            last = steps if cut is None else cut
+            loss[done : last + 1] = surface.f(path[done : last + 1])
+            loss[last + 1 :] = loss[last]
         centre, reach = divergence_bound(surface)
         ok = np.isfinite(loss) & _within(path, centre, reach**2)
     ok[0] = True  # the start was checked; divergence is about the iterates
@@ -143,20 +157,16 @@ def simulate(
     )
 
 
-def _cut_short(surface, path, cut, grads_taken, points_taken, records) -> np.ndarray:
+def _cut_short(path, cut, grads_taken, points_taken, records) -> None:
     """After the deadline stopped the loop at step ``cut``: every member frozen at its last
-    iterate, the inputs of the steps not taken NaN, the last record repeated; the loss (of
-    the steps taken only: f may be what is slow)."""
+    iterate, the inputs of the steps not taken NaN, the last record repeated (the loss of the
+    steps not taken is the caller's to fill)."""
     path[cut + 1 :] = path[cut]
     for taken in (grads_taken, points_taken):
         if taken is not None:
             taken[cut:] = np.nan
     if records is not None:
         records.extend([records[-1]] * (len(path) - 1 - cut))
-    loss = np.empty(path.shape[:-1])
-    loss[: cut + 1] = surface.f(path[: cut + 1])
-    loss[cut + 1 :] = loss[cut]
-    return loss
 
 
 def _within(path: np.ndarray, centre: np.ndarray, reach2: float) -> np.ndarray:
