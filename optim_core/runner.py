@@ -39,7 +39,9 @@ computed, ``path[k + 1:]`` and ``loss[k + 1:]`` repeat the last of them (so ever
 its shape and a figure shows the run standing still), and ``grads``, ``eval_points`` and
 ``states`` are NaN from index k. ``diverged_at`` keeps its meaning: a run the deadline stopped
 did not diverge. Seconds rather than an instant, so that a deadline is a plain value: the same
-on every call, it can be part of a cache key. Without a deadline nothing changes, bit for bit.
+on every call, it can be part of a cache key. Without a deadline nothing changes, bit for bit;
+under one, the loss is computed along the loop, a block of steps at a time (``_loop``), so that
+the deadline bounds f's evaluation too.
 
 The pieces: ``_jobs`` checks the arguments, ``_loop`` steps the members and finds why each
 stopped; this module makes trajectories of them and shares one loop among many runs.
