@@ -181,7 +181,10 @@ def main() -> None:
     args = (lab.optimizer, start, lab.lr_range, lab.n, lab.steps, lab.tol, lab.fixed)
     try:
         batch = (lab.sampling, lab.seed) if lab.batch_axis else ()
-        grid = (batch_grid if batch else _grid)(surface, *args, *batch)
+        sweep = batch_grid if batch else _grid
+        grid = sweep(surface, *args, *batch)
+        if getattr(grid, "deadline_at", None) is not None:
+            sweep.clear(surface, *args, *batch)  # cut short by a busy server: not kept
     except OptimizerError as err:  # e.g. a start point where the formula is not defined
         grid = None
         st.error(f"Cannot run from ({start[0]:.4g}, {start[1]:.4g}): {err}")

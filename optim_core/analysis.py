@@ -61,8 +61,11 @@ def gradient_norms(surface, trajectory) -> np.ndarray:
 
 def stopped_why(surface, trajectory) -> str | None:
     """Why a run stopped, in words: it left the function's domain (where and what is not
-    defined), or it diverged (with the theory's reason on a quadratic). None if it ran on."""
+    defined), it diverged (with the theory's reason on a quadratic), or its time ran out. None if
+    it ran on."""
     k = trajectory.diverged_at
+    if getattr(trajectory, "stopped", None) == "deadline":
+        return stop_reason(surface, trajectory)
     if k is None:
         return None
     if getattr(trajectory, "stopped", "diverged") == "domain":
@@ -79,6 +82,8 @@ def stop_reason(surface, trajectory: Trajectory) -> str:
     """What happened to a run, in words: "ran all 200 steps", "left the domain of f at step 3
     (f is not defined at x = −0.12, y = 0.5)" or "diverged at step 7 (…)"."""
     k = trajectory.diverged_at
+    if trajectory.stopped == "deadline":
+        return f"stopped at step {trajectory.deadline_at}: its time ran out"
     if k is None:
         return f"ran all {len(trajectory.lr)} steps"
     point = np.array(trajectory.stop_point, dtype=float)

@@ -86,7 +86,7 @@ def race_results(surface, trajectories: Mapping[str, object], tol: float) -> Rac
         finite = gap[np.isfinite(gap)]
         watched = gap if f_min is not None else gradient_norms(surface, traj)
         settled = steps_to_tolerance(watched, traj.diverged_at, tol)
-        stopped = traj.diverged_at
+        stopped = traj.diverged_at if traj.diverged_at is not None else traj.deadline_at
         rows.append(
             RaceResult(
                 optimizer=opt,

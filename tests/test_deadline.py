@@ -230,3 +230,20 @@ def test_step_by_step_says_which_steps_its_deadline_left_out(monkeypatch):
     assert not at.exception
     messages = [w.value for w in (*at.warning, *at.error)]
     assert any("This run stopped after 0 s at step 1 of 80" in m for m in messages)
+
+
+def test_a_run_its_deadline_cut_short_says_so_in_the_table_and_is_not_kept():
+    from optim_core.analysis import stop_reason
+    from teach.results import race_results
+    from webapp import runs
+
+    t = run(SLOW, "sgd", start=(1.0, 1.0), steps=STEPS, lr=0.05, deadline=DEADLINE)
+    k = t.deadline_at
+    assert stop_reason(SLOW, t) == f"stopped at step {k}: its time ran out"
+    (row,) = race_results(SLOW, {"sgd": t}, 1e-4).rows
+    assert row.stopped_at == k and row.status == stop_reason(SLOW, t)
+    before = len(runs._runs)
+    assert runs._keep("a deadline key", t) is t and len(runs._runs) == before
+    finished = run(FAST, "sgd", start=(1.0, 1.0), steps=5, lr=0.05)
+    runs._keep("a finished key", finished)
+    assert len(runs._runs) == before + 1

@@ -34,12 +34,20 @@ HEAVY = 2500  # a page's missing runs of this weight or more are combined only w
 _runs = SizedLRU(budget_bytes())  # one per server: every session's runs
 
 
+def _keep(key: str, trajectory):
+    """Store a finished run; a run its deadline cut short is shown but not kept: how far it got
+    depends on how busy the server was, and the next visitor may get further."""
+    if getattr(trajectory, "stopped", None) == "deadline":
+        return trajectory
+    return _runs.put(key, trajectory)
+
+
 def _cached_run(surface, key: str, args: dict):
     """``run(surface, **args)``, cached by ``key``: the surface's key and the JSON of
     ``args``."""
     found = _runs.get(key)
     if found is MISSING:
-        found = _runs.put(key, run(surface, **args))
+        found = _keep(key, run(surface, **args))
     return found
 
 
@@ -147,5 +155,5 @@ def run_all(surface, optimizers, hyper_of, start, how: RunSettings) -> tuple[dic
             elif isinstance(result, Exception):
                 raise _own(result) from result
             else:
-                done[opt] = _runs.put(key, result)
+                done[opt] = _keep(key, result)
     return {opt: done[opt] for opt in optimizers if opt in done}, errors
