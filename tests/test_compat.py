@@ -113,22 +113,30 @@ def test_a_backmsg_asks_for_a_page_with_a_query():
 
 
 def test_the_headless_client_reads_how_a_run_ends():
+    """Run in a thread of its own: its event loop must not meet one an earlier test left
+    running in the main thread (the warm-up's loop, in the server, is its own thread's too)."""
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
-    loop = asyncio.new_event_loop()
-    try:
-        client = HeadlessClient(loop)
-        failed = ForwardMsg()
-        failed.delta.new_element.exception.message = "boom"
-        client.write_forward_msg(failed)
-        assert client.exception == "boom", _runtime("ForwardMsg.delta.new_element.exception")
-        done = ForwardMsg()
-        done.script_finished = ForwardMsg.FINISHED_SUCCESSFULLY
-        client.write_forward_msg(done)
-        loop.run_until_complete(asyncio.sleep(0))  # the event is set on the loop's thread
-        assert client.finished.is_set(), _runtime("ForwardMsg.script_finished")
-    finally:
-        loop.close()
+    def read_a_run() -> tuple[str | None, bool]:
+        loop = asyncio.new_event_loop()
+        try:
+            client = HeadlessClient(loop)
+            failed = ForwardMsg()
+            failed.delta.new_element.exception.message = "boom"
+            client.write_forward_msg(failed)
+            done = ForwardMsg()
+            done.script_finished = ForwardMsg.FINISHED_SUCCESSFULLY
+            client.write_forward_msg(done)
+            loop.run_until_complete(asyncio.sleep(0))  # the event is set on the loop's thread
+            return client.exception, client.finished.is_set()
+        finally:
+            loop.close()
+
+    with ThreadPoolExecutor(1) as pool:
+        exception, finished = pool.submit(read_a_run).result()
+    assert exception == "boom", _runtime("ForwardMsg.delta.new_element.exception")
+    assert finished, _runtime("ForwardMsg.script_finished")
 
 
 # AppTest (tests/_apptest.py) ------------------------------------------------------------------
