@@ -20,6 +20,7 @@ import plotly.graph_objects as go
 from optim_core import OPTIMIZERS
 from teach.compare import Chart
 from viz._base import color_for, contour_trace, line_width, minima_trace, style
+from viz._compat import unvalidated
 
 # Tunable settings of these figures, together at the top.
 FAINT = 0.35  # opacity of the path so far
@@ -242,7 +243,7 @@ def _styled(traces: list, present: bool, height: int, legend: dict, **layout) ->
         if present and axis.get("type") == "log":
             axis.setdefault("dtick", 1)  # decades only: minor labels would be small type
         merged[name] = axis
-    return go.Figure(data=traces, layout=merged, _validate=False)
+    return unvalidated(go.Figure, data=traces, layout=merged)
 
 
 def step_figure(surface, trajectory, t: int, present: bool = False, bounds=None) -> go.Figure:
