@@ -145,7 +145,6 @@ def _compare(surface, start, steps: int, present: bool, first: str) -> None:
 
 def step_page() -> None:
     view = current_view()
-    surface = require_surface(view)
     st.title("Step by step")
     if not view.present:
         st.caption(
@@ -153,6 +152,7 @@ def step_page() -> None:
             "the optimizer carries, and the same rule as code. Move with ◀ ▶ or drag the slider."
         )
     show_notices()
+    surface = require_surface(view)  # a formula it refuses: the error under the title, as elsewhere
     _step(view, surface, start_of(view, surface))
 
 
