@@ -10,6 +10,7 @@ from optim_core import OPTIMIZERS
 from optim_core.analysis import known_min_value
 from teach.results import race_results
 from viz import figure_html, loss_figure, race_figure, surface_3d_figure, trajectories_csv
+from webapp.board.race import TUNED, draw_race_board, race_families, tuned
 from webapp.budget import RACE_DEADLINE, first_deadline, race_budget, stopped_message, timed
 from webapp.controls import (
     minibatch_controls,
@@ -23,17 +24,17 @@ from webapp.runs import run_all
 from webapp.settings import SCHEMA, RaceSettings
 from webapp.state import current_view, page_fragment, publish, show_notices, store, widget
 from webapp.table import table
-from webapp.ui import hero_chart, require_surface, stacked_columns, start_from_click, start_of
+from webapp.ui import hero_chart, require_surface, stacked_columns, start_of
 
-CHART_KEY = "race_chart"
 SLOW_ADVICE = "Choose fewer steps or optimizers, or a simpler formula."
 VIEW_LABELS = {"race": "Race", "3d": "3D surface", "loss": "Loss curves"}
 VIEW_LABELS[NOISE] = "Gradient noise"  # offered on data surfaces only
 HOW_TO_READ = (
     "**How to read this.** Every optimizer starts at the white circle. Press ▶ Play (or drag the "
     "step slider): each coloured dot, with its own symbol, draws its path as it goes. Stars are "
-    "the known minima; an × marks where a run stopped. Click a legend entry to hide that "
-    "optimizer, or anywhere on the contour to start from there."
+    "the known minima; an × marks where a run stopped. Drag the α slider under the chart: the "
+    "path follows at once. Click a legend entry to hide that optimizer, or anywhere on the "
+    "contour to start from there."
 )
 
 
@@ -100,14 +101,12 @@ def _figures(surface, race: RaceSettings, trajectories: dict, start) -> None:
         figure = race_figure(
             surface, trajectories, start=start, present=present, show_paths=show_paths
         )
-        hero_chart(
-            figure,
-            present,
-            key=CHART_KEY,
-            on_select=partial(start_from_click, CHART_KEY),
-            selection_mode="points",
-        )
+        found, why = race_families(surface, race, start)
+        with st.container(key="race_hero"):
+            draw_race_board(figure, surface, race, start, found, why)
         st.caption(HOW_TO_READ)
+        if tuned(race, found):
+            st.caption(TUNED.format(steps=race.run.steps))
 
 
 def _downloads(surface, trajectories: dict, start, race: RaceSettings) -> None:

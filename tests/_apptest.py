@@ -4,7 +4,9 @@ sidebar included, with a URL query.
 AppTest's internals that the tests use live here and nowhere else: ``AppTest._tree`` (the last
 run's element tree) with its ``get_widget_states()``, and ``AppTest._run(widget_state)`` (a run
 with widget states as given), through ``widget_states`` and ``run_with``. ``tests/test_compat.py``
-checks both on the pinned streamlit and names the one that moved.
+checks both on the pinned streamlit and names the one that moved. A v2 component's events
+(``board_event``) are sent as its frontend sends them: a JSON list of ``{"event", "value"}``
+under the trigger widget ``_make_trigger_id(id, "events")``, Streamlit's private naming.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from streamlit.components.v2.bidi_component.main import _make_trigger_id
 from streamlit.proto.WidgetStates_pb2 import WidgetState, WidgetStates
 from streamlit.testing.v1 import AppTest
 
@@ -55,6 +58,31 @@ def click(at: AppTest, chart_key: str, x: float, y: float) -> AppTest:
         "selection": {"points": [{"x": x, "y": y}], "point_indices": [0], "box": [], "lasso": []}
     }
     states.widgets.append(WidgetState(id=chart.proto.id, string_value=json.dumps(event)))
+    run_with(at, states)
+    assert not at.exception, at.exception
+    return at
+
+
+def figures(at: AppTest) -> list[dict]:
+    """The figures on the page: the Race's (drawn by its board) and every Plotly chart."""
+    boards = [board(at)["figure"]] if at.get("bidi_component") else []
+    return boards + [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def board(at: AppTest, key: str = "race_board") -> dict:
+    """What the v2 component with ``key`` was given to draw (its JSON bytes), parsed."""
+    (element,) = [e for e in at.get("bidi_component") if e.proto.id.endswith(key)]
+    return json.loads(element.proto.bytes)
+
+
+def board_event(at: AppTest, event: str, value, key: str = "race_board") -> AppTest:
+    """What the browser sends when the v2 component with ``key`` fires ``event`` with
+    ``value`` (``setTriggerValue``), then the rerun."""
+    (element,) = [e for e in at.get("bidi_component") if e.proto.id.endswith(key)]
+    states = widget_states(at)
+    payload = json.dumps([{"event": event, "value": value}])
+    trigger = _make_trigger_id(element.proto.id, "events")
+    states.widgets.append(WidgetState(id=trigger, json_trigger_value=payload))
     run_with(at, states)
     assert not at.exception, at.exception
     return at

@@ -8,6 +8,7 @@ here fails first and its message names the private API that moved and the module
 from __future__ import annotations
 
 import inspect
+from pathlib import Path
 
 import plotly
 import plotly.graph_objects as go
@@ -19,7 +20,7 @@ from streamlit.runtime import Runtime
 from streamlit.runtime.session_manager import SessionClient
 from streamlit.testing.v1 import AppTest
 
-from tests._apptest import run_with, widget_states
+from tests._apptest import board_event, run_with, widget_states
 from viz._compat import parts, set_parts, unvalidated
 from webapp.compat import HeadlessClient
 
@@ -139,7 +140,52 @@ def test_the_headless_client_reads_how_a_run_ends():
     assert finished, _runtime("ForwardMsg.script_finished")
 
 
+def test_a_directory_is_served_as_a_v2_components_assets(tmp_path, monkeypatch):
+    """``serve_directory``: the manager serves a manifest component's ``asset_dir`` (the Race
+    loads plotly.js from plotly's ``package_data`` this way)."""
+    from streamlit.components.v2.get_bidi_component_manager import get_bidi_component_manager
+
+    from webapp import compat
+    from webapp.compat import asset_path, serve_directory
+
+    manager = get_bidi_component_manager()  # with no runtime, a new one each call: keep one
+    monkeypatch.setattr(compat, "get_bidi_component_manager", lambda: manager)
+
+    api = "the v2 components' manager (register_from_manifest, get, get_component_path)"
+    assets = tmp_path / "assets"
+    assets.mkdir()
+    (assets / "a.js").write_text("x")
+    try:
+        name = serve_directory("compat_probe", "assets", assets)
+    except (AttributeError, TypeError, ImportError) as err:
+        pytest.fail(f"{_runtime(api)}: {err!r}")
+    assert manager.get(name) is not None, _runtime(api)
+    assert Path(manager.get_component_path(name)).resolve() == assets.resolve(), _runtime(api)
+    assert (
+        asset_path(name, "a.js", "/base/")
+        == "/base/_stcore/bidi-components/compat_probe.assets/a.js"
+    )
+
+
 # AppTest (tests/_apptest.py) ------------------------------------------------------------------
+
+
+def test_a_v2_components_events_go_to_its_trigger_widget():
+    """``board_event`` sends an event as the frontend does, under Streamlit's trigger id."""
+    from streamlit.components.v2.bidi_component.main import _make_trigger_id
+
+    api = "components.v2 bidi_component.main._make_trigger_id(base, event)"
+    moved = _moved(streamlit, api, "tests/_apptest.py")
+    assert list(inspect.signature(_make_trigger_id).parameters) == ["base", "event"], moved
+    script = (
+        "import streamlit as st\n"
+        "c = st.components.v2.component('probe', js='export default function(){}')\n"
+        "r = c(key='probe', on_ping_change=lambda: None)\n"
+        "st.write(repr(r.ping))\n"
+    )
+    at = AppTest.from_string(script).run()
+    board_event(at, "ping", 7, key="probe")
+    assert at.markdown[-1].value == "7", moved
 
 
 def test_apptest_runs_with_widget_states_as_given():

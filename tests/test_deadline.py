@@ -15,7 +15,7 @@ from optim_core import OptimizerError, run, run_batch, run_many, sweep
 from optim_core.grid import batch_sweep, grid_sweep
 from surfaces import get_surface
 from tests._analytic import bowl
-from tests._apptest import navigation_app
+from tests._apptest import board, navigation_app
 from webapp.budget import SLOW_SURFACE, first_deadline, stopped_message
 
 STEPS = 400  # × SLEEP: far beyond every deadline below
@@ -219,7 +219,7 @@ def test_the_race_shows_the_paths_its_deadline_stopped(monkeypatch):
     at = navigation_app("app_pages/race.py", query)
     assert not at.exception
     assert any(w.startswith("The race stopped after 0 s at step 1 of 70") for w in _warnings(at))
-    assert at.get("plotly_chart"), "what was computed is still shown"
+    assert board(at)["figure"]["data"], "what was computed is still shown"
 
 
 def test_step_by_step_says_which_steps_its_deadline_left_out(monkeypatch):

@@ -1,12 +1,10 @@
 """The Race's Gradient-noise view through AppTest: offered on data surfaces only (a link asking
 for it elsewhere falls back to the race), drawn for the chosen m and sampling, with captions."""
 
-import json
-
 from optim_core.noise import gradient_noise
 from surfaces import get_surface
 from teach.noise_text import noise_caption
-from tests._apptest import navigation_app
+from tests._apptest import figures, navigation_app
 from webapp.settings import RaceSettings, RunSettings, View
 
 RACE = "app_pages/race.py"
@@ -16,10 +14,6 @@ def _open(**query):
     at = navigation_app(RACE, {"steps": "30", **query})
     assert not at.exception, at.exception
     return at
-
-
-def _figures(at) -> list[dict]:
-    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
 
 
 def _view_control(at):
@@ -34,7 +28,7 @@ def test_noise_view_on_regression_shows_the_cloud_for_the_chosen_m_and_its_capti
         chart="noise",
     ).query()
     at = _open(**link)
-    cloud, scaling = _figures(at)
+    cloud, scaling = figures(at)
     names = [t["name"] for t in cloud["data"]]
     assert "mini-batch gradients ĝ (m = 4)" in names and "CLT 2σ ellipse" in names
     assert scaling["layout"]["xaxis"]["type"] == "log"
@@ -46,10 +40,10 @@ def test_noise_view_on_regression_shows_the_cloud_for_the_chosen_m_and_its_capti
 
 def test_batch_slider_in_the_noise_view_redraws_the_cloud():
     at = _open(surface="regression", race_view="noise")
-    assert "mini-batch gradients ĝ (m = 40)" in [t["name"] for t in _figures(at)[0]["data"]]
+    assert "mini-batch gradients ĝ (m = 40)" in [t["name"] for t in figures(at)[0]["data"]]
     at.select_slider(key="batch").set_value(8).run()
     assert not at.exception
-    assert "mini-batch gradients ĝ (m = 8)" in [t["name"] for t in _figures(at)[0]["data"]]
+    assert "mini-batch gradients ĝ (m = 8)" in [t["name"] for t in figures(at)[0]["data"]]
     assert at.query_params["batch"] == "8"
 
 
@@ -58,7 +52,7 @@ def test_noise_is_not_offered_on_a_surface_without_examples_and_a_link_falls_bac
     control = _view_control(at)
     assert "Gradient noise" not in control.options and control.value == "race"
     assert "race_view" not in at.query_params
-    assert _figures(at)[0]["data"][0]["name"] == "pick"  # the race's contour
+    assert figures(at)[0]["data"][0]["name"] == "pick"  # the race's contour
 
 
 def test_the_view_control_offers_noise_on_the_logistic_surface():

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import csv
 import io
-import json
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from optim_core import OPTIMIZERS, run
 from surfaces import SURFACES, SurfaceError, get_surface, parse_surface
+from tests._apptest import figures
 from tests._tables import table_frame, tables
 from webapp.settings import DEFAULT_FORMULA
 
@@ -37,10 +37,6 @@ def page(**query) -> AppTest:
     assert not at.exception, at.exception
     assert at.title[0].value == "Race"
     return at
-
-
-def figures(at) -> list[dict]:
-    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
 
 
 def race_spec(at) -> dict:

@@ -50,7 +50,7 @@ def test_every_page_runs_at_start_up_and_the_first_visit_is_served():
             warmed = dict(re.findall(r"([\w-]+) ([\d.]+) s", line.group(1)))
             assert list(warmed) == [p.url_path for p in PAGES]
             elements = _first_run(url.replace("http", "ws"), "race")
-            assert "plotly_chart" in elements and "exception" not in elements
+            assert "bidi_component" in elements and "exception" not in elements  # the board
         finally:
             stop([proc])
 

@@ -17,7 +17,7 @@ from viz.curvature import (
 from viz.export import figure_html, trajectories_csv
 from viz.lr_lab import loss_curves_figure, outcome_figure, rotation_figure, trajectory_figure
 from viz.noise import noise_figure, scaling_figure
-from viz.race import race_figure
+from viz.race import CROWDED, race_figure
 from viz.race_views import loss_figure, surface_3d_figure
 from viz.step import (
     LOOKAHEAD_COLOR,
@@ -30,6 +30,7 @@ from viz.step import (
 )
 
 __all__ = [
+    "CROWDED",
     "LOOKAHEAD_COLOR",
     "color_for",
     "comparison_figure",

@@ -185,6 +185,19 @@ def visible_path(
     return path, last + 1 if last + 1 < len(path) else last, mark
 
 
+def run_label(key: str, lr: float | None, diverged_at: int | None) -> str:
+    """An optimizer's legend entry: its name and learning rate, so a room watching the chart
+    sees what is shown ("Adam · α 0.05"; the name alone in a crowded race, ``lr`` None), and
+    the step a diverged run left the view."""
+    label = optimizer_name(key) if lr is None else f"{optimizer_name(key)} · α {float(lr):g}"
+    return label if diverged_at is None else f"{label} ✕ diverged at {diverged_at}"
+
+
+def mark_text(key: str, diverged_at: int) -> str:
+    """The hover text of a diverged run's ×."""
+    return f"{optimizer_name(key)} diverged at step {diverged_at}"
+
+
 def _comet_sizes(trail: int, head: float) -> np.ndarray:
     """Dot sizes along a trail, oldest first: small and growing, the head largest."""
     return head * np.append(0.3 + 0.4 * np.arange(1, trail + 1) / max(trail, 1), 1.0)
@@ -195,13 +208,13 @@ class _Run:
 
     def __init__(self, index: int, key: str, traj, view, count: int, head: float):
         self.key = key
+        lr = (getattr(traj, "hyper", None) or {}).get("lr") if count <= CROWDED else None
         self.color = color_for(traj.optimizer, index)
         self.symbol = marker_for(traj.optimizer, index)
         self.path, self.last, self.mark = visible_path(traj.path, traj.diverged_at, view)
-        self.label = optimizer_name(key)
+        self.label = run_label(key, lr, traj.diverged_at)
         if self.mark is not None:
-            self.label += f" ✕ diverged at {traj.diverged_at}"
-            self.mark_text = f"{optimizer_name(key)} diverged at step {traj.diverged_at}"
+            self.mark_text = mark_text(key, traj.diverged_at)
         # Earlier optimizers get larger dots (drawn first, underneath): coinciding dots nest.
         self.head = head * (1.0 + DOT_SPREAD * (count - 1 - index) / max(count - 1, 1))
 

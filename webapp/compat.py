@@ -11,7 +11,11 @@ or promise to keep:
 - the messages: ``BackMsg.rerun_script`` (``page_name``, ``query_string``) asks for a run,
   ``ForwardMsg`` of type ``script_finished`` ends it and a ``delta`` whose
   ``new_element.exception`` is set reports an exception;
-- ``streamlit.logger.get_logger``: a logger in Streamlit's format and level.
+- ``streamlit.logger.get_logger``: a logger in Streamlit's format and level;
+- the v2 components' manager (``get_bidi_component_manager``, ``register_from_manifest``,
+  ``ComponentManifest``, ``ComponentConfig``): ``serve_directory`` registers a directory as a
+  manifest component's ``asset_dir`` without an installed package, so Streamlit serves its
+  files under ``/_stcore/bidi-components/<name>/`` (the Race loads plotly.js from there).
 
 requirements.txt pins the streamlit release these work with; ``tests/test_compat.py`` checks
 each on it and names the one that moved.
@@ -20,12 +24,25 @@ each on it and names the one that moved.
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
+from streamlit.components.v2.get_bidi_component_manager import get_bidi_component_manager
+from streamlit.components.v2.manifest_scanner import ComponentConfig, ComponentManifest
 from streamlit.logger import get_logger
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.runtime import Runtime
 
-__all__ = ["HeadlessClient", "close_session", "get_logger", "open_session", "rerun"]
+__all__ = [
+    "HeadlessClient",
+    "asset_path",
+    "close_session",
+    "get_logger",
+    "open_session",
+    "rerun",
+    "serve_directory",
+]
+
+ASSET_ROUTE = "_stcore/bidi-components"
 
 
 class HeadlessClient:
@@ -65,3 +82,23 @@ def rerun(session_id: str, page: str, query: str = "") -> None:
 def close_session(session_id: str) -> None:
     """End the session and drop its state."""
     Runtime.instance().close_session(session_id)
+
+
+def serve_directory(package: str, name: str, directory: Path) -> str:
+    """Serve the files of ``directory`` as the assets of the v2 component ``package.name``
+    (once per server); the component's name. Streamlit serves a component's ``asset_dir`` only
+    for installed packages that declare it in their ``pyproject.toml``; this declares it for a
+    directory of an installed package the app uses as it is (plotly's ``package_data``)."""
+    component = f"{package}.{name}"
+    manager = get_bidi_component_manager()
+    if manager.get(component) is None:
+        config = ComponentConfig(name=name, asset_dir=directory.name)
+        manifest = ComponentManifest(name=package, version="1", components=[config])
+        manager.register_from_manifest(manifest, directory.parent)
+    return component
+
+
+def asset_path(component: str, file: str, base_url_path: str = "") -> str:
+    """The URL path at which the server answers with ``file`` of ``component``'s assets."""
+    base = base_url_path.strip("/")
+    return "/" + "/".join(part for part in (base, ASSET_ROUTE, component, file) if part)

@@ -70,6 +70,11 @@ def _key(surface, args: dict) -> str:
     return f"{surface.key}|{json.dumps(args, sort_keys=True)}"
 
 
+def run_key(surface, optimizer: str, hyper: dict, start, how: RunSettings) -> str:
+    """The key under which the run of these settings is cached (its plain values)."""
+    return _key(surface, _run_args(optimizer, hyper, start, how))
+
+
 def cached_run(surface, optimizer: str, hyper: dict, start, how: RunSettings, *,
                record_state=False):  # fmt: skip
     """``optim_core.run`` with the run settings ``how``; raises OptimizerError for a bad value."""

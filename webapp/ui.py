@@ -62,6 +62,8 @@ _LAYOUT_CSS = """
 }
 </style>
 """
+_RESUGGESTED = "_surface_resuggested"  # session state: the last change of surface re-suggested α
+
 HERO_ROOM = 8.5  # rem above and below the presented hero chart: the title and a row of controls
 
 
@@ -130,12 +132,11 @@ def _is_learning_rate(key: str) -> bool:
 
 def _new_surface() -> None:
     """Another surface has its own scale: the start point is forgotten and every learning rate
-    is suggested anew for it (and written to the URL)."""
+    is suggested anew for it (and written to the URL); the next run says so (``_RESUGGESTED``).
+    A change of the surface's parameters (the bowl's κ or angle) keeps every value: the lecture's
+    demonstration is the same α on a narrower valley."""
     forget(lambda key: key in ("x0", "y0", "batch") or _is_learning_rate(key))
-
-
-def _new_surface_params() -> None:
-    forget(_is_learning_rate)
+    st.session_state[_RESUGGESTED] = True
 
 
 def set_start(x: float, y: float) -> None:
@@ -214,7 +215,6 @@ def _surface_controls() -> str:
             min_value=float(p.min),
             max_value=float(p.max),
             step=float(p.step),
-            on_change=_new_surface_params,
             help=p.help or None,
         )
     return surface_id
@@ -231,7 +231,7 @@ def sidebar() -> View:
         )
         st.markdown(_LAYOUT_CSS + (_PRESENT_CSS if present else ""), unsafe_allow_html=True)
         st.subheader("Surface")
-        _surface_controls()
+        surface_id = _surface_controls()
         st.subheader("Start point")
         st.caption("Click the contour to pick it, or type it. Empty means the surface's default.")
         left, right = st.columns(2)
@@ -258,5 +258,8 @@ def sidebar() -> View:
                 kwargs={"x0": None, "y0": None},
                 width="stretch",
             )
+    if st.session_state.pop(_RESUGGESTED, False):
+        name = _surface_label(surface_id)
+        st.toast(f"New surface: every learning rate is suggested anew for {name}.", icon="🎚️")
     keep_view(view)
     return view

@@ -1,0 +1,136 @@
+"""The Race's board with its families: what the scrubber can reach, the open optimizer's
+scrubber, and what each of the board's events changes."""
+
+from __future__ import annotations
+
+import math
+
+import streamlit as st
+
+from optim_core import OPTIMIZERS
+from viz import CROWDED, color_for, plotly_config
+from webapp.board import board_bytes, race_board
+from webapp.controls import suggested_lr
+from webapp.family import families, family, momentum_like, stop_index, stops
+from webapp.settings import hyper_key
+from webapp.state import set_values
+from webapp.ui import set_start
+
+BOARD_KEY = "race_board"
+_BEST = "_race_best_lr"  # session state: each optimizer's tuned α, for "tune every α"
+TUNED = (
+    "Every α is tuned: each optimizer runs at the stop of its learning-rate slider with the "
+    "lowest final f on this surface, from this start, in {steps} steps."
+)
+
+
+SYMBOLS = {"lr": "α", "momentum": "μ", "beta1": "β₁", "decay": "ρ"}
+LABELS = {"lr": "learning rate α", "momentum": "momentum μ", "beta1": "β₁", "decay": "decay ρ"}
+
+
+def _stop(opt, param, value) -> float | None:
+    """A value the browser sent for ``opt``'s ``param``, as the nearest stop of its family (None
+    if it names no optimizer, no scrubbed hyperparameter of it, or no finite number)."""
+    if opt not in OPTIMIZERS or param not in ("lr", momentum_like(opt)):
+        return None
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return None
+    if not math.isfinite(value) or (param == "lr" and value <= 0):
+        return None
+    return stops(opt, param)[stop_index(opt, value, param)]
+
+
+def _released(event) -> None:
+    if isinstance(event, dict):
+        opt, param = event.get("opt"), event.get("param", "lr")
+        value = _stop(opt, param, event.get("value"))
+        if value is not None:
+            set_values(**{hyper_key(opt, param): value})
+
+
+def _clicked(event) -> None:
+    if isinstance(event, dict):
+        try:
+            x, y = float(event["x"]), float(event["y"])
+        except (KeyError, TypeError, ValueError):
+            return
+        if math.isfinite(x) and math.isfinite(y):
+            set_start(x, y)
+
+
+def _suggest(surface, start, opt) -> None:
+    if opt in OPTIMIZERS:
+        set_values(**{hyper_key(opt, "lr"): suggested_lr(opt, surface, start)})
+
+
+def _tune(_event) -> None:
+    best = st.session_state.get(_BEST, {})
+    set_values(**{hyper_key(opt, "lr"): lr for opt, lr in best.items() if lr is not None})
+
+
+def tuned(race, found: dict) -> bool:
+    """Whether every optimizer in the race runs at its family's best α."""
+    return bool(found) and all(
+        opt in found and found[opt].best == race.hyper_of(opt)["lr"] for opt in race.optimizers
+    )
+
+
+def race_families(surface, race, start):
+    """The race's families and why there are none (``webapp.family.families``)."""
+    return families(surface, race.optimizers, race.hyper_of, start, race.run)
+
+
+def _row(opt: str, param: str, race, found, surface, start) -> dict:
+    hyper = race.hyper_of(opt)
+    row = {
+        "opt": opt,
+        "param": param,
+        "family": f"{opt}:{param}",
+        "name": OPTIMIZERS[opt].name,
+        "label": LABELS[param],
+        "symbol": SYMBOLS[param],
+        "color": color_for(opt, race.optimizers.index(opt)),
+        "index": stop_index(opt, hyper[param], param),
+        "suggested": None,
+    }
+    if param == "lr":
+        row["suggested"] = stop_index(opt, suggested_lr(opt, surface, start))
+    return row
+
+
+def draw_race_board(figure, surface, race, start, found: dict, why: str | None):
+    """The board: ``figure`` with the open optimizer's scrubbers: its learning rate over the
+    ``found`` families, and its momentum-like value (a family computed here)."""
+    present = race.view.present
+    if present:  # sized by the screen (``board.PRESENT_HEIGHT``), not by the figure
+        figure.update_layout(height=None, autosize=True)
+    st.session_state[_BEST] = {opt: fam.best for opt, fam in found.items()}
+    opt = race.tuning if race.tuning in race.optimizers else next(iter(race.optimizers), None)
+    rows, shown = [], {f"{o}:lr": fam for o, fam in found.items()}
+    if opt in found:
+        rows.append(_row(opt, "lr", race, found, surface, start))
+        param = momentum_like(opt)
+        if param is not None:
+            extra = family(surface, opt, param, race.hyper_of(opt), start, race.run)
+            if extra is not None:
+                shown[f"{opt}:{param}"] = extra
+                rows.append(_row(opt, param, race, found, surface, start))
+    payload = board_bytes(
+        figure,
+        config=plotly_config(responsive=present),
+        present=present,
+        families=shown,
+        scrub=rows,
+        crowded=len(race.optimizers) > CROWDED,
+        why=why if race.optimizers else None,
+    )
+    return race_board(
+        payload,
+        key=BOARD_KEY,
+        on_release=_released,
+        on_click=_clicked,
+        on_suggest=lambda o: _suggest(surface, start, o),
+        on_tune=_tune,
+    )
