@@ -345,42 +345,6 @@ def test_every_entry_owns_its_rule_heuristic_colour_marker_and_comparison(optimi
         assert h.check(h.default) == h.default
 
 
-def _lab(color):
-    """CIELAB (D65) of an sRGB hex colour."""
-    rgb = np.array([int(color[i : i + 2], 16) for i in (1, 3, 5)]) / 255
-    linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
-    xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]])
-    xyz = xyz @ linear / np.array([0.95047, 1.0, 1.08883])
-    f = np.where(xyz > 0.008856, np.cbrt(xyz), 7.787 * xyz + 16 / 116)
-    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
-
-
-OKABE_ITO = {"#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7"}
-TOL = {  # Paul Tol's bright, vibrant and muted qualitative schemes, without black and greys
-    "#4477AA", "#66CCEE", "#228833", "#CCBB44", "#EE6677", "#AA3377",
-    "#EE7733", "#0077BB", "#33BBEE", "#EE3377", "#CC3311", "#009988",
-    "#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#882255",
-    "#AA4499",
-}  # fmt: skip
-
-
-def test_palette_is_colour_blind_safe_distinct_and_visible_on_a_contour():
-    colors = [spec.color for spec in OPTIMIZERS.values()]
-    markers = [spec.marker for spec in OPTIMIZERS.values()]
-    assert len(set(colors)) == len(colors) and len(set(markers)) == len(markers)
-    assert set(colors) <= OKABE_ITO | TOL
-    assert "star" not in markers  # the minima are drawn as stars
-    labs = {c: _lab(c) for c in colors}
-    for color, (lightness, _, _) in labs.items():
-        # no near-black, no dark purple or maroon (they vanish on Viridis' dark end), and
-        # nothing so pale that it vanishes on a light contour map
-        assert 40 <= lightness <= 80, color
-    closest = min(
-        np.linalg.norm(labs[p] - labs[q]) for i, p in enumerate(colors) for q in colors[i + 1 :]
-    )
-    assert closest > 15  # ΔE*ab: distinguishable side by side (the marker tells the rest)
-
-
 def test_loops_over_the_optimizers_cope_with_a_new_entry(monkeypatch):
     # an entry with only the required fields: nothing keyed by id elsewhere may be missing
     from optim_core import theory

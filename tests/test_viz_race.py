@@ -16,7 +16,7 @@ from optim_core import OPTIMIZERS, run
 from optim_core.analysis import known_min_value
 from surfaces import get_surface
 from viz import loss_figure, race_figure, surface_3d_figure
-from viz._base import CONTOUR_LINE_DARKEN, contour_colors, contour_image
+from viz._base import CONTOUR_LINE_DARKEN, contour_image
 from viz.race import (
     CLICK_GRID,
     LEGEND_WIDTH,
@@ -327,74 +327,6 @@ def test_contour_image_is_a_light_grey_png_of_the_view_darker_in_the_valley():
     assert grey.min() >= 212 * (1 - CONTOUR_LINE_DARKEN) - 1  # light everywhere, lines too
     assert grey[32, 32] < grey[0, 0]  # the minimum (darker) and a corner (lighter)
     assert contour_image(surface, surface.bounds, pixels=64) is image  # cached
-
-
-def _lab(rgb) -> np.ndarray:
-    """CIELAB (D65) of sRGB colours in 0 … 255, shape (…, 3)."""
-    rgb = np.asarray(rgb, dtype=float) / 255
-    linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
-    return _lab_of_linear(linear)
-
-
-def _lab_of_linear(linear) -> np.ndarray:
-    to_xyz = np.array(
-        [[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]]
-    )
-    xyz = linear @ to_xyz.T / np.array([0.95047, 1.0, 1.08883])
-    f = np.where(xyz > 0.008856, np.cbrt(xyz), 7.787 * xyz + 16 / 116)
-    return np.stack(
-        [116 * f[..., 1] - 16, 500 * (f[..., 0] - f[..., 1]), 200 * (f[..., 1] - f[..., 2])], -1
-    )
-
-
-def _rgb(color: str) -> list[int]:
-    return [int(color[i : i + 2], 16) for i in (1, 3, 5)]
-
-
-# Colour-vision deficiencies at full severity (Machado, Oliveira & Fernandes 2009), on linear RGB.
-CVD = {
-    "protanopia": [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216],
-                   [-0.003882, -0.048116, 1.051998]],
-    "deuteranopia": [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413],
-                     [-0.011820, 0.042940, 0.968881]],
-    "tritanopia": [[1.255528, -0.076749, -0.178779], [-0.078411, 0.930809, 0.147602],
-                   [0.004733, 0.691367, 0.303900]],
-}  # fmt: skip
-
-
-def test_every_optimizer_colour_stands_out_on_the_contour_and_from_the_others():
-    fill = contour_colors(256)
-    backdrop = np.vstack([fill, fill * (1 - CONTOUR_LINE_DARKEN), [[255.0] * 3]])  # + lines
-    colors = {key: spec.color for key, spec in OPTIMIZERS.items()}
-    for key, color in colors.items():
-        gap = np.linalg.norm(_lab(backdrop) - _lab(_rgb(color)), axis=1).min()
-        assert gap >= 25, f"{key} {color}: ΔE {gap:.1f} from the contour"  # clearly different
-    labs = {key: _lab(_rgb(color)) for key, color in colors.items()}
-    keys = list(colors)
-    for i, p in enumerate(keys):
-        for q in keys[i + 1 :]:
-            gap = float(np.linalg.norm(labs[p] - labs[q]))
-            # the closest pairs are rmsprop/lion (15.4) and adadelta/newton (17.2): told apart
-            # side by side, and by their marker symbols
-            assert gap >= 15, f"{p} and {q}: ΔE {gap:.1f}"
-
-
-@pytest.mark.parametrize("deficiency", list(CVD))
-def test_to_colour_blind_eyes_every_optimizer_still_stands_out_on_the_contour(deficiency):
-    """The contour is grey, so it looks the same; each colour still differs from it (mostly by
-    lightness).  Pairs of optimizer colours can look alike here: the marker symbol tells them."""
-    fill = contour_colors(256)
-    backdrop = np.vstack([fill, fill * (1 - CONTOUR_LINE_DARKEN), [[255.0] * 3]]) / 255
-    linear = np.where(backdrop <= 0.04045, backdrop / 12.92, ((backdrop + 0.055) / 1.055) ** 2.4)
-    seen_backdrop = _lab_of_linear(np.clip(linear @ np.array(CVD[deficiency]).T, 0, 1))
-    for key, spec in OPTIMIZERS.items():
-        rgb = np.asarray(_rgb(spec.color)) / 255
-        lin = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
-        seen = _lab_of_linear(np.clip(np.array(CVD[deficiency]) @ lin, 0, 1))
-        gap = np.linalg.norm(seen_backdrop - seen, axis=1).min()
-        assert gap >= 12, f"{key} {spec.color}: ΔE {gap:.1f} from the contour ({deficiency})"
-    markers = [spec.marker for spec in OPTIMIZERS.values()]
-    assert len(set(markers)) == len(markers)
 
 
 @pytest.mark.parametrize("count", [1, 4, 14])

@@ -18,17 +18,18 @@ from optim_core import OPTIMIZERS
 from viz._encode import png
 
 # One colour and one marker symbol per optimizer id, the same on every page: the optimizer
-# entries' own (optim_core.optimizers), colour-blind-safe hues with the symbol as a second channel.
+# entries' own (optim_core.optimizers). Chosen from the Okabe–Ito and Tol palettes so that the
+# paths shown together (the Race's default, every lesson) differ by CIEDE2000 ≥ 30, ≥ 20 to
+# colour-blind eyes, and each by ≥ 30 from the contour (tests/test_colors.py); the marker symbol
+# is the second channel.
 OPTIMIZER_COLORS: dict[str, str] = {k: spec.color for k, spec in OPTIMIZERS.items()}
 OPTIMIZER_MARKERS: dict[str, str] = {k: spec.marker for k, spec in OPTIMIZERS.items()}
 _FALLBACK_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#56B4E9", "#E69F00")
 _FALLBACK_MARKERS = ("circle-open", "square-open", "diamond-open", "triangle-up-open")
 
 # The contour under every path: a light, neutral grey ramp, darker where f is low (the valley),
-# with darker level lines.  Grey has no hue, so each optimizer colour differs from it by at least
-# its own chroma (ΔE*ab ≥ 26 for the palette), and it is light (L* ≥ 75, lines included), above
-# all but the palest optimizer colours, so they also stand out by lightness, to colour-blind eyes
-# too (tests/test_viz_race.py measures both).
+# with darker level lines. Grey has no hue and is light, so every optimizer colour stands out on
+# it by hue and by lightness, to colour-blind eyes too (tests/test_colors.py).
 CONTOUR_COLORSCALE: list[list] = [[0.0, "rgb(212,212,212)"], [1.0, "rgb(252,252,252)"]]
 CONTOUR_LINE_DARKEN = 0.12  # level lines: the fill darkened by this fraction
 CONTOUR_LINE_COLOR = f"rgba(0,0,0,{CONTOUR_LINE_DARKEN})"

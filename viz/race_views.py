@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 
 from optim_core.analysis import loss_gap
 from viz._base import (
+    CONTOUR_COLORSCALE,
     LOSS_FLOOR,
     color_for,
     contour_levels,
@@ -55,8 +56,8 @@ def surface_3d_figure(
             y=f32(ys),
             z=f32(z),
             customdata=f32(f),
-            colorscale="Viridis",
-            opacity=0.85,
+            colorscale=CONTOUR_COLORSCALE,  # the contour's grey: every path stands out on it
+            opacity=0.9,
             showscale=False,
             hovertemplate="x=%{x:.3f}<br>y=%{y:.3f}<br>f=%{customdata:.4g}<extra></extra>",
             name="loss",

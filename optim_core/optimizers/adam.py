@@ -161,7 +161,7 @@ ADAM = OptimizerSpec.entry(
     state_fields=_adam_fields,
     second="beta1",
     lr_rule=ViewScaled(0.02),
-    color="#EE3377",
+    color="#663333",
     marker="cross",
 )
 
@@ -197,7 +197,7 @@ ADAMW = OptimizerSpec.entry(
     state_fields=_ADAM_FIELDS + _ADAM_DIAGNOSTICS,
     second="beta1",
     lr_rule=ViewScaled(0.02),
-    color="#AA4499",
+    color="#225555",
     marker="x",
 )
 
@@ -242,7 +242,7 @@ AMSGRAD = OptimizerSpec.entry(
     ),
     second="beta1",
     lr_rule=ViewScaled(0.02),
-    color="#CC79A7",
+    color="#EE6677",
     marker="triangle-left",
 )
 
@@ -326,6 +326,6 @@ NADAM = OptimizerSpec.entry(
     ),
     second="beta1",
     lr_rule=ViewScaled(0.02),
-    color="#E69F00",
+    color="#117733",
     marker="triangle-right",
 )

@@ -92,7 +92,7 @@ ADAGRAD = OptimizerSpec.entry(
     ),
     state_fields=_adagrad_fields,
     lr_rule=ViewScaled(0.1),
-    color="#117733",
+    color="#222255",
     marker="triangle-down",
 )
 
@@ -186,7 +186,7 @@ RMSPROP = OptimizerSpec.entry(
     state_fields=_rmsprop_fields,
     second="decay",
     lr_rule=ViewScaled(0.005),
-    color="#33BBEE",
+    color="#009988",
     marker="pentagon",
 )
 
@@ -247,7 +247,7 @@ RMSPROP_NESTEROV = OptimizerSpec.entry(
     ),
     second="momentum",
     lr_rule=ViewScaled(0.001),
-    color="#009988",
+    color="#EE3377",
     marker="hexagon",
 )
 
@@ -310,6 +310,6 @@ ADADELTA = OptimizerSpec.entry(
     ),
     second="decay",
     lr_rule=FixedLR(1.0),
-    color="#999933",
+    color="#CC3311",
     marker="hexagram",
 )

@@ -164,7 +164,7 @@ NESTEROV = OptimizerSpec.entry(
     second="momentum",
     lr_rule=CurvatureScaled(0.3),
     stability=_NESTEROV_EDGE,
-    color="#CC3311",
+    color="#AA4499",
     marker="diamond",
 )
 
@@ -211,6 +211,6 @@ NESTEROV_REPARAM = OptimizerSpec.entry(
     second="momentum",
     lr_rule=CurvatureScaled(0.3),
     stability=_NESTEROV_EDGE,
-    color="#EE6677",
+    color="#225522",
     marker="triangle-up",
 )

@@ -81,6 +81,6 @@ LION = OptimizerSpec.entry(
     ),
     second="beta1",
     lr_rule=ViewScaled(0.004),
-    color="#88CCEE",
+    color="#666633",
     marker="hourglass",
 )

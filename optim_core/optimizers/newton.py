@@ -105,6 +105,6 @@ NEWTON = OptimizerSpec.entry(
     ),
     state_fields=_newton_fields,
     lr_rule=FixedLR(1.0),
-    color="#CCBB44",
+    color="#882255",
     marker="bowtie",
 )
