@@ -10,7 +10,7 @@ from optim_core import OPTIMIZERS
 from optim_core.analysis import known_min_value
 from teach.results import race_results
 from viz import figure_html, loss_figure, race_figure, surface_3d_figure, trajectories_csv
-from webapp.board.race import TUNED, draw_race_board, race_families, tuned
+from webapp.board.race import TUNED, draw_race_board, send_families, tuned
 from webapp.budget import RACE_DEADLINE, first_deadline, race_budget, stopped_message, timed
 from webapp.controls import (
     minibatch_controls,
@@ -19,7 +19,7 @@ from webapp.controls import (
     schedule_controls,
     steps_control,
 )
-from webapp.noise_view import NOISE, noise_view, open_view, views_for
+from webapp.noise_view import NOISE, noise_batch, noise_view, open_view, views_for
 from webapp.runs import run_all
 from webapp.settings import SCHEMA, RaceSettings
 from webapp.state import current_view, page_fragment, publish, show_notices, store, widget
@@ -70,8 +70,8 @@ def _controls(surface, start) -> None:
     )
 
 
-def _figures(surface, race: RaceSettings, trajectories: dict, start) -> None:
-    """The open figure only: the race, the 3D view or the loss curves."""
+def _figures(surface, race: RaceSettings, trajectories: dict, start) -> str | None:
+    """The open figure only: the race, the 3D view or the loss curves; the race's token."""
     present = race.view.present
     choice, paths = st.columns([5, 2], vertical_alignment="center")
     with choice:
@@ -82,6 +82,7 @@ def _figures(surface, race: RaceSettings, trajectories: dict, start) -> None:
             options=views_for(surface, VIEW_LABELS),
             format_func=VIEW_LABELS.get,
             label_visibility="collapsed",
+            on_change=noise_batch,
         )
     with paths:
         show_paths = widget(
@@ -101,12 +102,10 @@ def _figures(surface, race: RaceSettings, trajectories: dict, start) -> None:
         figure = race_figure(
             surface, trajectories, start=start, present=present, show_paths=show_paths
         )
-        found, why = race_families(surface, race, start)
         with st.container(key="race_hero"):
-            draw_race_board(figure, surface, race, start, found, why)
+            token = draw_race_board(figure, surface, race, start)
         st.caption(HOW_TO_READ)
-        if tuned(race, found):
-            st.caption(TUNED.format(steps=race.run.steps))
+        return token
 
 
 def _downloads(surface, trajectories: dict, start, race: RaceSettings) -> None:
@@ -179,7 +178,8 @@ def _race(view, surface, start) -> None:
             st.warning(f"{stopped}: the paths end where they were then. {SLOW_ADVICE}", icon="⏱️")
         for opt, message in errors.items():
             st.error(f"**{OPTIMIZERS[opt].name}** cannot run with these settings: {message}")
-        _figures(surface, race, trajectories, start)
+        token = _figures(surface, race, trajectories, start)
+    tuned_note = st.empty()
     if trajectories:
         results = race_results(surface, trajectories, race.tol)
         for row in results.rows:
@@ -188,6 +188,10 @@ def _race(view, surface, start) -> None:
         table(results.table())
         _downloads(surface, trajectories, start, race)
     publish(RaceSettings.read(store()))  # read again: the figure's controls come after `race`
+    if token is not None:  # last: the figure, the table and the link never wait for them
+        found = send_families(token, surface, race, start)
+        if tuned(race, found):
+            tuned_note.caption(TUNED.format(steps=race.run.steps))
 
 
 race_page()

@@ -17,7 +17,16 @@ What is measured (median of the repetitions):
 * contour click → the chart redrawn, on the Race and on Curvature;
 * page switch: a click on a sidebar link → the new page's chart drawn (Race → Step by step, its
   first visit in the session, and Step by step → Curvature);
-* Step by step: "Next ▶" clicked → the step chart redrawn.
+* Step by step: "Next ▶" clicked → the step chart redrawn;
+* scrub α: on the 14 × 500 Race, the board's learning-rate scrubber (``webapp/board``) focused
+  and ten arrow keys pressed ``SCRUB_EVERY_MS`` apart, six one way and four back; each key, from
+  its ``keydown`` (a capture listener on the document) to the ``plotly_animated`` event after
+  which the path holds that key's family member (the same x values) — in the browser, no round
+  trip (the board swaps the path in with a zero-length animation frame; the event is emitted
+  once plotly.js has redrawn, before the paint). Reported:
+  p50 and p95 of every key of every repetition, p95 over the floor slider's median, and the
+  websocket frames the page sent from just before the first key to 1 s after the last (the
+  debounced release: one expected; more if a busy page let its 350 ms pass between two keys).
 
 How "drawn" and "redrawn" are detected: in the page, before the action, the chart's graph div
 (``.js-plotly-plot``) and its ``_fullData`` array are remembered with ``performance.now()``.
@@ -39,7 +48,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from contextlib import contextmanager
+from itertools import pairwise
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -63,7 +74,7 @@ x = np.linspace(0, 1, n)
 st.plotly_chart(go.Figure(go.Scatter(x=x, y=x**2, mode="lines+markers")), key="floor")
 """
 
-HERO = ".st-key-hero .js-plotly-plot"
+RACE_CHART = ".dl-board .js-plotly-plot"  # the Race's board (``webapp/board``)
 STEP_CHART = ".st-key-step_chart .js-plotly-plot"
 CURV_CHART = ".st-key-curv_chart .js-plotly-plot"
 FLOOR_CHART = ".js-plotly-plot"
@@ -77,6 +88,41 @@ _CHANGED = """sel => {
   if (!gd || !gd._fullData || !gd._fullData.length || !gd.querySelector('.main-svg')) return 0;
   if (gd === s.gd && gd._fullData === s.fd) return 0;
   return performance.now() - s.t0;
+}"""
+_IDLE = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  const state = app && app.getAttribute('data-test-script-state');
+  return Boolean(state && state !== 'initial' && state !== 'running'
+    && !document.querySelector('[data-testid="stStatusWidgetRunningIcon"]'));
+}"""
+_SCRUB_WATCH = """range => {
+  const root = range.closest('.dl-board'), gd = root.querySelector('.dl-plot');
+  const rec = window.__scrub = {keys: [], restyles: []};
+  document.addEventListener('keydown', e => {
+    if (e.target === range) rec.keys.push({t: performance.now()});
+  }, true);
+  range.addEventListener('input', () => {  // the family member this key's value shows
+    const board = root.__dlBoard, key = rec.keys[rec.keys.length - 1];
+    if (!key || key.member) return;
+    const rows = [].concat(board.scrub || []), name = range.getAttribute('aria-label');
+    const row = rows.find(r => `${r.name} ${r.label}` === name) || rows[0];
+    const family = row && board.families[row.family || row.opt];
+    key.member = family && family.members[Number(range.value)];
+    rec.opt = row && row.opt;
+  }, true);
+  gd.on('plotly_animated', () => {  // the path's x once the zero-length frame is drawn
+    const path = gd.data.find(t => t.meta === 'path-' + (rec.opt || 'sgd'));
+    rec.restyles.push({t: performance.now(), x: path ? Array.from(path.x) : null});
+  });
+}"""
+_SCRUB_DELAYS = """() => {  // each key: its member's path restyled, ms after the keydown (or null)
+  const rec = window.__scrub;
+  const same = (a, b) =>
+    a && b && a.length === b.length && Array.from(a).every((v, i) => v === b[i]);
+  return rec.keys.map(k => {
+    const r = k.member && rec.restyles.find(r => r.t >= k.t && same(r.x, k.member.xs));
+    return r ? [k.t, r.t - k.t] : [k.t, null];
+  });
 }"""
 _DRAWN = """sel => {
   const gd = document.querySelector(sel);
@@ -134,6 +180,41 @@ def _contour_click(page, selector: str, fx: float, fy: float):
 
 
 CLICK_SPOTS = ((0.3, 0.35), (0.65, 0.6), (0.4, 0.7))
+SCRUB = "scrub α, Race 14 × 500"
+SCRUB_SENT = "scrub α websocket messages sent"
+SCRUB_GAP = "scrub α longest gap between keys"
+SCRUB_LABEL = f"{OPTIMIZERS[ALL[0]].name} learning rate α"  # the first optimizer's α
+SCRUB_RANGE = f".dl-board .dl-scrub input[type=range][aria-label='{SCRUB_LABEL}']"
+SCRUB_KEYS, SCRUB_EVERY_MS, SCRUB_AFTER_MS = 10, 200, 1000
+
+
+def scrub(page, frames: list) -> dict[str, list[float]]:
+    """The scrub measure (see the module note) on a Race already drawn; ``frames``: one entry
+    per websocket frame the page sent (filled by a ``framesent`` handler)."""
+    page.locator(".dl-plot .main-svg").first.wait_for(timeout=TIMEOUT_MS)
+    page.wait_for_function(_IDLE, timeout=TIMEOUT_MS)  # the first run over, nothing pending
+    range_ = page.locator(SCRUB_RANGE).first
+    range_.wait_for(timeout=TIMEOUT_MS)
+    value, top = int(range_.input_value()), int(range_.get_attribute("max"))
+    there, back = ("ArrowRight", "ArrowLeft") if value + 6 <= top else ("ArrowLeft", "ArrowRight")
+    range_.evaluate(_SCRUB_WATCH)
+    range_.focus()
+    page.wait_for_timeout(300)  # any frame already on its way is dispatched before the count
+    sent_before = len(frames)
+    start = time.monotonic()
+    for i, key in enumerate([there] * 6 + [back] * (SCRUB_KEYS - 6)):
+        time.sleep(max(0.0, start + i * SCRUB_EVERY_MS / 1000 - time.monotonic()))
+        page.keyboard.press(key)
+    page.wait_for_timeout(SCRUB_AFTER_MS)
+    sent = len(frames) - sent_before
+    keys = page.evaluate(_SCRUB_DELAYS)
+    if len(keys) != SCRUB_KEYS or any(ms is None for _, ms in keys):
+        raise RuntimeError(f"keys seen and redrawn (ms): {keys}")
+    delays = [ms / 1000 for _, ms in keys]
+    gap = max(b - a for (a, _), (b, _) in pairwise(keys)) / 1000
+    page.wait_for_function(_IDLE, timeout=TIMEOUT_MS)  # the release's rerun, before the rest
+    page.wait_for_timeout(500)
+    return {SCRUB: delays, SCRUB_SENT: [sent], SCRUB_GAP: [gap]}
 
 
 def measure(reps: int, project: Path = ROOT) -> dict[str, list[float]]:
@@ -144,7 +225,8 @@ def measure(reps: int, project: Path = ROOT) -> dict[str, list[float]]:
 
     def add(name: str, seconds: float) -> None:
         times.setdefault(name, []).append(seconds)
-        print(f"  {name}: {seconds:.3f} s", file=sys.stderr)
+        shown = f"{seconds:.0f}" if name == SCRUB_SENT else f"{seconds:.3f} s"
+        print(f"  {name}: {shown}", file=sys.stderr)
 
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
         floor = Path(tmp) / "floor.py"
@@ -160,12 +242,17 @@ def measure(reps: int, project: Path = ROOT) -> dict[str, list[float]]:
             return context, context.new_page()
 
         def attempt(name: str, measure_it) -> None:
-            """One measurement; a failure is reported and the run goes on."""
+            """One measurement (seconds, or lists of values by name); a failure is reported
+            and the run goes on."""
             try:
-                add(name, measure_it())
+                result = measure_it()
             except Exception as err:  # a Playwright timeout or a missing element
                 failures.append(f"{name}: {type(err).__name__}: {str(err).splitlines()[0]}")
                 print(f"  {name}: FAILED {failures[-1]}", file=sys.stderr)
+                return
+            for key, values in (result if isinstance(result, dict) else {name: [result]}).items():
+                for value in values:
+                    add(key, value)
 
         nav = "[data-testid=stSidebarNav] a"
 
@@ -192,7 +279,9 @@ def measure(reps: int, project: Path = ROOT) -> dict[str, list[float]]:
             # The project's default view, then Step by step (first visit) and Curvature.
             with server(app, project) as url:
                 context, page = fresh_page()
-                attempt("default view first chart", lambda: first_chart(page, url + "/", HERO))
+                attempt(
+                    "default view first chart", lambda: first_chart(page, url + "/", RACE_CHART)
+                )
                 page.wait_for_timeout(500)
                 attempt(
                     "page switch Race → Step by step (first visit)",
@@ -217,21 +306,28 @@ def measure(reps: int, project: Path = ROOT) -> dict[str, list[float]]:
                 page.wait_for_timeout(500)
                 contour_clicks("contour click, Curvature", page, CURV_CHART)
                 context.close()
-            # All 14 optimizers × 500 steps: first chart, slider, contour click.
+            # All 14 optimizers × 500 steps: first chart, scrub α, slider, contour click.
             with server(app, project) as url:
                 context, page = fresh_page()
+                frames: list = []  # websocket frames sent by the page
+                page.on(
+                    "websocket",
+                    lambda ws: ws.on("framesent", lambda frame: frames.append(len(frame))),
+                )
                 attempt(
-                    "Race 14 × 500 first chart", lambda: first_chart(page, url + RACE_ALL, HERO)
+                    "Race 14 × 500 first chart",
+                    lambda: first_chart(page, url + RACE_ALL, RACE_CHART),
                 )
                 page.wait_for_timeout(500)
+                attempt(SCRUB, lambda: scrub(page, frames))
                 for _ in range(3):
                     attempt(
                         "Race 14 × 500 slider",
                         lambda: redrawn_after(
-                            page, HERO, _slider_press(page, ".st-key-race_settings")
+                            page, RACE_CHART, _slider_press(page, ".st-key-race_settings")
                         ),
                     )
-                contour_clicks("contour click, Race 14 × 500", page, HERO)
+                contour_clicks("contour click, Race 14 × 500", page, RACE_CHART)
                 context.close()
             # Step by step opened directly on a fresh server.
             with server(app, project) as url:
@@ -284,6 +380,20 @@ def report(times: dict[str, list[float]], load_before, load_after, reps: int) ->
         else:
             verdict, shown_target = ("✅" if median <= target else "❌"), f"≤ {target} s"
         print(f"| {name} | {median:.2f} s | {shown_ratio} | {shown_target} | {verdict} |")
+    if SCRUB in times:
+        delays = sorted(times[SCRUB])
+        p50 = statistics.median(delays)
+        p95 = statistics.quantiles(delays, n=20, method="inclusive")[18]
+        floor = statistics.median(times["floor slider"]) if "floor slider" in times else None
+        ratio = f" = {p95 / floor:.2f} × the floor's slider→redraw median" if floor else ""
+        sent = ", ".join(f"{n:.0f}" for n in times.get(SCRUB_SENT, []))
+        gap = max(times.get(SCRUB_GAP, [0])) * 1000
+        print(
+            f"\nscrub α (14 × 500, {SCRUB_KEYS} keys × {len(delays) // SCRUB_KEYS} repetitions, "
+            f"{SCRUB_EVERY_MS} ms apart): p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms{ratio}; "
+            f"{sent} websocket messages sent (per repetition; longest gap between key downs "
+            f"{gap:.0f} ms)"
+        )
     loads = ", ".join(f"{v:.1f}" for v in load_before)
     after = ", ".join(f"{v:.1f}" for v in load_after)
     print(f"\nLoad average (1, 5, 15 min): {loads} before, {after} after; {os.cpu_count()} cores.")

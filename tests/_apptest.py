@@ -75,6 +75,19 @@ def board(at: AppTest, key: str = "race_board") -> dict:
     return json.loads(element.proto.bytes)
 
 
+_KEPT: dict[int, dict] = {}  # per AppTest: the family payloads its "browser" has kept
+
+
+def race_families(at: AppTest) -> dict:
+    """The families message the Race sent its board, each family's payload filled in from the
+    payloads sent in this run or an earlier one of the session (as the browser keeps them)."""
+    message = board(at, "race_families")
+    kept = _KEPT.setdefault(id(at), {})
+    kept.update(message["payloads"])
+    message["families"] = {name: kept.get(key) for name, key in message["keys"].items()}
+    return message
+
+
 def board_event(at: AppTest, event: str, value, key: str = "race_board") -> AppTest:
     """What the browser sends when the v2 component with ``key`` fires ``event`` with
     ``value`` (``setTriggerValue``), then the rerun."""

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from optim_core import OPTIMIZERS, run
 from surfaces import get_surface
-from tests._apptest import board, board_event, navigation_app
+from tests._apptest import board, board_event, navigation_app, race_families
 from viz.race import view_bounds, visible_path
 from webapp.family import BATCHED, NOISY, families, stop_index
 from webapp.settings import RunSettings, lr_options
@@ -107,14 +107,15 @@ def _query(at, key: str) -> str:
 
 def test_board_carries_every_optimizers_family_and_the_open_ones_scrubber():
     at = _race()
-    data = board(at)
+    data = race_families(at)
+    assert data["token"] == board(at)["token"]
     lr = {"sgd:lr", "momentum:lr", "rmsprop:lr", "adam:lr"}
     assert set(data["families"]) == lr  # SGD, whose settings are open, has no momentum
-    (scrub,) = data["scrub"]
+    (scrub,) = data["rows"]
     assert scrub["opt"] == "sgd" and scrub["name"] == OPTIMIZERS["sgd"].name
     values = data["families"]["sgd:lr"]["values"]
     assert values[scrub["index"]] == float(_query(at, "sgd_lr"))
-    assert data["plotly_src"].endswith(
+    assert board(at)["plotly_src"].endswith(
         "/_stcore/bidi-components/descent_lab.plotlyjs/plotly.min.js"
     )
 
@@ -155,11 +156,11 @@ def test_a_click_on_the_contour_moves_the_start():
 
 def test_use_suggested_alpha_applies_it():
     at = _race({"sgd_lr": "0.002"})
-    suggested_index = board(at)["scrub"][0]["suggested"]
-    suggested = board(at)["families"]["sgd:lr"]["values"][suggested_index]
+    suggested_index = race_families(at)["rows"][0]["suggested"]
+    suggested = race_families(at)["families"]["sgd:lr"]["values"][suggested_index]
     board_event(at, "suggest", "sgd")
     assert at.session_state["sgd_lr"] == suggested
-    assert board(at)["scrub"][0]["index"] == suggested_index
+    assert race_families(at)["rows"][0]["index"] == suggested_index
 
 
 def test_tune_every_alpha_sets_each_to_its_best_and_says_so():
@@ -198,10 +199,10 @@ def test_a_new_surface_resuggests_and_says_so():
 
 def test_the_open_optimizers_momentum_like_value_has_its_family():
     at = _race({"race_tune": "momentum", "momentum_momentum": "0.5"})
-    data = board(at)
-    assert [row["param"] for row in data["scrub"]] == ["lr", "momentum"]
+    data = race_families(at)
+    assert [row["param"] for row in data["rows"]] == ["lr", "momentum"]
     momentum = data["families"]["momentum:momentum"]
-    assert momentum["values"][data["scrub"][1]["index"]] == 0.5
+    assert momentum["values"][data["rows"][1]["index"]] == 0.5
     assert momentum["values"][-1] == 0.99 and 0.9 in momentum["values"]  # fine near 1
     board_event(at, "release", {"opt": "momentum", "param": "momentum", "value": 0.95})
     assert at.session_state["momentum_momentum"] == 0.95
@@ -216,3 +217,14 @@ def test_the_momentum_like_value_is_rho_then_mu_then_beta1(optimizer, param):
     from webapp.family import momentum_like
 
     assert momentum_like(optimizer) == param
+
+
+def test_a_rerun_resends_no_family_the_browser_already_has():
+    at = _race()
+    first = race_families(at)  # as the browser does: keeps each payload it gets
+    assert set(first["payloads"]) == set(first["keys"].values())  # the first run sends them all
+    board_event(at, "release", {"opt": "sgd", "value": 0.02})  # α: the families stay the same
+    again = board(at, "race_families")
+    assert again["keys"] == first["keys"] and again["payloads"] == {}
+    assert again["token"] != first["token"]  # a new figure, the same families
+    assert race_families(at)["families"]["sgd:lr"]["values"] == list(lr_options("sgd"))

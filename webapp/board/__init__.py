@@ -1,12 +1,17 @@
 """The Race's board: its figure drawn in the browser by plotly.js, with a learning-rate
-scrubber that answers while the finger moves (a Streamlit v2 component).
+scrubber that answers while the finger moves (Streamlit v2 components).
 
-The server sends the figure and, per optimizer, the runs along its learning-rate slider
-(``webapp.family``); the browser swaps the open optimizer's path as its α moves
-(``board.js``). What reaches the server is what a widget would send: the released α, a click
-on the contour (a new start), "use suggested α", "tune every α". Each is a callback here that
-changes the stored settings before the page runs, so the widgets, the runs, the table and the
-URL follow as they do for any setting.
+The server sends the figure first; at the end of the page, once the table and the link are out,
+it sends in a second element (``families.js``, which draws nothing) the runs along each
+optimizer's slider (``webapp.family``), each payload once per browser tab. The figure never
+waits for them: the board draws it, and builds its scrubbers when the families for that figure
+(the same token) arrive. The browser then swaps the open optimizer's path as its α moves
+(``board.js``).
+
+What reaches the server is what a widget would send: the released α, a click on the contour (a
+new start), "use suggested α", "tune every α". Each is a callback here that changes the stored
+settings before the page runs, so the widgets, the runs, the table and the URL follow as they
+do for any setting.
 
 plotly.js is the one in the installed ``plotly`` package (``package_data/plotly.min.js``),
 served by this server (``webapp.compat.serve_directory``): nothing comes from the network.
@@ -14,6 +19,7 @@ served by this server (``webapp.compat.serve_directory``): nothing comes from th
 
 from __future__ import annotations
 
+import hashlib
 from functools import partial
 from pathlib import Path
 
@@ -38,6 +44,9 @@ _BOARD = st.components.v2.component(
     js=(HERE / "board.js").read_text(),
     isolate_styles=False,
 )
+_FAMILIES = st.components.v2.component(
+    "descent_lab_race_families", js=(HERE / "families.js").read_text(), isolate_styles=False
+)
 
 
 def plotly_src() -> str:
@@ -47,26 +56,38 @@ def plotly_src() -> str:
     return asset_path(component, "plotly.min.js", st.get_option("server.baseUrlPath") or "")
 
 
-def board_bytes(figure, *, config: dict, present: bool, families: dict, scrub: list,
-                why: str | None, crowded: bool) -> bytes:  # fmt: skip
-    """What the browser draws, as JSON bytes: the figure (its arrays already base64), each
-    family's members (``Family.payload``, JSON made once when it was computed)."""
+def board_bytes(figure, *, config: dict, present: bool) -> tuple[bytes, str]:
+    """What the browser draws, as JSON bytes (the figure's arrays already base64), and its
+    token: a digest of them, which the families sent for this figure carry too."""
     spec = figure.to_dict()
     height = PRESENT_HEIGHT if present else f"{spec['layout'].get('height') or 680}px"
-    head = orjson.dumps(
+    body = orjson.dumps(
         {
             "figure": spec,
             "config": config,
             "height": height,
+            "present": present,
             "plotly_src": plotly_src(),
-            "scrub": scrub,
-            "crowded": crowded,
-            "why": why,
         },
         option=orjson.OPT_SERIALIZE_NUMPY,
     )
-    parts = b",".join(orjson.dumps(opt) + b":" + family.payload for opt, family in families.items())
-    return head[:-1] + b',"families":{' + parts + b"}}"
+    token = hashlib.blake2b(body, digest_size=12).hexdigest()
+    return body[:-1] + b',"token":' + orjson.dumps(token) + b"}", token
+
+
+def families_bytes(token: str, families: dict, *, rows: list, why: str | None, crowded: bool,
+                   sent: set) -> bytes:  # fmt: skip
+    """The families message for the figure with ``token``: which payload each family is
+    (``Family.key``), and the payloads this session has not sent yet (``sent``, updated): a
+    browser tab keeps each one it got, so a rerun resends none that did not change."""
+    keys = {name: family.key for name, family in families.items()}
+    fresh = {family.key: family.payload for family in families.values() if family.key not in sent}
+    sent.update(fresh)
+    head = orjson.dumps(
+        {"token": token, "keys": keys, "rows": rows, "why": why, "crowded": crowded}
+    )
+    parts = b",".join(orjson.dumps(key) + b":" + payload for key, payload in fresh.items())
+    return head[:-1] + b',"payloads":{' + parts + b"}}"
 
 
 def board_value(key: str, event: str):
@@ -85,6 +106,11 @@ def race_board(payload: bytes, *, key: str, on_release, on_click, on_suggest, on
         on_suggest_change=partial(_forward, key, "suggest", on_suggest),
         on_tune_change=partial(_forward, key, "tune", on_tune),
     )
+
+
+def family_feed(payload: bytes, *, key: str) -> None:
+    """Send the board its families (``families_bytes``): an element that draws nothing."""
+    _FAMILIES(data=payload, key=key, height=0)
 
 
 def _forward(key: str, event: str, handler) -> None:

@@ -9,7 +9,7 @@ import streamlit as st
 
 from optim_core import OPTIMIZERS
 from viz import CROWDED, color_for, plotly_config
-from webapp.board import board_bytes, race_board
+from webapp.board import board_bytes, families_bytes, family_feed, race_board
 from webapp.controls import suggested_lr
 from webapp.family import families, family, momentum_like, stop_index, stops
 from webapp.settings import hyper_key
@@ -17,6 +17,8 @@ from webapp.state import set_values
 from webapp.ui import set_start
 
 BOARD_KEY = "race_board"
+FAMILIES_KEY = "race_families"
+_SENT = "_race_families_sent"  # session state: the family payloads this session has sent
 _BEST = "_race_best_lr"  # session state: each optimizer's tuned α, for "tune every α"
 TUNED = (
     "Every α is tuned: each optimizer runs at the stop of its learning-rate slider with the "
@@ -100,12 +102,29 @@ def _row(opt: str, param: str, race, found, surface, start) -> dict:
     return row
 
 
-def draw_race_board(figure, surface, race, start, found: dict, why: str | None):
-    """The board: ``figure`` with the open optimizer's scrubbers: its learning rate over the
-    ``found`` families, and its momentum-like value (a family computed here)."""
+def draw_race_board(figure, surface, race, start) -> str:
+    """The board: ``figure``, drawn at once; its scrubbers come with ``send_families``. Returns
+    the figure's token."""
     present = race.view.present
     if present:  # sized by the screen (``board.PRESENT_HEIGHT``), not by the figure
         figure.update_layout(height=None, autosize=True)
+    payload, token = board_bytes(figure, config=plotly_config(responsive=present), present=present)
+    race_board(
+        payload,
+        key=BOARD_KEY,
+        on_release=_released,
+        on_click=_clicked,
+        on_suggest=lambda o: _suggest(surface, start, o),
+        on_tune=_tune,
+    )
+    return token
+
+
+def send_families(token: str, surface, race, start) -> dict:
+    """The families of the figure with ``token`` (computed now, or cached), sent to the board
+    with the open optimizer's scrubbers: its learning rate, and its momentum-like value. Returns
+    the learning-rate families (``webapp.family.families``)."""
+    found, why = race_families(surface, race, start)
     st.session_state[_BEST] = {opt: fam.best for opt, fam in found.items()}
     opt = race.tuning if race.tuning in race.optimizers else next(iter(race.optimizers), None)
     rows, shown = [], {f"{o}:lr": fam for o, fam in found.items()}
@@ -117,20 +136,13 @@ def draw_race_board(figure, surface, race, start, found: dict, why: str | None):
             if extra is not None:
                 shown[f"{opt}:{param}"] = extra
                 rows.append(_row(opt, param, race, found, surface, start))
-    payload = board_bytes(
-        figure,
-        config=plotly_config(responsive=present),
-        present=present,
-        families=shown,
-        scrub=rows,
-        crowded=len(race.optimizers) > CROWDED,
+    payload = families_bytes(
+        token,
+        shown,
+        rows=rows,
         why=why if race.optimizers else None,
+        crowded=len(race.optimizers) > CROWDED,
+        sent=st.session_state.setdefault(_SENT, set()),
     )
-    return race_board(
-        payload,
-        key=BOARD_KEY,
-        on_release=_released,
-        on_click=_clicked,
-        on_suggest=lambda o: _suggest(surface, start, o),
-        on_tune=_tune,
-    )
+    family_feed(payload, key=FAMILIES_KEY)
+    return found
