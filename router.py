@@ -37,7 +37,8 @@ from webapp.ui import sidebar  # noqa: E402
 
 sync_from_url(page.url_path)
 # To present, the chart gets the whole width: the sidebar starts collapsed.
-st.set_page_config(initial_sidebar_state="collapsed" if store().get("present") else "expanded")
+# "auto": open beside the page on a wide screen, folded away on a phone (where it would cover it).
+st.set_page_config(initial_sidebar_state="collapsed" if store().get("present") else "auto")
 sidebar()
 with st.sidebar:
     rerun_on_reconnect()  # after a reconnect, the page runs again: its chart is sent anew

@@ -88,6 +88,7 @@ class Hyper:
     help: str = ""
     valid: tuple[Callable[[Any], Any], str] | None = field(default=None, compare=False)
     what: str = ""
+    stops: tuple[float, ...] = ()  # the slider's values, when not evenly spaced (``near_one``)
 
     def check(self, value, what: str | None = None):
         """Validate a scalar or an array; return it as float/bool/int or array, else
@@ -113,6 +114,18 @@ class Hyper:
         return array.item() if array.ndim == 0 else array
 
 
+# A decay rate acts through 1 − β: 0.9, 0.99 and 0.999 average over about 10, 100 and 1000 steps.
+# Its slider's stops are fine where that matters, near 1 (an even step of 0.005 cannot reach
+# 0.999, and shows it as "1.00").
+NEAR_ONE = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.88, 0.9, 0.92, 0.94, 0.95,
+            0.96, 0.97, 0.98, 0.99, 0.995, 0.998, 0.999, 0.9995, 0.9999)  # fmt: skip
+
+
+def near_one(low: float, high: float, default: float) -> tuple[float, ...]:
+    """``NEAR_ONE``'s values from ``low`` to ``high``, and ``default``."""
+    return tuple(sorted({v for v in NEAR_ONE if low <= v <= high} | {float(default)}))
+
+
 def lr_hyper(default, low=1e-4, high=10.0) -> Hyper:
     return Hyper(
         "lr",
@@ -136,6 +149,7 @@ def momentum_hyper(default=0.9) -> Hyper:
         0.99,
         help="momentum: how much velocity is kept",
         valid=between(0, 1),
+        stops=near_one(0.0, 0.99, default),
     )
 
 
@@ -148,6 +162,7 @@ def decay_hyper(default=0.9) -> Hyper:
         0.999,
         help="decay rate of the moving average of g²",
         valid=between(0, 1, low_open=True),
+        stops=near_one(0.5, 0.999, default),
     )
 
 
@@ -166,11 +181,13 @@ def eps_hyper(default) -> Hyper:
 
 
 def beta1_hyper(default=0.9, help="decay rate of the mean gradient m") -> Hyper:
-    return Hyper("beta1", "β₁", default, 0.0, 0.99, help=help, valid=between(0, 1))
+    stops = near_one(0.0, 0.99, default)
+    return Hyper("beta1", "β₁", default, 0.0, 0.99, help=help, valid=between(0, 1), stops=stops)
 
 
 def beta2_hyper(default=0.999, help="decay rate of the mean squared gradient v") -> Hyper:
-    return Hyper("beta2", "β₂", default, 0.5, 0.9999, help=help, valid=between(0, 1))
+    stops = near_one(0.5, 0.9999, default)
+    return Hyper("beta2", "β₂", default, 0.5, 0.9999, help=help, valid=between(0, 1), stops=stops)
 
 
 def weight_decay_hyper(default=0.01) -> Hyper:

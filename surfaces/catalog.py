@@ -58,6 +58,7 @@ class Param:
     max: float
     step: float
     help: str = ""
+    switch: bool = False  # off or on (0 or 1): drawn as a switch, not a slider
 
 
 @dataclass(frozen=True)
@@ -226,7 +227,8 @@ SURFACES: dict[str, SurfaceSpec] = {
                     0.0,
                     1.0,
                     1.0,
-                    "0: raw features; 1: each feature scaled to mean 0 and variance 1.",
+                    "Off: raw features; on: each feature scaled to mean 0 and variance 1.",
+                    switch=True,
                 ),
             ),
             build=_regression,
@@ -264,8 +266,8 @@ def _check_param(spec: SurfaceSpec, param: Param, value) -> float:
             f"Parameter '{param.name}' = {value!r} {where} is out of range: "
             f"it must be between {_fmt(param.min)} and {_fmt(param.max)}"
         )
-    if param.name == "standardized" and number not in (0.0, 1.0):
-        raise SurfaceError(f"Parameter 'standardized' {where} must be 0 or 1, got {value!r}")
+    if param.switch and number not in (0.0, 1.0):
+        raise SurfaceError(f"Parameter '{param.name}' {where} must be 0 or 1, got {value!r}")
     return number
 
 

@@ -263,7 +263,7 @@ def test_every_control_reaches_the_grid_and_the_picked_run():
     at.select_slider(key="lab_lr_min").set_value(0.001)
     at.select_slider(key="lab_lr_max").set_value(0.1)
     at.slider(key="steps").set_value(30)
-    at.slider(key="adam_beta2").set_value(0.9)
+    at.select_slider(key="adam_beta2").set_value(0.9)
     at.checkbox(key="adam_bias_correction").uncheck()
     at.select_slider(key="lab_tol").set_value(0.01)
     at.number_input(key="lab_pick_lr").set_value(0.01)

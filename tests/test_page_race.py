@@ -159,8 +159,8 @@ def test_csv_download_holds_every_step_of_every_run_and_html_plays_offline(downl
         start=bowl.start,
         steps=int(FEW_STEPS),
         **settings,
-        beta1=at.slider(key="adam_beta1").value,
-        beta2=at.slider(key="adam_beta2").value,
+        beta1=at.select_slider(key="adam_beta1").value,
+        beta2=at.select_slider(key="adam_beta2").value,
     )
     np.testing.assert_allclose(rows["adam"][:, :2], expected.path, rtol=1e-8, atol=1e-12)
     np.testing.assert_allclose(rows["adam"][:, 2], expected.loss, rtol=1e-8, atol=1e-12)
@@ -172,8 +172,8 @@ def test_csv_download_holds_every_step_of_every_run_and_html_plays_offline(downl
 def test_every_adam_hyperparameter_reaches_the_run(downloads):
     at = page(race_opts="adam")
     at.select_slider(key="adam_lr").set_value(0.2)
-    at.slider(key="adam_beta1").set_value(0.5)
-    at.slider(key="adam_beta2").set_value(0.9)
+    at.select_slider(key="adam_beta1").set_value(0.5)
+    at.select_slider(key="adam_beta2").set_value(0.9)
     at.select_slider(key="adam_eps").set_value(0.001)
     at.checkbox(key="adam_bias_correction").uncheck()
     at.run()
@@ -229,7 +229,7 @@ def test_gradient_noise_uses_its_seed(downloads):
     bowl = get_surface("bowl")
     settings = {
         "lr": at.select_slider(key="momentum_lr").value,
-        "momentum": at.slider(key="momentum_momentum").value,
+        "momentum": at.select_slider(key="momentum_momentum").value,
     }
     expected = run(
         bowl, "momentum", start=bowl.start, steps=int(FEW_STEPS), noise=1.0, seed=7, **settings

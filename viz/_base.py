@@ -31,7 +31,7 @@ _FALLBACK_MARKERS = ("circle-open", "square-open", "diamond-open", "triangle-up-
 # with darker level lines. Grey has no hue and is light, so every optimizer colour stands out on
 # it by hue and by lightness, to colour-blind eyes too (tests/test_colors.py).
 CONTOUR_COLORSCALE: list[list] = [[0.0, "rgb(212,212,212)"], [1.0, "rgb(252,252,252)"]]
-CONTOUR_LINE_DARKEN = 0.12  # level lines: the fill darkened by this fraction
+CONTOUR_LINE_DARKEN = 0.25  # level lines: the fill darkened by this much (they survive a projector)
 CONTOUR_LINE_COLOR = f"rgba(0,0,0,{CONTOUR_LINE_DARKEN})"
 GRID_N = 120
 LOSS_FLOOR = 1e-16  # a loss gap at or below this is drawn at this value on a log axis
@@ -122,7 +122,10 @@ def contour_trace(surface, bounds=None, n: int = GRID_N, *, present: bool = Fals
         colorscale=CONTOUR_COLORSCALE,
         ncontours=CONTOUR_LEVELS,
         contours={"coloring": "heatmap", "showlines": True},
-        line={"width": 0.5, "color": CONTOUR_LINE_COLOR},
+        line={
+            "width": 1.2 if present else 0.8,
+            "color": CONTOUR_LINE_COLOR,
+        },  # reads on a projector
         colorbar={
             "title": {"text": "log₁₀(f − f_min)" if is_log else "f"},
             "thickness": 18 if present else 12,
@@ -265,6 +268,21 @@ def style(
     if height is not None:
         fig.update_layout(height=height)
     return fig
+
+
+def log_ticks(values) -> dict:
+    """A log axis's ticks over ``values``: 1, 2 and 5 of each decade, each labelled in full
+    ("20", not plotly's "2" after "10"); decades only if that would crowd the axis."""
+    values = np.asarray(values, dtype=float)
+    values = values[np.isfinite(values) & (values > 0)]
+    if values.size == 0:
+        return {}
+    lo, hi = np.floor(np.log10(values.min())), np.ceil(np.log10(values.max()))
+    mantissas = (1, 2, 5) if hi - lo <= 4 else (1,)
+    every = max(1, int(np.ceil((hi - lo) / 8)))  # at most about eight decades labelled
+    ticks = [m * 10.0**e for e in range(int(lo), int(hi) + 1, every) for m in mantissas]
+    ticks = [t for t in ticks if values.min() / 1.5 <= t <= values.max() * 1.5]
+    return {"tickmode": "array", "tickvals": ticks, "ticktext": [f"{t:g}" for t in ticks]}
 
 
 def line_width(present: bool) -> float:

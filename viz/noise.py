@@ -11,7 +11,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from optim_core.noise import SIGMAS
-from viz._base import color_for, line_width, style
+from viz._base import color_for, line_width, log_ticks, style
 
 # Settings of these figures, together.
 CLOUD_COLOR = color_for("sgd")
@@ -149,8 +149,9 @@ def scaling_figure(
             xshift=4,
             font={"color": CHOSEN_COLOR},
         )
-    fig.update_xaxes(type="log", title_text="batch size m")
-    fig.update_yaxes(type="log", title_text="spread √trace Cov ĝ")
+    fig.update_xaxes(type="log", title_text="batch size m", **log_ticks(sizes))
+    spreads = np.concatenate([np.asarray(predicted, float), np.asarray(measured, float)])
+    fig.update_yaxes(type="log", title_text="spread √trace Cov ĝ", **log_ticks(spreads))
     fig.update_layout(
         title={"text": "Spread against batch size"},
         legend={"orientation": "h", "yanchor": "top", "y": -0.22, "x": 0},

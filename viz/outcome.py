@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from viz._base import LOSS_FLOOR, line_width, style
+from viz._base import LOSS_FLOOR, line_width, log_ticks, style
 
 # Settings of these figures, together.
 DIVERGED_COLOR = "#e8412c"
@@ -246,7 +246,9 @@ def outcome_heatmap(
                 hoverinfo="skip",
             )
         )
-    fig.update_xaxes(type="log", title_text="learning rate α", range=_log_range(lrs))
+    fig.update_xaxes(
+        type="log", title_text="learning rate α", range=_log_range(lrs), **log_ticks(lrs)
+    )
     if second_log:
         fig.update_yaxes(
             type="log",
@@ -401,7 +403,7 @@ def outcome_line(
         )
     if pick is not None:
         fig.add_vline(x=pick, line={"color": PICK_COLOR, "width": lw})
-    fig.update_xaxes(type="log", title_text="learning rate α")
+    fig.update_xaxes(type="log", title_text="learning rate α", **log_ticks(lrs))
     fig.update_yaxes(
         type="log" if metric == "loss" else "linear",
         title_text=METRICS[metric],

@@ -58,7 +58,7 @@ CLICK_MARKER = 20  # px: with the 20 px hover distance, no gap between grid poin
 # (``margin.autoexpand``: a first draw finds the tick labels, the legend or the play controls
 # outside the margins, and it draws again): the tick labels at the left and right, the play
 # buttons and the step scrubber at the bottom, the legend at the top (or right, to present).
-MARGINS = {False: {"l": 40, "r": 24, "b": 132}, True: {"l": 50, "b": 158}}
+MARGINS = {False: {"l": 52, "r": 24, "b": 150}, True: {"l": 68, "b": 182}}
 LEGEND_WIDTH = 500  # px of the plot's width in the narrowest figure (the Race at 1024–1280 px)
 LEGEND_ROW = 29 / 12  # a legend row's height, in font sizes (the markers' constant size sets it)
 LEGEND_ENTRY = (45.0, 0.65)  # px of an entry besides its text (symbol, gaps); em a character
@@ -393,6 +393,7 @@ def race_figure(
     layout |= {
         "images": [dict(contour_image(surface, view))],  # cached: the figure's own copy
         "xaxis": {
+            "title": {"text": "x", "standoff": 2},
             "range": [x0, x1],
             "autorange": False,
             "constrain": "domain",
@@ -400,6 +401,7 @@ def race_figure(
             "zeroline": False,
         },
         "yaxis": {
+            "title": {"text": "y", "standoff": 4},
             "range": [y0, y1],
             "autorange": False,
             "scaleanchor": "x",

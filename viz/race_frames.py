@@ -192,7 +192,7 @@ def _buttons(durations: list[tuple[str, float]]) -> list[dict]:
 def animation_controls(steps: np.ndarray, present: bool) -> tuple[list[dict], list[dict]]:
     """Play / Pause / speed buttons and the step scrubber, under the plot (offsets in px)."""
     font = {"size": 18 if present else 13}
-    below = 34 if present else 26  # clear of the tick labels
+    below = 58 if present else 44  # clear of the tick labels and the axis title
     pause = {
         "label": "❚❚ Pause",
         "method": "animate",

@@ -25,7 +25,9 @@ from viz._compat import unvalidated
 # Tunable settings of these figures, together at the top.
 FAINT = 0.35  # opacity of the path so far
 ZOOM_MARGIN = 1.5  # a zoomed view spans the step's points plus this many step lengths each side
-LOOKAHEAD_COLOR = "#D08000"  # amber: ΔE2000 ≥ 30 from Nesterov and the contour (tests/test_colors.py)
+LOOKAHEAD_COLOR = (
+    "#D08000"  # amber: ΔE2000 ≥ 30 from Nesterov and the contour (tests/test_colors.py)
+)
 STEP_HEIGHT = 620
 DIGITS = 4  # significant digits of the numbers shown
 

@@ -180,7 +180,7 @@ def schedule_controls(container=None) -> None:
 
 
 def _batch_label(m: int, n: int) -> str:
-    return f"full batch (all {n}: the exact gradient)" if m == 0 else f"m = {m}"
+    return f"full batch (all {n})" if m == 0 else f"m = {m}"
 
 
 def minibatch_controls(surface, container=None) -> None:
@@ -189,7 +189,8 @@ def minibatch_controls(surface, container=None) -> None:
     n = getattr(surface, "n_examples", 0)
     if not n:
         return
-    options = [0, *(m for m in (1, 2, 4, 8, 16, 32, 64, 128) if m < n), n]
+    # Smallest to largest, the full batch (0: the exact gradient, all n examples) last.
+    options = [*(m for m in (1, 2, 4, 8, 16, 32, 64, 128) if m < n), 0]
     if store().get("batch", 0) not in options:
         store()["batch"] = 0
         st.session_state.pop("batch", None)
@@ -200,6 +201,7 @@ def minibatch_controls(surface, container=None) -> None:
         options=options,
         format_func=lambda m: _batch_label(m, n),
         help=f"Each step averages the gradients of m of the {n} examples (Goodfellow Alg. 8.1); "
+        "the full batch, all of them, is the exact gradient; "
         "a smaller batch is a noisier estimate of the full gradient.",
     )
     widget(

@@ -4,7 +4,7 @@ For each optimizer in the race: one run per stop of its learning-rate slider, it
 settings as they are, computed in one ``run_batch`` call (each member is ``run`` with that
 value, bit for bit) and sent with the figure, so moving the slider redraws the path at once
 (``webapp.board``). The optimizer whose settings are open gets the same along its
-momentum-like value (``momentum_like``: ρ, μ or β₁, on a ladder that is fine near 1). A family
+momentum-like value (``momentum_like``: ρ, μ or β₁, along its slider's near-1 ladder). A family
 does not depend on the value it varies, so releasing the slider finds it cached.
 
 What a family cannot hold, it says: with gradient noise or mini-batches each member of a batch
@@ -14,6 +14,8 @@ answers on release. A family too slow for its budget, or cut by its deadline, is
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,7 +26,7 @@ from viz.race_family import family_payload
 from webapp.budget import RACE_SECONDS, run_seconds
 from webapp.cache import MISSING, SizedLRU, budget_bytes
 from webapp.runs import run_key
-from webapp.settings import RunSettings, lr_options
+from webapp.settings import SCHEMA, RunSettings, hyper_key, lr_options
 from webapp.url import nearest_option
 
 FAMILY_SECONDS = RACE_SECONDS  # every family of a race together, estimated and as a deadline
@@ -33,9 +35,6 @@ BATCHED = "with mini-batches each α would draw its own batches: the path follow
 SLOW = "this surface is slow to evaluate here: the path follows on release"
 
 SCRUBBED = ("decay", "momentum", "beta1")  # the momentum-like value scrubbed: the first found
-# The momentum-like stops: fine where it matters, near 1 (within each hyperparameter's range).
-LADDER = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.88, 0.9, 0.92, 0.94, 0.95,
-          0.96, 0.97, 0.98, 0.99, 0.995, 0.999)  # fmt: skip
 
 _families = SizedLRU(budget_bytes() // 5)  # one per server: the encoded families
 
@@ -49,6 +48,7 @@ class Family:
     values: tuple[float, ...]  # the slider's stops
     finals: tuple[float, ...]  # f at each member's last iterate (inf: diverged or stopped)
     payload: bytes  # JSON (``family_payload``)
+    key: str = ""  # the cache key: the same family, the same key (the browser keeps it by it)
 
     @property
     def best(self) -> float | None:
@@ -76,12 +76,9 @@ def momentum_like(optimizer: str) -> str | None:
 
 
 def stops(optimizer: str, name: str) -> tuple[float, ...]:
-    """The values a family of ``optimizer`` along ``name`` holds: the learning-rate slider's
-    stops, or ``LADDER`` within the hyperparameter's range."""
-    if name == "lr":
-        return lr_options(optimizer)
-    (h,) = [h for h in OPTIMIZERS[optimizer].hyper if h.name == name]
-    return tuple(v for v in LADDER if h.min <= v <= h.max)
+    """The values a family of ``optimizer`` along ``name`` holds: its slider's stops (the
+    learning rate's, or the near-1 ladder of a decay rate, ``Hyper.stops``)."""
+    return SCHEMA[hyper_key(optimizer, name)].options
 
 
 def _compute(surface, optimizer: str, name: str, hyper: dict, start, how, deadline: float):
@@ -110,6 +107,10 @@ def _compute(surface, optimizer: str, name: str, hyper: dict, start, how, deadli
     return Family(optimizer, name, tuple(values), finals, orjson.dumps(payload))
 
 
+def _digest(key: str) -> str:
+    return hashlib.blake2b(key.encode(), digest_size=12).hexdigest()
+
+
 def _key(surface, optimizer: str, name: str, hyper: dict, start, how: RunSettings) -> str:
     return f"family|{name}|" + run_key(surface, optimizer, {**hyper, name: None}, start, how)
 
@@ -129,7 +130,7 @@ def family(surface, optimizer: str, name: str, hyper: dict, start, how: RunSetti
         except OptimizerError:
             return None
         if found is not None:
-            found = _families.put(key, found)
+            found = _families.put(key, dataclasses.replace(found, key=_digest(key)))
     return found
 
 
@@ -158,17 +159,15 @@ def families(surface, optimizers, hyper_of, start, how: RunSettings) -> tuple[di
                 continue  # the page says why this optimizer cannot run
             if family is None:
                 return found, SLOW
-            found[opt] = _families.put(key, family)
+            found[opt] = _families.put(key, dataclasses.replace(family, key=_digest(key)))
     return {opt: found[opt] for opt in optimizers if opt in found}, None
 
 
 def stop_index(optimizer: str, value: float, name: str = "lr") -> int:
-    """The index of the stop of ``optimizer``'s ``name`` family nearest ``value`` (on a log
-    scale for the learning rate)."""
+    """The index of the stop of ``optimizer``'s ``name`` family nearest ``value``, as the URL
+    snaps it (``nearest_option``)."""
     options = stops(optimizer, name)
-    if name == "lr":
-        return options.index(nearest_option(options, float(value)))
-    return int(np.argmin(np.abs(np.asarray(options) - float(value))))
+    return options.index(nearest_option(options, float(value)))
 
 
 __all__ = [

@@ -44,6 +44,16 @@ def open_view(surface) -> str:
     return chosen
 
 
+NOISE_BATCH = 8  # the batch size the noise view opens at, when the race used the full batch
+
+
+def noise_batch() -> None:
+    """``on_change`` of the Race's view control: opening the noise view with the full batch (no
+    noise, no cloud) picks ``NOISE_BATCH`` examples a step, so there is a cloud to see."""
+    if st.session_state.get("race_view") == NOISE and not store().get("batch"):
+        set_values(batch=NOISE_BATCH)
+
+
 def noise_view(surface, run: RunSettings, start, present: bool) -> None:
     """The cloud (the page's main chart) and the spread against m, each with its caption. The
     full batch is the exact gradient: m = N distinct examples."""

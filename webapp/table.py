@@ -19,12 +19,22 @@ from html.parser import HTMLParser
 import streamlit as st
 
 CLASS = "dl-table"
+# A number or a word never breaks (a cell without a space stays on its line: "3.84e-09" is never
+# "3.84e-" over "09"); a sentence wraps at its spaces; a table wider than the screen scrolls
+# sideways in its box, as on a phone.
 _STYLE = (
-    f"<style>.{CLASS}{{width:100%;border-collapse:collapse;font-size:0.9rem}}"
+    f"<style>.{CLASS}-box{{overflow-x:auto;max-width:100%}}"
+    f".{CLASS}{{width:100%;border-collapse:collapse;font-size:0.9rem}}"
+    f".{CLASS} td.{CLASS}-word{{white-space:nowrap}}"
     f".{CLASS} th,.{CLASS} td{{text-align:left;vertical-align:top;padding:0.25rem 0.6rem;"
     f"border-bottom:1px solid rgba(49,51,63,0.15)}}"
     f".{CLASS} th{{font-weight:600;color:rgba(49,51,63,0.75)}}</style>"
 )
+
+
+def _cell(text: str) -> str:
+    word = f' class="{CLASS}-word"' if " " not in text.strip() else ""
+    return f"<td{word}>{escape(text)}</td>"
 
 
 def table_html(rows: Sequence[Mapping[str, object]]) -> str:
@@ -32,8 +42,7 @@ def table_html(rows: Sequence[Mapping[str, object]]) -> str:
     heads = list(rows[0]) if rows else []
     head = "".join(f"<th>{escape(str(h))}</th>" for h in heads)
     body = "".join(
-        "<tr>" + "".join(f"<td>{escape(str(row.get(h, '')))}</td>" for h in heads) + "</tr>"
-        for row in rows
+        "<tr>" + "".join(_cell(str(row.get(h, ""))) for h in heads) + "</tr>" for row in rows
     )
     # One line, no blank line: Markdown passes an HTML block through as it is. The box carries
     # st.table's test id, so browser tests and layout checks find the table where they did.

@@ -53,12 +53,22 @@ html { font-size: 20px; }
 _LAYOUT_CSS = """
 <style>
 [data-testid="stMain"] { container-type: inline-size; container-name: main; }
-[data-testid="stTable"] th, [data-testid="stTable"] td { overflow-wrap: anywhere; }
+/* A multiselect shows every chosen option: its chips wrap onto more lines instead of scrolling
+   out of sight behind a fade. */
+[data-testid="stMultiSelect"] div:has(> span > [data-tag]) {
+  flex-wrap: wrap !important; overflow: visible !important; row-gap: 4px; height: auto !important;
+  mask-image: none !important; -webkit-mask-image: none !important; padding: 4px 0;
+}
+[data-testid="stMultiSelect"] div:has(> div > span > [data-tag]) {
+  height: auto !important; max-height: none !important;
+}
 @container main (max-width: 920px) {
   [class*="st-key-stack_"] [data-testid="stHorizontalBlock"] { flex-wrap: wrap; }
   [class*="st-key-stack_"] [data-testid="stColumn"] {
     min-width: 100% !important; flex: 1 1 100% !important;
   }
+  /* The Race's chart (and its α) first, its settings under it: in the hand, the chart leads. */
+  .st-key-stack_race [data-testid="stColumn"]:nth-child(2) { order: -1; }
 }
 </style>
 """
@@ -208,6 +218,12 @@ def _surface_controls() -> str:
     spec = SURFACES[surface_id]
     st.caption(spec.description)
     for p in spec.params:
+        key = surface_param_key(surface_id, p.name)
+        if p.switch:  # 0 or 1 in the URL, a switch on the screen
+            if key not in st.session_state:
+                st.session_state[key] = bool(store().get(key, p.default))
+            widget(st.toggle, p.label, key, help=p.help or None)
+            continue
         widget(
             st.slider,
             p.label,

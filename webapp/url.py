@@ -36,7 +36,10 @@ def log_options(lo: float, hi: float) -> tuple[float, ...]:
 
 
 def nearest_option(options, value: float) -> float:
-    """The option closest to ``value`` on a log scale."""
+    """The option closest to ``value``: on a log scale, or on a linear one where the options
+    include 0 (a decay rate's ladder)."""
+    if min(options) <= 0:
+        return float(min(options, key=lambda o: abs(o - value)))
     target = math.log10(max(value, 1e-300))
     return float(min(options, key=lambda o: abs(math.log10(o) - target)))
 
@@ -143,7 +146,7 @@ class Field:
         if self.kind == "int":
             return int(round(number / self.step) * self.step)
         if self.options:
-            return nearest_option(self.options, number) if number > 0 else self.options[0]
+            return nearest_option(self.options, number) if number > 0 else min(self.options)
         return number
 
     def adjusted(self, raw: str | list[str], value) -> bool:

@@ -53,8 +53,8 @@ def hyper_field(optimizer: str, h) -> Field:
         return Field(key, "bool", bool(h.default))
     if h.kind == "int":
         return integer(key, int(h.default), int(h.min), int(h.max))
-    options = log_options(h.min, h.max) if h.log else ()
-    default = nearest_option(options, h.default) if options else float(h.default)
+    options = log_options(h.min, h.max) if h.log else tuple(h.stops)
+    default = nearest_option(options, h.default) if h.log else float(h.default)
     is_lr = h.name == "lr"
     fallback = "the learning rate suggested for this surface" if is_lr else ""
     return number(
