@@ -28,6 +28,12 @@ def _where() -> str:
 
 @asynccontextmanager
 async def _lifespan(_app):
+    # Said at once: the warm-up takes some 20 s on a cold machine, and silence reads as a hang.
+    print(
+        f"\n  Descent Lab is warming up (every page runs once), then it serves {_where()}"
+        " — about 20 s…",
+        flush=True,
+    )
     await warm_up()
     # What the imports and warm-up made lives as long as the process: out of the collector's
     # sight, a full collection walks only what later runs make.

@@ -87,7 +87,10 @@ def test_the_readme_command_asks_nothing_of_the_internet_and_says_where_the_app_
             wait_healthy(f"http://127.0.0.1:{port}", [proc], log, seconds=120)
             log.seek(0)
             text = log.read().decode(errors="replace")
-            assert f"Descent Lab is ready: http://localhost:{port}/" in text, text
+            ready = f"Descent Lab is ready: http://localhost:{port}/"
+            assert ready in text, text
+            # a newcomer hears at once that it is warming up, not 20 s of silence
+            assert -1 < text.find("Descent Lab is warming up") < text.find(ready), text
             assert "External URL" not in text
         finally:
             stop([proc])
