@@ -37,6 +37,7 @@ GRID_N = 120
 LOSS_FLOOR = 1e-16  # a loss gap at or below this is drawn at this value on a log axis
 CONTOUR_LEVELS = 30  # level lines of the contour, a trace's or an image's
 CONTOUR_PIXELS = 320  # the contour image's side
+MAX_LINE_SHARE = 0.2  # level lines on at most this share of the image's pixels (else fewer levels)
 UNDEFINED_GREY = 255.0  # in the image, where f is not a number: white, lighter than any level
 # The chart's controls, the same on every page: no Plotly logo, and the mouse wheel scrolls the
 # page, never zooms a chart (on a long page a zoom under the wheel is a trap).
@@ -149,6 +150,18 @@ def contour_colors(n: int = 256) -> np.ndarray:
 _COLORS = contour_colors()
 
 
+def _level_lines(t: np.ndarray, levels: int) -> np.ndarray:
+    """The pixels with a neighbour on another of ``levels`` levels of ``t`` (in 0 … 1)."""
+    level = np.minimum(np.floor(t * levels), levels - 1)
+    line = np.zeros(level.shape, dtype=bool)
+    across, along = level[:, 1:] != level[:, :-1], level[1:, :] != level[:-1, :]
+    line[:, 1:] |= across
+    line[:, :-1] |= across
+    line[1:, :] |= along
+    line[:-1, :] |= along
+    return line
+
+
 @lru_cache(maxsize=32)
 def contour_image(surface, bounds, pixels: int = CONTOUR_PIXELS) -> dict:
     """The filled contour of ``surface`` over ``bounds`` as a plotly layout image (a PNG).
@@ -166,13 +179,11 @@ def contour_image(surface, bounds, pixels: int = CONTOUR_PIXELS) -> dict:
     with np.errstate(all="ignore"):
         t = np.where(finite, np.clip((z - lo) / (hi - lo if hi > lo else 1.0), 0.0, 1.0), 1.0)
     rgb = _COLORS[np.round(t * 255).astype(int)]
-    level = np.minimum(np.floor(t * CONTOUR_LEVELS), CONTOUR_LEVELS - 1)
-    line = np.zeros(level.shape, dtype=bool)  # a pixel with a neighbour on another level
-    across, along = level[:, 1:] != level[:, :-1], level[1:, :] != level[:-1, :]
-    line[:, 1:] |= across
-    line[:, :-1] |= across
-    line[1:, :] |= along
-    line[:-1, :] |= along
+    levels = CONTOUR_LEVELS
+    line = _level_lines(t, levels)
+    while line.mean() > MAX_LINE_SHARE and levels > 4:  # a bumpy surface (Rastrigin): fewer
+        levels //= 2  # levels, or its lines cover the map and alias into noise
+        line = _level_lines(t, levels)
     rgb[line] *= 1.0 - CONTOUR_LINE_DARKEN
     rgb[~finite] = UNDEFINED_GREY  # where f is not defined (e.g. log of a negative number)
     image = np.round(rgb[::-1]).astype(np.uint8)  # grid rows go up in y; image rows go down
