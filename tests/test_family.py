@@ -110,8 +110,10 @@ def test_board_carries_every_optimizers_family_and_the_open_ones_scrubber():
     data = race_families(at)
     assert data["token"] == board(at)["token"]
     lr = {"sgd:lr", "momentum:lr", "rmsprop:lr", "adam:lr"}
-    assert set(data["families"]) == lr  # SGD, whose settings are open, has no momentum
-    (scrub,) = data["rows"]
+    # SGD, whose settings are open, has no momentum; the bowl's κ has its family
+    assert set(data["families"]) == lr | {"surface:kappa"}
+    scrub, kappa = data["rows"]
+    assert kappa["kind"] == "surface"
     assert scrub["opt"] == "sgd" and scrub["name"] == OPTIMIZERS["sgd"].name
     values = data["families"]["sgd:lr"]["values"]
     assert values[scrub["index"]] == float(_query(at, "sgd_lr"))
@@ -200,7 +202,7 @@ def test_a_new_surface_resuggests_and_says_so():
 def test_the_open_optimizers_momentum_like_value_has_its_family():
     at = _race({"race_tune": "momentum", "momentum_momentum": "0.5"})
     data = race_families(at)
-    assert [row["param"] for row in data["rows"]] == ["lr", "momentum"]
+    assert [row["param"] for row in data["rows"]] == ["lr", "momentum", "kappa"]
     momentum = data["families"]["momentum:momentum"]
     assert momentum["values"][data["rows"][1]["index"]] == 0.5
     assert momentum["values"][-1] == 0.99 and 0.9 in momentum["values"]  # fine near 1
@@ -225,6 +227,45 @@ def test_a_rerun_resends_no_family_the_browser_already_has():
     assert set(first["payloads"]) == set(first["keys"].values())  # the first run sends them all
     board_event(at, "release", {"opt": "sgd", "value": 0.02})  # α: the families stay the same
     again = board(at, "race_families")
-    assert again["keys"] == first["keys"] and again["payloads"] == {}
+    lr = {name: key for name, key in first["keys"].items() if name.endswith(":lr")}
+    assert {name: again["keys"][name] for name in lr} == lr  # the α families: not resent
+    assert list(again["payloads"]) == [again["keys"]["surface:kappa"]]  # κ's runs hold SGD's α
     assert again["token"] != first["token"]  # a new figure, the same families
     assert race_families(at)["families"]["sgd:lr"]["values"] == list(lr_options("sgd"))
+
+
+def test_the_bowls_kappa_has_a_family_of_its_own_contours_and_runs():
+    from surfaces import get_surface as surface_of
+    from viz._base import contour_image
+    from webapp.url import log_options
+
+    at = _race({"bowl_kappa": "20", "race_opts": ["sgd", "momentum"]})
+    data = race_families(at)
+    (row,) = [r for r in data["rows"] if r.get("kind") == "surface"]
+    assert row["param"] == "kappa" and row["family"] == "surface:kappa"
+    kappa = data["families"]["surface:kappa"]
+    assert kappa["values"] == list(log_options(1.0, 200.0))
+    assert kappa["values"][row["index"]] == 20.0
+    k = kappa["values"].index(100.0)
+    narrow = surface_of("bowl", kappa=100.0, angle=30.0)
+    member = kappa["members"][k]
+    assert member["image"] == contour_image(narrow, narrow.bounds)["source"]
+    for opt in ("sgd", "momentum"):  # each run is run() on the narrower bowl, as drawn
+        hyper = {"lr": float(_query(at, f"{opt}_lr"))}
+        if opt == "momentum":
+            hyper["momentum"] = 0.9
+        alone = run(narrow, opt, narrow.start, 40, **hyper)
+        view = view_bounds(narrow.bounds, narrow.start)
+        drawn, last, mark = visible_path(alone.path, alone.diverged_at, view)
+        assert member["runs"][opt]["end"] == [float(v) for v in drawn[last]]
+        assert (member["runs"][opt]["mark"] is None) == (mark is None)
+    assert member["start"] == [float(v) for v in narrow.start]
+    board_event(at, "release", {"kind": "surface", "param": "kappa", "value": 100.0})
+    assert _query(at, "bowl_kappa") == "100" and _query(at, "sgd_lr") == "0.05"  # α kept
+    board_event(at, "release", {"kind": "surface", "param": "angle", "value": 5.0})  # not offered
+    assert "bowl_angle" not in at.query_params
+
+
+def test_a_surface_without_a_scrubbed_parameter_has_no_surface_family():
+    at = _race({"surface": "rosenbrock"})
+    assert not [r for r in race_families(at)["rows"] if r.get("kind") == "surface"]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from viz._base import contour_image
 from viz._encode import f32
 from viz.race import mark_text, run_label, view_bounds, visible_path
 from viz.race_frames import simplified
@@ -53,4 +54,22 @@ def family_payload(surface, key: str, values, batch, *, start, bounds=None) -> d
                 FAMILY_TOLERANCE * span,
             )
         )
+    return {"values": [float(v) for v in values], "members": members}
+
+
+def surface_payload(values, surfaces, runs, starts) -> dict:
+    """A surface parameter's family (the bowl's κ): for each value, that surface's contour
+    image, the start, and every optimizer's run on it (``runs[k]``: optimizer → trajectory)
+    as ``race_figure`` draws it, for the browser to swap in all at once."""
+    members = []
+    for surface, trajectories, start in zip(surfaces, runs, starts, strict=True):
+        view = view_bounds(surface.bounds, start)
+        tol = FAMILY_TOLERANCE * max(view[0][1] - view[0][0], view[1][1] - view[1][0])
+        drawn = {
+            key: _member(key, traj.hyper.get("lr"), traj.path, traj.diverged_at, view, tol)
+            for key, traj in trajectories.items()
+        }
+        image = contour_image(surface, view)["source"]
+        start = [float(start[0]), float(start[1])]
+        members.append({"image": image, "start": start, "runs": drawn})
     return {"values": [float(v) for v in values], "members": members}

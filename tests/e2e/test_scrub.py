@@ -243,3 +243,27 @@ def test_the_scrubber_is_an_accessible_slider_named_for_its_optimizer(page, app_
     assert page.get_by_role("slider", name=f"{SGD} learning rate α").count() == 0
     assert adam.get_attribute("aria-valuetext") == f"α {url_lr(page, 'adam'):g}"
     assert_no_exception(page)
+
+
+IMAGE = "() => document.querySelector('.dl-plot').layout.images[0].source"
+
+
+def test_kappa_scrubs_the_contour_and_every_path_at_once_and_keeps_alpha(page, app_url):
+    page.add_init_script(COUNT_SENT)
+    open_board(page, f"{app_url}/race?steps=100")
+    kappa = page.get_by_role("slider", name="Ill-conditioned bowl condition number κ")
+    assert kappa.get_attribute("aria-valuetext") == "κ 20"
+    before = {"image": page.evaluate(IMAGE), "sgd": trace(page, "path-sgd", last=True)}
+    alpha = url_lr(page)
+    kappa.focus()
+    sent = page.evaluate("() => window.__dlSent")
+    for _ in range(4):  # 20 → 30 → 50 → 70 → 100: a valley five times narrower
+        page.keyboard.press("ArrowRight")
+    page.wait_for_function(f"(before) => ({IMAGE})() !== before", arg=before["image"])
+    assert page.evaluate("() => window.__dlSent") == sent, "the contour waited for the server"
+    assert kappa.get_attribute("aria-valuetext") == "κ 100"
+    assert trace(page, "path-sgd")[:2] != before["sgd"][:2]  # SGD's path is the new bowl's
+    page.wait_for_function("() => location.search.includes('bowl_kappa=100')", timeout=15_000)
+    settle(page)
+    assert url_lr(page) == alpha, "κ changed SGD's learning rate"
+    assert_no_exception(page)

@@ -10,7 +10,7 @@ const SEND_AFTER_MS = 350; // a pause in arrow keys this long sends the value
 const KEEP_LOCAL_MS = 1500; // a figure arriving this soon after a local move keeps the move
 const NARROW_PX = 560; // a plot narrower than this (a phone): speed buttons on a row of their own
 const SECOND_ROW_PX = 40;
-const BAR_PX = 64; // the scrubbers' first row, under the plot
+const ROW_PX = 40; // a scrubber's row under the plot
 const MIN_PLOT_PX = 480;
 
 // Fit the figure to the hand and the screen it is on, before it is drawn.
@@ -49,7 +49,9 @@ function fitted(figure, config, gd, present) {
     // A laptop: the step slider and the scrubbers in sight under the plot, on the first screen.
     const main = document.querySelector('[data-testid="stMain"]');
     const top = gd.getBoundingClientRect().top + (main ? main.scrollTop : window.scrollY);
-    const room = window.innerHeight - top - BAR_PX;
+    const last = window.__dlFamiliesLatest; // its rows: most likely as many as the last time
+    const rows = Math.min(3, Math.max(1, (last && last.rows && last.rows.length) || 1));
+    const room = window.innerHeight - top - rows * ROW_PX - 24;
     layout.height = Math.round(Math.max(MIN_PLOT_PX, Math.min(layout.height, room)));
   }
   return { layout, config, touch };
@@ -100,15 +102,6 @@ function traceIndex(gd, meta) {
   return gd.data.findIndex((t) => t.meta === meta);
 }
 
-function member(family, k) {
-  const m = family.members[k];
-  if (!m.xs) {
-    m.xs = floats(m.x);
-    m.ys = floats(m.y);
-  }
-  return m;
-}
-
 // Every path whole: the last frame of the reveal (scrubbing is exploring, not predicting).
 const INSTANT = { mode: "immediate", frame: { duration: 0, redraw: false }, transition: { duration: 0 } };
 
@@ -119,31 +112,62 @@ async function showWhole(Plotly, gd, board) {
   await Plotly.animate(gd, [board.lastFrame], INSTANT);
 }
 
-async function draw(Plotly, gd, board, row, k) {
-  const family = board.families[row.family];
-  if (!family) return;
-  const m = member(family, k);
-  const opt = row.opt;
-  await showWhole(Plotly, gd, board);
+// One optimizer's run at stop ``k`` of its family, swapped into its path, dot and ×.
+function runUpdate(gd, board, opt, m, traces, data) {
   const path = traceIndex(gd, `path-${opt}`);
   const dot = traceIndex(gd, `dot-${opt}`);
   const mark = traceIndex(gd, `diverged-${opt}`);
-  if (path < 0 || dot < 0) return;
+  if (path < 0 || dot < 0) return null;
+  if (!m.xs) {
+    m.xs = floats(m.x);
+    m.ys = floats(m.y);
+  }
   const n = gd.data[dot].x.length;
-  const label = board.crowded ? m.short : m.label;
-  const traces = [path, dot];
-  const data = [
-    { x: m.xs, y: m.ys },
-    { x: Array(n).fill(m.end[0]), y: Array(n).fill(m.end[1]) },
-  ];
+  traces.push(path, dot);
+  data.push({ x: m.xs, y: m.ys }, { x: Array(n).fill(m.end[0]), y: Array(n).fill(m.end[1]) });
   if (mark >= 0) {
     traces.push(mark);
     data.push(m.mark ? { x: [m.mark[0]], y: [m.mark[1]] } : { x: [], y: [] });
   }
+  return [dot, board.crowded ? m.short : m.label];
+}
+
+// The surface at stop ``k`` of its parameter's family: its contour, the start and every run.
+async function drawSurface(Plotly, gd, board, row, k) {
+  const m = board.families[row.family].members[k];
+  await showWhole(Plotly, gd, board);
+  if (gd.layout.images && gd.layout.images[0] && gd.layout.images[0].source !== m.image) {
+    await Plotly.relayout(gd, { "images[0].source": m.image });
+  }
+  const traces = [];
+  const data = [];
+  const labels = Object.entries(m.runs).map(([opt, run]) =>
+    runUpdate(gd, board, opt, run, traces, data));
+  const start = gd.data.findIndex((t) => t.name === "start");
+  if (start >= 0) {
+    traces.push(start);
+    data.push({ x: [m.start[0]], y: [m.start[1]] });
+  }
+  await Plotly.animate(gd, { data, traces }, INSTANT);
+  for (const label of labels) if (label) relabel(gd, label[0], label[1]);
+}
+
+async function draw(Plotly, gd, board, row, k) {
+  const family = board.families[row.family];
+  if (!family) return;
+  if (row.kind === "surface") {
+    await drawSurface(Plotly, gd, board, row, k);
+    return;
+  }
+  await showWhole(Plotly, gd, board);
+  const traces = [];
+  const data = [];
+  const label = runUpdate(gd, board, row.opt, family.members[k], traces, data);
+  if (!label) return;
   // An animation frame of zero duration, not a restyle: it redraws only these traces' points
   // (a restyle recomputes and redraws the whole figure: 4× slower with 14 optimizers).
   await Plotly.animate(gd, { data, traces }, INSTANT);
-  relabel(gd, dot, label);
+  relabel(gd, label[0], label[1]);
 }
 
 // The legend entry of trace ``index`` renamed in place (an animation does not redraw the
@@ -258,7 +282,8 @@ function attach(root) {
       clearTimeout(timer);
       timer = setTimeout(() => {
         const value = scrub.family.values[Number(scrub.range.value)];
-        send("release", { opt: scrub.row.opt, param: scrub.row.param, value });
+        const { kind, opt, param } = scrub.row;
+        send("release", { kind: kind || "optimizer", opt, param, value });
       }, SEND_AFTER_MS);
     };
   }

@@ -8,14 +8,17 @@ import math
 import streamlit as st
 
 from optim_core import OPTIMIZERS
+from surfaces import SURFACES
 from viz import CROWDED, color_for, plotly_config
+from webapp import surface_family
 from webapp.board import board_bytes, families_bytes, family_feed, race_board
 from webapp.controls import suggested_lr
 from webapp.family import families, family, momentum_like, stop_index, stops
-from webapp.settings import hyper_key
-from webapp.state import set_values
+from webapp.settings import SCHEMA, View, hyper_key, surface_param_key
+from webapp.state import set_values, store
 from webapp.ui import set_start
 
+SURFACE_COLOR = "#555555"  # the surface's scrubber: no optimizer's colour
 BOARD_KEY = "race_board"
 FAMILIES_KEY = "race_families"
 _SENT = "_race_families_sent"  # session state: the family payloads this session has sent
@@ -44,8 +47,25 @@ def _stop(opt, param, value) -> float | None:
     return stops(opt, param)[stop_index(opt, value, param)]
 
 
+def _surface_released(event: dict) -> None:
+    view = View.read(store(), SCHEMA)
+    param = surface_family.scrubbed(view)
+    if param is None or event.get("param") != param.name:
+        return
+    try:
+        value = float(event.get("value"))
+    except (TypeError, ValueError):
+        return
+    if math.isfinite(value) and value > 0:
+        values = surface_family.stops(view)
+        chosen = values[surface_family.stop_index(view, value)]
+        set_values(**{surface_param_key(view.surface_id, param.name): chosen})
+
+
 def _released(event) -> None:
-    if isinstance(event, dict):
+    if isinstance(event, dict) and event.get("kind") == "surface":
+        _surface_released(event)
+    elif isinstance(event, dict):
         opt, param = event.get("opt"), event.get("param", "lr")
         value = _stop(opt, param, event.get("value"))
         if value is not None:
@@ -120,6 +140,28 @@ def draw_race_board(figure, surface, race, start) -> str:
     return token
 
 
+def _surface_rows(race) -> tuple[list, dict]:
+    """The scrubber along the surface's parameter (the bowl's κ) and its family, if any."""
+    view = race.view
+    found = surface_family.surface_family(view, race)
+    if found is None:
+        return [], {}
+    param = surface_family.scrubbed(view)
+    row = {
+        "kind": "surface",
+        "opt": None,
+        "param": param.name,
+        "family": f"surface:{param.name}",
+        "name": SURFACES[view.surface_id].name,
+        "label": param.label,
+        "symbol": param.label.split()[-1],
+        "color": SURFACE_COLOR,
+        "index": surface_family.stop_index(view, dict(view.params)[param.name]),
+        "suggested": None,
+    }
+    return [row], {row["family"]: found}
+
+
 def send_families(token: str, surface, race, start) -> dict:
     """The families of the figure with ``token`` (computed now, or cached), sent to the board
     with the open optimizer's scrubbers: its learning rate, and its momentum-like value. Returns
@@ -136,6 +178,9 @@ def send_families(token: str, surface, race, start) -> dict:
             if extra is not None:
                 shown[f"{opt}:{param}"] = extra
                 rows.append(_row(opt, param, race, found, surface, start))
+    surface_rows, surface_families = _surface_rows(race)
+    rows += surface_rows
+    shown |= surface_families
     payload = families_bytes(
         token,
         shown,
