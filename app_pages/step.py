@@ -7,7 +7,7 @@ import streamlit as st
 
 from optim_core import OPTIMIZERS, OptimizerError
 from optim_core.analysis import stopped_why
-from teach.compare import COMPARISONS
+from teach.compare import COMPARISONS, step_gradient
 from viz import (
     comparison_figure,
     plotly_config,
@@ -86,8 +86,9 @@ def _rule(spec, hyper: dict) -> None:
         st.caption(f"Equals {spec.equals}. {spec.convention_for(hyper)}")
 
 
-def _this_step(surface, trajectory, t: int, present: bool, hero, zoom: bool | None) -> None:
-    """The picture (presenting: in ``hero``, the top of the page) and this step's numbers."""
+def _this_step(surface, trajectory, t: int, noise, present: bool, hero, zoom: bool | None) -> None:
+    """The picture (presenting: in ``hero``, the top of the page) and this step's numbers: a
+    stochastic gradient (``noise`` σ > 0, or a mini-batch) as ĝ, with the exact ∇f beside it."""
     if present:
         picture, numbers = hero, st.container()
     else:
@@ -97,14 +98,18 @@ def _this_step(surface, trajectory, t: int, present: bool, hero, zoom: bool | No
         bounds = zoom_bounds(trajectory, t, surface.bounds) if zoom else None
         figure = step_figure(surface, trajectory, t, present, bounds=bounds)
         hero_chart(figure, present, key="step_chart", room=HERO_ROOM, side_legend=True)
+    gradient = step_gradient(trajectory, t, surface, noise)
     with numbers:
         st.markdown(f"**This step, t = {t}** — every number from the run")
-        st.latex(step_latex(trajectory, t))
-        if trajectory.batches is not None and trajectory.batches[t - 1][0] >= 0:
-            used = ", ".join(str(i) for i in trajectory.batches[t - 1])
-            st.markdown(f"**Mini-batch of step {t}**: g averages the gradients of examples {used}")
+        st.latex(step_latex(trajectory, t, gradient))
+        if gradient.batch is not None:
+            used = ", ".join(str(i) for i in gradient.batch)
+            st.markdown(
+                f"**Mini-batch $B_{{{t}}}$ of step {t}**: ĝ averages the gradients ∇ℓᵢ of "
+                f"examples {used}"
+            )
         st.markdown(f"**State after step {t}**")
-        table(state_table(trajectory, t))
+        table(state_table(trajectory, t, gradient))
 
 
 @cached_on_surface(max_entries=256, show_spinner=False)
@@ -184,7 +189,7 @@ def _step(view, surface, start) -> None:
         stopped = stopped_message("This run", STEP_DEADLINE, cut, steps)
         message = f"{stopped}: steps after {cut} were not computed."
         (st.error if t > cut else st.warning)(message, icon="⏱️")
-    _this_step(surface, trajectory, t, view.present, hero, zoom)
+    _this_step(surface, trajectory, t, step.run.noise, view.present, hero, zoom)
     if view.present:
         _rule(OPTIMIZERS[optimizer], hyper)
     _compare(surface, start, steps, view.present, step.comparison)

@@ -1,4 +1,5 @@
-"""The Step page's comparisons: two runs that differ in one place, and what the difference is.
+"""The Step page's comparisons: two runs that differ in one place, and what the difference is;
+and, within one run, the gradient a step used against the exact ∇f (``step_gradient``).
 
 A comparison is one entry of ``COMPARISONS``: an id, a title, the optimizers it opens first for,
 its story, and a function that runs both sides on the same surface, start and
@@ -39,6 +40,35 @@ class Chart:
     lines: tuple[Line, ...] = ()
     paths: tuple[tuple[str, Trajectory], ...] = ()
     rows: tuple[dict[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class StepGradient:
+    """The gradient step t used, and what it is: ∇f itself, or a stochastic ĝ (a mini-batch
+    gradient of ``batch``'s examples, Gaussian noise added, or both); ``exact`` is ∇f at the
+    same point (None where unknown), which a stochastic step did not use."""
+
+    used: np.ndarray  # (2,)
+    exact: np.ndarray | None  # (2,)
+    batch: tuple[int, ...] | None
+    noise: bool
+
+    @property
+    def stochastic(self) -> bool:
+        return self.batch is not None or self.noise
+
+
+def step_gradient(trajectory, t: int, surface=None, noise=0.0) -> StepGradient:
+    """Step t's gradient (t = 1 … steps): the mini-batch it averaged (``trajectory.batches``),
+    whether noise σ = ``noise`` was added (the run's setting), and, given the surface, the exact
+    ∇f where the gradient was taken."""
+    exact = None
+    if surface is not None:
+        with np.errstate(all="ignore"):
+            exact = np.asarray(surface.grad(trajectory.eval_points[t - 1]), dtype=float)
+    drawn = None if trajectory.batches is None else trajectory.batches[t - 1]
+    batch = tuple(int(i) for i in drawn) if drawn is not None and drawn[0] >= 0 else None
+    return StepGradient(trajectory.grads[t - 1], exact, batch, bool(np.any(noise)))
 
 
 def step_sizes(trajectory) -> np.ndarray:

@@ -18,7 +18,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from optim_core import OPTIMIZERS
-from teach.compare import Chart
+from teach.compare import Chart, StepGradient, step_gradient
 from viz._base import color_for, contour_trace, line_width, minima_trace, style
 from viz._compat import unvalidated
 
@@ -90,19 +90,40 @@ def _theta(i: int) -> str:
     return rf"\theta_{{{i}}}"
 
 
-def step_latex(trajectory, t: int) -> str:
+def _gradient_lines(gradient: StepGradient, where: str, t: int) -> list[str]:
+    """g as what it is: ∇f, or a stochastic ĝ (mini-batch, noise) with the exact ∇f below it."""
+    if not gradient.stochastic:
+        return [rf"g &= \nabla f({where}) = {tex_value(gradient.used)}"]
+    if gradient.batch is not None:
+        m = len(gradient.batch)
+        what = rf"\tfrac{{1}}{{{m}}} \textstyle\sum_{{i \in B_{{{t}}}}} \nabla \ell_i({where})"
+    else:
+        what = rf"\nabla f({where})"
+    if gradient.noise:
+        what += r" + \text{noise}"
+    lines = [rf"g &= \hat g = {what}", rf"&= {tex_value(gradient.used)}"]
+    if gradient.exact is not None:
+        exact = rf"\nabla f({where}) &= {tex_value(gradient.exact)}"
+        lines.append(exact + r" \quad \text{exact, not used}")
+    return lines
+
+
+def step_latex(trajectory, t: int, gradient: StepGradient | None = None) -> str:
     """Step t with its numbers: α_t, the gradient and where it was taken, every state field of the
-    optimizer under its own symbol (values after the step), the step Δθ and θ_t = θ_{t−1} + Δθ."""
+    optimizer under its own symbol (values after the step), the step Δθ and θ_t = θ_{t−1} + Δθ.
+    A stochastic gradient is ĝ, named for what it is, with the exact ∇f below it: ``gradient``
+    (``teach.compare.step_gradient``) says so; without it, only a mini-batch is known."""
     spec = OPTIMIZERS[trajectory.optimizer]
     before, after, evaluated = step_points(trajectory, t)
     states = trajectory.states or {}
+    gradient = gradient or step_gradient(trajectory, t)
     lines = [rf"\alpha_{{{t}}} &= {tex_number(trajectory.lr[t - 1])}"]
     if looks_ahead(trajectory, t):
         lines.append(rf"\tilde\theta &= {tex_value(evaluated)}")
         where = r"\tilde\theta"
     else:
         where = _theta(t - 1)
-    lines.append(rf"g &= \nabla f({where}) = {tex_value(trajectory.grads[t - 1])}")
+    lines += _gradient_lines(gradient, where, t)
     for name, symbol, _ in spec.state_fields_for(trajectory.hyper):
         if name != "step" and name in states:
             lines.append(rf"{symbol} &= {tex_value(states[name][t - 1])}")
@@ -116,13 +137,28 @@ def _fmt(x: float) -> str:
     return f"{x:.{DIGITS + 1}g}" if np.isfinite(x) else "n/a"
 
 
-def state_table(trajectory, t: int) -> list[dict[str, str]]:
-    """Rows (quantity, x, y, meaning) for step t: the gradient, then every state field of the
-    optimizer after the step, in its metadata's order. A 2 × 2 field gives two rows, a scalar
-    one row with y empty."""
+def _gradient_rows(gradient: StepGradient) -> list[dict[str, str]]:
+    if not gradient.stochastic:
+        return [_row("g", gradient.used, "gradient ∇f used in this step")]
+    if gradient.batch is not None:
+        used = ", ".join(str(i) for i in gradient.batch)
+        noise = ", plus noise" if gradient.noise else ""
+        what = f"mini-batch gradient of examples {used}{noise}"
+    else:
+        what = "∇f + noise"
+    rows = [_row("ĝ", gradient.used, f"gradient used in this step: {what}")]
+    if gradient.exact is not None:
+        rows.append(_row("∇f", gradient.exact, "exact gradient at the same point, not used"))
+    return rows
+
+
+def state_table(trajectory, t: int, gradient: StepGradient | None = None) -> list[dict[str, str]]:
+    """Rows (quantity, x, y, meaning) for step t: the gradient (a stochastic ĝ and the exact ∇f,
+    as ``step_latex``), then every state field of the optimizer after the step, in its
+    metadata's order. A 2 × 2 field gives two rows, a scalar one row with y empty."""
     spec = OPTIMIZERS[trajectory.optimizer]
     states = trajectory.states or {}
-    rows = [_row("g", trajectory.grads[t - 1], "gradient used in this step (noise included)")]
+    rows = _gradient_rows(gradient or step_gradient(trajectory, t))
     for name, _, meaning in spec.state_fields_for(trajectory.hyper):
         if name not in states:
             continue
