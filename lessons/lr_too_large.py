@@ -14,6 +14,7 @@ from lessons.lesson import (
     race_settings,
 )
 from optim_core import stable_lr
+from optim_core.theory import DIVERGED, LEFT_THE_VIEW, left_view_at, view_box
 from teach.text import power_of_ten
 from webapp.settings import LabSettings, fmt
 
@@ -37,9 +38,13 @@ def given(links) -> dict:
 def solve(links) -> dict:
     big, small = links[0].settings, links[1].settings
     big_row, small_row = race_rows(big)["sgd"], race_rows(small)["sgd"]
-    lam_max = eigenvalues_of(race_runs(big)[0])[1]
+    surface, runs = race_runs(big)
+    lam_max = eigenvalues_of(surface)[1]
     rate_big = abs(1 - big.hyper_of("sgd")["lr"] * lam_max)
     return {
+        "big_left_view": left_view_at(surface, runs["sgd"].path),
+        "left_view_means": LEFT_THE_VIEW.format(box=view_box(surface)),
+        "diverged_means": DIVERGED,
         "lam_max": lam_max,
         "rate_big": rate_big,
         "rate_small": abs(1 - small.hyper_of("sgd")["lr"] * lam_max),
@@ -70,8 +75,9 @@ LESSON = Lesson(
         r"$|1 - \alpha\lambda_{\max}|$ = {{rate_small}}, and f − f_min stays within {{tol}} "
         r"from step {{small_settled}}. At α = {{lr_big}} it diverges: $|1 - "
         r"\alpha\lambda_{\max}|$ = {{rate_big}}, so the error along the steep axis flips "
-        "sign and grows by {{growth_pct}} % every step — the zig-zag widens until the run "
-        r"leaves the view at step {{big_diverged}}. The threshold is $2/\lambda_{\max}$ = "
+        "sign and grows by {{growth_pct}} % every step. The zig-zag widens: the run first "
+        "leaves the view at step {{big_left_view}} ({{left_view_means}}) and diverges at step "
+        r"{{big_diverged}} ({{diverged_means}}). The threshold is $2/\lambda_{\max}$ = "
         "{{edge}}; the Learning-rate lab shows the whole stable band."
     ),
     given=given,

@@ -15,6 +15,7 @@ from lessons.lesson import (
     step_settings,
 )
 from optim_core import stable_lr
+from optim_core.theory import DIVERGED
 from teach import measure
 from teach.text import colour_name, marker_name, power_of_ten
 from webapp.settings import fmt
@@ -76,6 +77,7 @@ def solve(links) -> dict:
         "nag_edge": stable_lr("nesterov", lam_max, mu),
         "hb_edge": stable_lr("momentum", lam_max, mu),
         "nag_big_diverged": big_rows["nesterov"].stopped_at,
+        "diverged_means": DIVERGED,
         "hb_big_diverged": big_rows["momentum"].stopped_at,
         "hb_big_settled": big_rows["momentum"].settled_at,
         "marker": _lookahead_marker(links),
@@ -103,8 +105,8 @@ LESSON = Lesson(
         "{{hb_settled}}. The price is a narrower stable band: on a quadratic, look-ahead "
         r"momentum needs $\alpha\lambda_{\max} < 2(1 + \mu)/(1 + 2\mu)$, heavy ball only "
         r"$\alpha\lambda_{\max} < 2(1 + \mu)$ — here α < {{nag_edge}} against "
-        "α < {{hb_edge}}. At α = {{lr_big}} Nesterov diverges (at step "
-        "{{nag_big_diverged}}) while heavy ball still settles, from step {{hb_big_settled}}. "
+        "α < {{hb_edge}}. At α = {{lr_big}} Nesterov diverges at step {{nag_big_diverged}} "
+        "({{diverged_means}}) while heavy ball still settles, from step {{hb_big_settled}}. "
         r"On the Step-by-step page the {{marker}} is $\theta + \mu v$, where the gradient "
         "is taken."
     ),

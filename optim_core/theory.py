@@ -12,6 +12,12 @@ On f(θ) = ½ θᵀAθ with eigenvalues λ_min ≤ λ_max of A (κ = λ_max/λ_m
 * look-ahead Nesterov momentum is stable for αλ_i < 2(1 + μ)/(1 + 2μ).
 
 Rates are per step for the distance to the minimum; the loss shrinks by the rate squared.
+
+Two words, one meaning each, written out by ``LEFT_THE_VIEW`` and ``DIVERGED`` wherever a text
+uses them: a run *left the view* at the first step whose iterate lies outside the chart's box,
+the surface's bounds (``left_view_at``); it *diverged* at the step the runner's divergence rule
+stopped it (``Trajectory.diverged_at``), much farther out. A run may leave the view and come
+back; a run that diverged has stopped.
 """
 
 import math
@@ -19,6 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from optim_core._loop import DIVERGENCE_FACTOR
 from optim_core.optimizers import optimizer_spec
 from optim_core.spec import CurvatureScaled, FixedLR, OptimizerError, ViewScaled, fmt
 
@@ -79,6 +86,43 @@ def stable_lr(optimizer: str, lam_max: float, momentum=0.0):
     return float(edge) if np.ndim(edge) == 0 else edge
 
 
+# ---------------------------------------------------------------------------- the two words
+
+LEFT_THE_VIEW = "an iterate outside the chart's box {box}"
+DIVERGED = (
+    "the divergence rule: a run stops at an iterate that is not finite, that lies farther than "
+    f"{DIVERGENCE_FACTOR:g} × the view's diameter from the view's centre, or where f is not "
+    "finite"
+)
+
+
+def _number(x: float) -> str:
+    return f"{x:.3g}".replace("-", "−")
+
+
+def view_box(surface) -> str:
+    """The chart's box in words: "[−3, 3] × [−3, 3]"."""
+    (x0, x1), (y0, y1) = surface.bounds
+    return f"[{_number(x0)}, {_number(x1)}] × [{_number(y0)}, {_number(y1)}]"
+
+
+def left_view_at(surface, path, bounds=None) -> int | None:
+    """The first step t ≥ 1 whose iterate ``path[t]`` lies outside the chart's box: the surface's
+    bounds, or ``bounds`` (a view widened for a start typed outside). On its edge is inside, a
+    non-finite iterate outside; None if every iterate stays inside."""
+    (x0, x1), (y0, y1) = bounds or surface.bounds
+    points = np.asarray(path, dtype=float)[1:]
+    with np.errstate(invalid="ignore"):
+        inside = (
+            (points[:, 0] >= x0)
+            & (points[:, 0] <= x1)
+            & (points[:, 1] >= y0)
+            & (points[:, 1] <= y1)
+        )
+    outside = np.flatnonzero(~inside)
+    return int(outside[0]) + 1 if outside.size else None
+
+
 def divergence_reason(surface, optimizer: str, hyper: dict, diverged_at) -> str:
     """Why a run diverged, in plain words (the theory for quadratics, a generic hint otherwise)."""
     spec = optimizer_spec(optimizer)
@@ -87,18 +131,15 @@ def divergence_reason(surface, optimizer: str, hyper: dict, diverged_at) -> str:
     eigenvalues = getattr(surface, "quadratic_eigenvalues", None)
     lr = hyper.get("lr", spec.hyper[0].default)
     mu = hyper.get("momentum", 0.0)
-    generic = (
-        f"The iterate left the view by a factor of 1000 (or became non-finite) at step "
-        f"{diverged_at} — try a smaller learning rate."
-    )
+    generic = f"Stopped at step {diverged_at} by {DIVERGED} — try a smaller learning rate."
     if eigenvalues is None or np.ndim(lr) or np.ndim(mu):
         return generic
     lam_min, lam = eigenvalues
     if lam_min < 0:
         return (
             f"λ_min = {fmt(lam_min)} < 0: the surface curves downward along one direction and "
-            f"has no minimum, so the iterate slides away along it without end (it left the view "
-            f"at step {diverged_at})."
+            f"has no minimum, so the iterate slides away along it without end (diverged at step "
+            f"{diverged_at})."
         )
     edge = stable_lr(optimizer, lam, mu)
     if edge is None or lr < edge:
