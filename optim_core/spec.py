@@ -216,13 +216,13 @@ DAMPING = Hyper(
     valid=at_least(0),
 )
 BIAS_CORRECTION = flag_hyper("bias_correction", "bias correction", True, "divide m, v by 1 − βᵗ")
-CENTERED = flag_hyper("centered", "centered", False, "divide by the variance, not g²")
+CENTERED = flag_hyper("centered", "centered", False, "divide by √(r − ḡ²), a standard deviation")
 SADDLE_FREE = flag_hyper("saddle_free", "saddle-free", False, "use |eigenvalues| of H")
 EPS_IN_ROOT = flag_hyper(
     "eps_in_root",
     "ε inside the root",
     False,
-    "√(r + ε) as on the NPTEL slides, instead of √r + ε (torch)",
+    "divide by √(r + ε) instead of √r + ε (torch)",
 )
 
 # the hyperparameters the course shares, by name (check_hyper looks them up here)
@@ -292,6 +292,32 @@ class StabilityEdge:
 
     edge: Callable[[float, Any], Any]
     explain: Callable[[float, float, float, float, int], str]
+
+
+# ---------------------------------------------------------------------------- the course
+
+# The course documents a text may quote (their excerpts: tests/data/course/<key>.txt) and the
+# name that, in a text, attributes something to one (then the text quotes it: test_quotes.py).
+SOURCES = {"cs231n-lecture": "CS231n", "nptel-lecture-45": "NPTEL", "guilan-slides": "Guilan",
+           "student-notes": "student notes"}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Quote:
+    """Course text, verbatim up to whitespace, from ``source`` (a key of ``SOURCES``).
+    ``str(quote)`` shows it in Markdown as its ``form`` says: "code" in backticks, "math" as
+    LaTeX in $…$, "words" in quotation marks; ``plain`` in quotation marks, for a table."""
+
+    source: str
+    text: str
+    form: str = "words"
+
+    def __str__(self) -> str:
+        return {"code": f"`{self.text}`", "math": f"${self.text}$"}.get(self.form, self.plain)
+
+    @property
+    def plain(self) -> str:
+        return f"“{self.text}”"
 
 
 # ---------------------------------------------------------------------------- the entry
@@ -399,6 +425,7 @@ class OptimizerSpec:
     color: str
     marker: str
     second: str | None = None
+    quotes: tuple[Quote, ...] = ()  # the course's lines that its notes quote
     stability: StabilityEdge | None = None
     code_names: Mapping[str, str] = field(default_factory=dict)
     code_state: Mapping[str, float] = field(default_factory=dict)

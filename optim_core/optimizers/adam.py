@@ -12,6 +12,7 @@ from optim_core._shared import (
     ema,
     rms_learning_rate,
 )
+from optim_core.optimizers import quotes
 from optim_core.optimizers._parts import (
     LR_MU,
     STEP,
@@ -32,6 +33,7 @@ from optim_core.spec import (
     beta1_hyper,
     beta2_hyper,
     eps_hyper,
+    fmt,
     lr_hyper,
     weight_decay_hyper,
 )
@@ -105,6 +107,21 @@ _ADAM_DIAGNOSTICS = (
 _ADAM_MOMENTS_CODE = "dx = grad(x)\nm = beta1*m + (1-beta1)*dx\nv = beta2*v + (1-beta2)*(dx**2)\n"
 
 
+_BETA1, _BETA2 = (h.default for h in _ADAM_HYPER[:2])
+
+
+def uncorrected_first_step(beta1, beta2):
+    """Adam's first step without bias correction, per coordinate, in units of α (ε aside):
+    m = (1 − β₁)g and v = (1 − β₂)g², so m/√v = (1 − β₁)/√(1 − β₂) · sign(g)."""
+    return (1 - beta1) / np.sqrt(1 - beta2)
+
+
+def rmsprop_first_step(decay):
+    """RMSProp's first step, per coordinate, in units of α (ε aside), whatever μ: r = (1 − ρ)g²,
+    b = g/√r, so the step is 1/√(1 − ρ) · sign(g)."""
+    return 1 / np.sqrt(1 - decay)
+
+
 def adam(beta1=0.9, beta2=0.999, eps=1e-8, bias_correction=True, eps_in_root=False) -> Optimizer:
     """``adam`` as torch.optim.Adam; ``bias_correction=False`` uses m and v without the hats;
     ``eps_in_root`` divides by √(v̂ + ε) instead of √v̂ + ε."""
@@ -150,13 +167,29 @@ ADAM = OptimizerSpec.entry(
     code_state={"m": 0.0, "v": 0.0},
     equals="torch.optim.Adam (with bias correction and ε outside the root)",
     convention=(
-        "ε outside the root, √v̂ + ε (Kingma & Ba, torch); eps_in_root=True gives √(v̂ + ε), "
-        "the form of the NPTEL slides. m, v start at 0. bias_correction=False uses m and v "
-        "in place of m̂ and v̂ (no torch equivalent): both are biased toward 0 early on, v "
-        "more, so with β₁ = 0.9, β₂ = 0.999 the first step is (1 − β₁)/√(1 − β₂) ≈ 3.2 α. "
-        'That is exactly CS231n\'s "RMSProp with momentum" (a moving average of g in the '
-        "numerator, no correction). The NPTEL slides print the correction as m/(1 − β₁), "
-        "a typo for m/(1 − β₁ᵗ)."
+        "ε outside the root, √v̂ + ε (Kingma & Ba, torch, and CS231n: "
+        f"{quotes.CS231N_ADAM_ROOT}); eps_in_root=True gives √(v̂ + ε), the form of the NPTEL "
+        f"lecture: {quotes.NPTEL_ADAM}. m, v start at 0. bias_correction=False uses m and v "
+        "in place of m̂ and v̂ (no torch equivalent): early on m is too small by the factor "
+        "1 − β₁ᵗ and v by 1 − β₂ᵗ, so with "
+        f"β₁ = {fmt(_BETA1)}, β₂ = {fmt(_BETA2)} the first step is "
+        f"(1 − β₁)/√(1 − β₂) ≈ {fmt(uncorrected_first_step(_BETA1, _BETA2))} α per coordinate. "
+        f"CS231n shows that form, {quotes.CS231N_ADAM_UNCORRECTED}, as Adam "
+        f"{quotes.CS231N_ADAM_CLOSE}, and notes {quotes.CS231N_LIKE_RMSPROP}. It is not "
+        "this app's RMSProp with momentum μ > 0, which sums rescaled gradients, "
+        f"b ← μb + g/(√r + ε): at ρ = β₂ = {fmt(_BETA2)} its first step is α/√(1 − ρ) ≈ "
+        f"{fmt(rmsprop_first_step(_BETA2))} α. The NPTEL lecture prints the correction "
+        f"without the power t, {quotes.NPTEL_BIAS}; CS231n and Kingma & Ba divide m by "
+        f"1 − β₁ᵗ (and v by 1 − β₂ᵗ): {quotes.CS231N_BIAS}."
+    ),
+    quotes=(
+        quotes.CS231N_ADAM_ROOT,
+        quotes.NPTEL_ADAM,
+        quotes.CS231N_ADAM_UNCORRECTED,
+        quotes.CS231N_ADAM_CLOSE,
+        quotes.CS231N_LIKE_RMSPROP,
+        quotes.NPTEL_BIAS,
+        quotes.CS231N_BIAS,
     ),
     state_fields=_adam_fields,
     second="beta1",
@@ -210,7 +243,10 @@ def amsgrad(beta1=0.9, beta2=0.999, eps=1e-8) -> Optimizer:
 AMSGRAD = OptimizerSpec.entry(
     id="amsgrad",
     name="AMSGrad",
-    description="Adam whose scaling never relaxes: it divides by the largest v seen so far.",
+    description=(
+        "Adam dividing by the largest v seen so far: its step size α/(√v̂ + ε) can still grow "
+        "as the bias correction fades, never because the gradients got smaller."
+    ),
     build=amsgrad,
     hyper=(lr_hyper(0.05), *_ADAM_HYPER),
     latex=aligned(

@@ -11,6 +11,7 @@ from optim_core._shared import (
     ema,
     rms_learning_rate,
 )
+from optim_core.optimizers import quotes
 from optim_core.optimizers._parts import (
     G_AHEAD,
     LR_MU,
@@ -87,9 +88,11 @@ ADAGRAD = OptimizerSpec.entry(
     equals="torch.optim.Adagrad(eps=ε) (with ε outside the root)",
     convention=(
         "r starts at 0 (torch's initial_accumulator_value=0); ε outside the root, √r + ε, as "
-        "torch and CS231n. eps_in_root=True gives √(r + ε), the form of the NPTEL slides "
-        "(optax's adagrad too, which also starts r at 0.1)."
+        f"in torch and CS231n: {quotes.CS231N_ADAGRAD}. eps_in_root=True gives √(r + ε), the "
+        f"form of the NPTEL lecture: {quotes.NPTEL_ADAGRAD} (and of optax's adagrad, which "
+        "starts r at 0.1)."
     ),
+    quotes=(quotes.CS231N_ADAGRAD, quotes.NPTEL_ADAGRAD),
     state_fields=_adagrad_fields,
     lr_rule=ViewScaled(0.1),
     color="#222255",
@@ -234,11 +237,16 @@ RMSPROP_NESTEROV = OptimizerSpec.entry(
     code_state={"cache": 0.0, "v": 0.0},
     equals="Goodfellow et al., Deep Learning, Alg. 8.6, with ε inside the root (NPTEL's form)",
     convention=(
-        "ε inside the root, √(ε + r): the form of the NPTEL lecture slides (which put ε inside "
-        "the root for AdaGrad and Adam too), unlike torch's RMSprop (√r + ε). Goodfellow's "
-        "Alg. 8.6 itself has no δ at all (it divides by √r; Alg. 8.5, plain RMSProp, has "
-        "√(δ + r)). The learning rate sits inside v; the gradient is taken at θ + μv."
+        "ε inside the root, √(ε + r), unlike torch's RMSprop (√r + ε): the form of the NPTEL "
+        f"lecture, {quotes.NPTEL_NESTEROV_V}, which puts ε inside the root for AdaGrad, "
+        "RMSProp and Adam alike. The slide then writes "
+        f"{quotes.NPTEL_NESTEROV_W}: read $v_{{t+1}}$ for $v_t$ (an index typo); θ moves by "
+        "the velocity just computed, as here. Goodfellow's Alg. 8.6 itself has no δ at all (it "
+        "divides by √r); Alg. 8.5, plain RMSProp, has √(δ + r), as the Guilan slides print "
+        f"it: {quotes.GUILAN_RMSPROP}. The learning rate sits inside v; the gradient is taken "
+        "at θ + μv."
     ),
+    quotes=(quotes.NPTEL_NESTEROV_V, quotes.NPTEL_NESTEROV_W, quotes.GUILAN_RMSPROP),
     state_fields=(
         ("r", "r", "moving average of squared gradients (cache)"),
         ("v", "v", "velocity"),

@@ -7,6 +7,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from optim_core.optimizers import quotes
 from optim_core.optimizers._parts import (
     G_AHEAD,
     LR_MU,
@@ -104,12 +105,12 @@ MOMENTUM = OptimizerSpec.entry(
     code_state={"v": 0.0},
     equals="torch.optim.SGD(momentum=μ) when α is constant",
     convention=(
-        "The learning rate sits inside the velocity (Sutskever et al., CS231n): "
-        "v ← μv − αg. torch keeps it outside (b ← μb + g; θ ← θ − αb, so v = −αb); "
-        "the two agree step for step while α is constant and differ under a schedule. "
-        "The NPTEL slides define v_t = γv_{t−1} + η∇W_t and then print W_{t+1} = W_t + v_t, "
-        "a sign typo: with that v the update is W_{t+1} = W_t − v_t."
+        "The learning rate sits inside the velocity, v ← μv − αg, as in Sutskever et al. and "
+        f"CS231n: {quotes.CS231N_MOMENTUM}. torch keeps it outside (b ← μb + g; θ ← θ − αb, "
+        "so v = −αb); the two agree step for step while α is constant and differ under a "
+        "schedule."
     ),
+    quotes=(quotes.CS231N_MOMENTUM,),
     state_fields=(VELOCITY, STEP),
     second="momentum",
     lr_rule=CurvatureScaled(0.3),
