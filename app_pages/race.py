@@ -22,7 +22,15 @@ from webapp.controls import (
 from webapp.noise_view import NOISE, noise_batch, noise_view, open_view, views_for
 from webapp.runs import run_all
 from webapp.settings import SCHEMA, RaceSettings
-from webapp.state import current_view, page_fragment, publish, show_notices, store, widget
+from webapp.state import (
+    current_view,
+    page_fragment,
+    publish,
+    set_values,
+    show_notices,
+    store,
+    widget,
+)
 from webapp.table import table
 from webapp.ui import hero_chart, require_surface, stacked_columns, start_of
 
@@ -179,7 +187,10 @@ def _race(view, surface, start) -> None:
         for opt, message in errors.items():
             st.error(f"**{OPTIMIZERS[opt].name}** cannot run with these settings: {message}")
         token = _figures(surface, race, trajectories, start)
-    tuned_note = st.empty()
+    if tuned(surface, race, start):  # "Tune every α" pressed, and it still holds
+        st.caption(TUNED.format(steps=race.run.steps))
+    elif race.tuned:  # an α moved since: the link no longer says so
+        set_values(race_tuned=None)
     if trajectories:
         results = race_results(surface, trajectories, race.tol)
         for row in results.rows:
@@ -189,9 +200,7 @@ def _race(view, surface, start) -> None:
         _downloads(surface, trajectories, start, race)
     publish(RaceSettings.read(store()))  # read again: the figure's controls come after `race`
     if token is not None:  # last: the figure, the table and the link never wait for them
-        found = send_families(token, surface, race, start)
-        if tuned(race, found):
-            tuned_note.caption(TUNED.format(steps=race.run.steps))
+        send_families(token, surface, race, start)
 
 
 race_page()

@@ -109,13 +109,14 @@ def test_board_carries_every_optimizers_family_and_the_open_ones_scrubber():
     at = _race()
     data = race_families(at)
     assert data["token"] == board(at)["token"]
-    lr = {"sgd:lr", "momentum:lr", "rmsprop:lr", "adam:lr"}
-    # SGD, whose settings are open, has no momentum; the bowl's κ has its family
-    assert set(data["families"]) == lr | {"surface:kappa"}
+    # the open optimizer's (SGD: no momentum); the bowl's κ only once the hand reaches for it
+    assert set(data["families"]) == {"sgd:lr"}
     scrub, kappa = data["rows"]
-    assert kappa["kind"] == "surface"
+    assert kappa["kind"] == "surface" and kappa["values"][kappa["index"]] == 20.0
     assert scrub["opt"] == "sgd" and scrub["name"] == OPTIMIZERS["sgd"].name
     values = data["families"]["sgd:lr"]["values"]
+    board_event(at, "want", "surface:kappa")
+    assert set(race_families(at)["families"]) == {"sgd:lr", "surface:kappa"}
     assert values[scrub["index"]] == float(_query(at, "sgd_lr"))
     assert board(at)["plotly_src"].endswith(
         "/_stcore/bidi-components/descent_lab.plotlyjs/plotly.min.js"
@@ -178,8 +179,16 @@ def test_tune_every_alpha_sets_each_to_its_best_and_says_so():
     for opt, family in found.items():
         assert at.session_state[f"{opt}_lr"] == family.best
     assert any("Every α is tuned" in c.value for c in at.caption)
+    assert _query(at, "race_tuned") == "true"  # the link says so …
+    link = dict(at.query_params)
     board_event(at, "release", {"opt": "sgd", "value": 0.0001})  # one α moved: no longer tuned
     assert not any("Every α is tuned" in c.value for c in at.caption)
+    assert "race_tuned" not in at.query_params  # … only while it holds
+    fresh = navigation_app(RACE, {k: v for k, v in link.items()})
+    assert any("Every α is tuned" in c.value for c in fresh.caption)  # a fresh browser: checked
+    fresh = navigation_app(RACE, {**link, "adam_lr": "0.0001"})  # a hand-edited link: not so
+    assert not any("Every α is tuned" in c.value for c in fresh.caption)
+    assert "race_tuned" not in fresh.query_params
 
 
 def test_kappa_and_angle_keep_every_alpha():
@@ -203,6 +212,7 @@ def test_the_open_optimizers_momentum_like_value_has_its_family():
     at = _race({"race_tune": "momentum", "momentum_momentum": "0.5"})
     data = race_families(at)
     assert [row["param"] for row in data["rows"]] == ["lr", "momentum", "kappa"]
+    assert set(data["families"]) == {"momentum:lr", "momentum:momentum"}
     momentum = data["families"]["momentum:momentum"]
     assert momentum["values"][data["rows"][1]["index"]] == 0.5
     assert momentum["values"][-1] == 0.99 and 0.9 in momentum["values"]  # fine near 1
@@ -227,9 +237,7 @@ def test_a_rerun_resends_no_family_the_browser_already_has():
     assert set(first["payloads"]) == set(first["keys"].values())  # the first run sends them all
     board_event(at, "release", {"opt": "sgd", "value": 0.02})  # α: the families stay the same
     again = board(at, "race_families")
-    lr = {name: key for name, key in first["keys"].items() if name.endswith(":lr")}
-    assert {name: again["keys"][name] for name in lr} == lr  # the α families: not resent
-    assert list(again["payloads"]) == [again["keys"]["surface:kappa"]]  # κ's runs hold SGD's α
+    assert again["keys"] == first["keys"] and again["payloads"] == {}
     assert again["token"] != first["token"]  # a new figure, the same families
     assert race_families(at)["families"]["sgd:lr"]["values"] == list(lr_options("sgd"))
 
@@ -240,6 +248,7 @@ def test_the_bowls_kappa_has_a_family_of_its_own_contours_and_runs():
     from webapp.url import log_options
 
     at = _race({"bowl_kappa": "20", "race_opts": ["sgd", "momentum"]})
+    board_event(at, "want", "surface:kappa")  # the hand reached for κ's scrubber
     data = race_families(at)
     (row,) = [r for r in data["rows"] if r.get("kind") == "surface"]
     assert row["param"] == "kappa" and row["family"] == "surface:kappa"

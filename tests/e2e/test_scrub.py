@@ -255,7 +255,12 @@ def test_kappa_scrubs_the_contour_and_every_path_at_once_and_keeps_alpha(page, a
     assert kappa.get_attribute("aria-valuetext") == "κ 20"
     before = {"image": page.evaluate(IMAGE), "sgd": trace(page, "path-sgd", last=True)}
     alpha = url_lr(page)
-    kappa.focus()
+    kappa.focus()  # the hand reaches for it: κ's family (fifteen bowls' runs) is asked for once
+    page.wait_for_function(
+        "() => (window.__dlFamiliesLatest || {families: {}}).families['surface:kappa']",
+        timeout=30_000,
+    )
+    settle(page)
     sent = page.evaluate("() => window.__dlSent")
     for _ in range(4):  # 20 → 30 → 50 → 70 → 100: a valley five times narrower
         page.keyboard.press("ArrowRight")

@@ -96,7 +96,7 @@ def board_value(key: str, event: str):
     return None if state is None else state.get(event)
 
 
-def race_board(payload: bytes, *, key: str, on_release, on_click, on_suggest, on_tune):
+def race_board(payload: bytes, *, key: str, on_release, on_click, on_suggest, on_tune, on_want):
     """Draw the board; each ``on_*`` is called (before the page runs) with the value sent."""
     return _BOARD(
         data=payload,
@@ -105,6 +105,7 @@ def race_board(payload: bytes, *, key: str, on_release, on_click, on_suggest, on
         on_click_change=partial(_forward, key, "click", on_click),
         on_suggest_change=partial(_forward, key, "suggest", on_suggest),
         on_tune_change=partial(_forward, key, "tune", on_tune),
+        on_want_change=partial(_forward, key, "want", on_want),
     )
 
 

@@ -184,6 +184,7 @@ function relabel(gd, index, label) {
 
 // One scrubber row: "● Adam: learning rate α [range] 0.05 [Use suggested α 0.02]".
 function scrubRow(row, family, send) {
+  const values = family ? family.values : row.values;
   const div = document.createElement("div");
   div.className = "dl-row";
   const dot = document.createElement("span");
@@ -199,7 +200,7 @@ function scrubRow(row, family, send) {
   range.type = "range";
   range.id = id;
   range.min = 0;
-  range.max = family.values.length - 1;
+  range.max = values.length - 1;
   range.step = 1;
   range.style.accentColor = row.color;
   range.setAttribute("aria-label", `${row.name} ${row.label}`);
@@ -220,18 +221,18 @@ function scrubRow(row, family, send) {
       const suggest = document.createElement("button");
       suggest.type = "button";
       suggest.className = "dl-suggest";
-      suggest.textContent = `Use suggested ${row.symbol} ${fmt(family.values[row.suggested])}`;
+      suggest.textContent = `Use suggested ${row.symbol} ${fmt(values[row.suggested])}`;
       suggest.onclick = () => send("suggest", row.opt);
       slot.appendChild(suggest);
     }
   }
   const show = (k) => {
     range.value = k;
-    output.textContent = fmt(family.values[k]);
-    range.setAttribute("aria-valuetext", `${row.symbol} ${fmt(family.values[k])}`);
+    output.textContent = fmt(values[k]);
+    range.setAttribute("aria-valuetext", `${row.symbol} ${fmt(values[k])}`);
   };
   show(row.index);
-  return { div, range, show, family, row };
+  return { div, range, show, family, values, row };
 }
 
 // The scrubbers of the board's figure, from the latest families message carrying its token
@@ -256,9 +257,17 @@ function attach(root) {
   note.hidden = !message.why;
   const send = (event, value) => root.__dlSend(event, value);
   const rows = (message.rows || [])
-    .filter((row) => board.families[row.family])
+    .filter((row) => board.families[row.family] || row.values)
     .map((row) => scrubRow(row, board.families[row.family], send));
+  const focused = document.activeElement && bar.contains(document.activeElement)
+    ? document.activeElement.id
+    : null;
   bar.querySelector(".dl-rows").replaceChildren(...rows.map((r) => r.div));
+  if (focused) {
+    // The hand stays on its slider when the rows are rebuilt (a new figure, a family arrived).
+    const again = rows.find((r) => r.range.id === focused);
+    if (again) again.range.focus({ preventScroll: true });
+  }
   bar.hidden = rows.length === 0;
   bar.querySelector(".dl-tune").onclick = () => send("tune", true);
   for (const scrub of rows) {
@@ -275,13 +284,20 @@ function attach(root) {
       scrub.show(k);
       draw(Plotly, gd, root.__dlBoard, scrub.row, k);
     };
-    // Whole paths as soon as the hand reaches for the slider, so a key or a drag only swaps one.
-    scrub.range.onfocus = () => showWhole(Plotly, gd, root.__dlBoard);
+    // Whole paths as soon as the hand reaches for the slider, so a key or a drag only swaps one;
+    // a family sent only on demand (the surface's) is asked for then, once.
+    scrub.range.onfocus = () => {
+      showWhole(Plotly, gd, root.__dlBoard);
+      if (!scrub.family && !root.__dlWanted) {
+        root.__dlWanted = true;
+        send("want", scrub.row.family);
+      }
+    };
     scrub.range.onpointerdown = scrub.range.onfocus;
     scrub.range.onchange = () => {
       clearTimeout(timer);
       timer = setTimeout(() => {
-        const value = scrub.family.values[Number(scrub.range.value)];
+        const value = scrub.values[Number(scrub.range.value)];
         const { kind, opt, param } = scrub.row;
         send("release", { kind: kind || "optimizer", opt, param, value });
       }, SEND_AFTER_MS);

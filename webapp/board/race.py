@@ -4,6 +4,7 @@ scrubber, and what each of the board's events changes."""
 from __future__ import annotations
 
 import math
+from functools import partial
 
 import streamlit as st
 
@@ -13,7 +14,7 @@ from viz import CROWDED, color_for, plotly_config
 from webapp import surface_family
 from webapp.board import board_bytes, families_bytes, family_feed, race_board
 from webapp.controls import suggested_lr
-from webapp.family import families, family, momentum_like, stop_index, stops
+from webapp.family import Family, families, family, momentum_like, stop_index, stops, unavailable
 from webapp.settings import SCHEMA, View, hyper_key, surface_param_key
 from webapp.state import set_values, store
 from webapp.ui import set_start
@@ -22,7 +23,7 @@ SURFACE_COLOR = "#555555"  # the surface's scrubber: no optimizer's colour
 BOARD_KEY = "race_board"
 FAMILIES_KEY = "race_families"
 _SENT = "_race_families_sent"  # session state: the family payloads this session has sent
-_BEST = "_race_best_lr"  # session state: each optimizer's tuned α, for "tune every α"
+_WANTED = "_race_surface_family"  # session state: the surface's scrubber has been reached for
 TUNED = (
     "Every α is tuned: each optimizer runs at the stop of its learning-rate slider with the "
     "lowest final f on this surface, from this start, in {steps} steps."
@@ -87,21 +88,18 @@ def _suggest(surface, start, opt) -> None:
         set_values(**{hyper_key(opt, "lr"): suggested_lr(opt, surface, start)})
 
 
-def _tune(_event) -> None:
-    best = st.session_state.get(_BEST, {})
-    set_values(**{hyper_key(opt, "lr"): lr for opt, lr in best.items() if lr is not None})
+def _tune(surface, race, start, _event) -> None:
+    """Every optimizer to the stop of its learning-rate slider with the lowest final f: its
+    family (one ``run_batch`` each, computed now if not cached)."""
+    found, _ = families(surface, race.optimizers, race.hyper_of, start, race.run)
+    best = {hyper_key(opt, "lr"): fam.best for opt, fam in found.items() if fam.best is not None}
+    set_values(race_tuned=True, **best)
 
 
-def tuned(race, found: dict) -> bool:
-    """Whether every optimizer in the race runs at its family's best α."""
-    return bool(found) and all(
-        opt in found and found[opt].best == race.hyper_of(opt)["lr"] for opt in race.optimizers
-    )
-
-
-def race_families(surface, race, start):
-    """The race's families and why there are none (``webapp.family.families``)."""
-    return families(surface, race.optimizers, race.hyper_of, start, race.run)
+def _want(family_name) -> None:
+    """The hand reached for the surface's scrubber: its family is computed from now on."""
+    if isinstance(family_name, str) and family_name.startswith("surface:"):
+        st.session_state[_WANTED] = True
 
 
 def _row(opt: str, param: str, race, found, surface, start) -> dict:
@@ -134,19 +132,21 @@ def draw_race_board(figure, surface, race, start) -> str:
         key=BOARD_KEY,
         on_release=_released,
         on_click=_clicked,
-        on_suggest=lambda o: _suggest(surface, start, o),
-        on_tune=_tune,
+        on_suggest=partial(_suggest, surface, start),
+        on_tune=partial(_tune, surface, race, start),
+        on_want=_want,
     )
     return token
 
 
-def _surface_rows(race) -> tuple[list, dict]:
-    """The scrubber along the surface's parameter (the bowl's κ) and its family, if any."""
+def _surface_row(race) -> tuple[dict | None, Family | None]:
+    """The scrubber along the surface's parameter (the bowl's κ), and its family once the hand
+    has reached for it (``_want``): it is some fifteen reruns' work, so only then."""
     view = race.view
-    found = surface_family.surface_family(view, race)
-    if found is None:
-        return [], {}
     param = surface_family.scrubbed(view)
+    if param is None or not race.optimizers or unavailable(race.run) is not None:
+        return None, None
+    values = surface_family.stops(view)
     row = {
         "kind": "surface",
         "opt": None,
@@ -156,19 +156,20 @@ def _surface_rows(race) -> tuple[list, dict]:
         "label": param.label,
         "symbol": param.label.split()[-1],
         "color": SURFACE_COLOR,
+        "values": list(values),
         "index": surface_family.stop_index(view, dict(view.params)[param.name]),
         "suggested": None,
     }
-    return [row], {row["family"]: found}
+    wanted = st.session_state.get(_WANTED, False)
+    return row, surface_family.surface_family(view, race) if wanted else None
 
 
-def send_families(token: str, surface, race, start) -> dict:
+def send_families(token: str, surface, race, start) -> None:
     """The families of the figure with ``token`` (computed now, or cached), sent to the board
-    with the open optimizer's scrubbers: its learning rate, and its momentum-like value. Returns
-    the learning-rate families (``webapp.family.families``)."""
-    found, why = race_families(surface, race, start)
-    st.session_state[_BEST] = {opt: fam.best for opt, fam in found.items()}
+    with the open optimizer's scrubbers (its learning rate and its momentum-like value) and the
+    surface's; with "Tune every α" pressed, the claim checked and the page told."""
     opt = race.tuning if race.tuning in race.optimizers else next(iter(race.optimizers), None)
+    found, why = families(surface, [opt] if opt else [], race.hyper_of, start, race.run)
     rows, shown = [], {f"{o}:lr": fam for o, fam in found.items()}
     if opt in found:
         rows.append(_row(opt, "lr", race, found, surface, start))
@@ -178,9 +179,11 @@ def send_families(token: str, surface, race, start) -> dict:
             if extra is not None:
                 shown[f"{opt}:{param}"] = extra
                 rows.append(_row(opt, param, race, found, surface, start))
-    surface_rows, surface_families = _surface_rows(race)
-    rows += surface_rows
-    shown |= surface_families
+    row, extra = _surface_row(race)
+    if row is not None:
+        rows.append(row)
+        if extra is not None:
+            shown[row["family"]] = extra
     payload = families_bytes(
         token,
         shown,
@@ -190,4 +193,14 @@ def send_families(token: str, surface, race, start) -> dict:
         sent=st.session_state.setdefault(_SENT, set()),
     )
     family_feed(payload, key=FAMILIES_KEY)
-    return found
+
+
+def tuned(surface, race, start) -> bool:
+    """Whether "Tune every α" holds: every optimizer runs at its family's best α (the families
+    are computed only when the page's settings say it was pressed)."""
+    if not race.tuned or not race.optimizers:
+        return False
+    found, _ = families(surface, race.optimizers, race.hyper_of, start, race.run)
+    return set(found) == set(race.optimizers) and all(
+        found[opt].best == race.hyper_of(opt)["lr"] for opt in race.optimizers
+    )

@@ -48,6 +48,9 @@ class RaceSettings(PageSettings):
     show_paths: bool = url(Field("race_paths", "bool", False))  # False: revealed as it plays
     # whose settings are open; None: the first optimizer's
     tuning: str | None = url(optimizer_field("race_tune", None))
+    # "Tune every α" was pressed: the page checks the claim (each α its family's best) and drops
+    # the flag once it no longer holds, so a link says so only while it is true.
+    tuned: bool = url(Field("race_tuned", "bool", False))
 
     @classmethod
     def read(cls, values: Mapping, schema: Mapping[str, Field] | None = None) -> RaceSettings:
