@@ -59,7 +59,10 @@ SGD = OptimizerSpec.entry(
     code="dx = grad(x)\nx += - learning_rate * dx",
     code_names=LR_MU,
     equals="torch.optim.SGD",
-    convention="Plain gradient descent; with noise > 0 it is stochastic gradient descent.",
+    convention=(
+        "Plain gradient descent; with mini-batches or noise > 0 it is stochastic gradient "
+        "descent: g is then a noisy estimate ĝ of ∇f."
+    ),
     state_fields=(STEP,),
     lr_rule=CurvatureScaled(1.0),
     stability=StabilityEdge(lambda lam, mu: 2.0 / lam + 0.0 * mu, _gd_reason),
