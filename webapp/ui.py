@@ -10,6 +10,7 @@ import streamlit as st
 
 from surfaces import SURFACES, Surface, SurfaceError, get_surface, list_surfaces, parse_surface
 from viz import plotly_config
+from webapp.board import fold_sidebar_on_touch
 from webapp.escape import inert
 from webapp.reconnect import mark_session
 from webapp.settings import CUSTOM, SCHEMA, View, surface_param_key
@@ -239,6 +240,7 @@ def _surface_controls() -> str:
 def sidebar() -> View:
     """Draw the shared sidebar controls and return the view they define."""
     with st.sidebar:
+        fold_sidebar_on_touch()
         present = widget(
             st.toggle,
             "Presentation mode",

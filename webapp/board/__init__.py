@@ -44,6 +44,9 @@ _BOARD = st.components.v2.component(
     js=(HERE / "board.js").read_text(),
     isolate_styles=False,
 )
+_FOLD = st.components.v2.component(
+    "descent_lab_fold", js=(HERE / "fold.js").read_text(), isolate_styles=False
+)
 _FAMILIES = st.components.v2.component(
     "descent_lab_race_families", js=(HERE / "families.js").read_text(), isolate_styles=False
 )
@@ -112,6 +115,12 @@ def race_board(payload: bytes, *, key: str, on_release, on_click, on_suggest, on
 def family_feed(payload: bytes, *, key: str) -> None:
     """Send the board its families (``families_bytes``): an element that draws nothing."""
     _FAMILIES(data=payload, key=key, height=0)
+
+
+def fold_sidebar_on_touch() -> None:
+    """On a tablet (a touch screen under 1024 px; a phone folds by itself), fold the sidebar
+    once per tab (``fold.js``): an element that draws nothing."""
+    _FOLD(key="fold_sidebar", height="content")
 
 
 def _forward(key: str, event: str, handler) -> None:
