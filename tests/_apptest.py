@@ -65,7 +65,8 @@ def click(at: AppTest, chart_key: str, x: float, y: float) -> AppTest:
 
 def figures(at: AppTest) -> list[dict]:
     """The figures on the page: the Race's (drawn by its board) and every Plotly chart."""
-    boards = [board(at)["figure"]] if at.get("bidi_component") else []
+    drawn = any(e.proto.id.endswith("race_board") for e in at.get("bidi_component"))
+    boards = [board(at)["figure"]] if drawn else []
     return boards + [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
 
 
