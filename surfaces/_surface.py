@@ -327,17 +327,54 @@ class Examples:
         return np.stack([np.stack([hxx, hxy], axis=-1), np.stack([hxy, hyy], axis=-1)], axis=-2)
 
     def losses(self, xy, indices=None) -> np.ndarray:
-        return np.array(self._evaluate(0, xy, indices)[0], dtype=float)
+        chosen = None if indices is None else example_indices(indices, len(self.rows))
+        return np.array(self._evaluate(0, xy, chosen)[0], dtype=float)
 
     def grads(self, xy, indices=None) -> np.ndarray:
-        return np.stack(self._evaluate(1, xy, indices), axis=-1)
+        chosen = None if indices is None else example_indices(indices, len(self.rows))
+        return np.stack(self._evaluate(1, xy, chosen), axis=-1)
 
     def mean_grad(self, xy, indices) -> np.ndarray:
         """The mean gradient of the chosen examples, ``indices`` (..., m): (..., 2)."""
-        indices = np.asarray(indices, dtype=np.intp)  # converted once for every column
+        indices = example_indices(indices, len(self.rows)).astype(np.intp, copy=False)
         weights = np.full(indices.shape[-1], 1.0 / indices.shape[-1])
         gx, gy = self._evaluate(1, xy, indices)
         return np.stack([gx @ weights, gy @ weights], axis=-1)  # a matmul beats .mean here
+
+
+def example_indices(indices, n: int) -> np.ndarray:
+    """``indices`` as an integer array (..., m), m ≥ 1, of example numbers 0 … n − 1; an empty,
+    non-integer, negative or out-of-range index is refused with a SurfaceError naming it."""
+    chosen = np.asarray(indices)
+    if chosen.ndim == 0:
+        raise SurfaceError(
+            f"Invalid example indices {indices!r}: give an array (..., m) of example numbers, "
+            "one row per mini-batch, not a single number"
+        )
+    if chosen.shape[-1] == 0:
+        raise SurfaceError(
+            f"Invalid example indices {indices!r}: a mini-batch needs at least one example "
+            f"(an array (..., m) of integers from 0 to {n - 1})"
+        )
+    if chosen.dtype.kind not in "iu":
+        bad = chosen.dtype.kind != "f" or chosen != np.floor(chosen)
+        raise SurfaceError(
+            f"Invalid example index {_first(chosen, bad)!r}: examples are numbered by "
+            f"integers from 0 to {n - 1}"
+        )
+    outside = (chosen >= n) | (chosen < 0) if chosen.dtype.kind == "i" else chosen >= n
+    if outside.any():
+        raise SurfaceError(
+            f"Invalid example index {_first(chosen, outside)!r}: this data set has {n} "
+            f"examples, numbered 0 to {n - 1}"
+        )
+    return chosen
+
+
+def _first(values: np.ndarray, where) -> object:
+    """The first of ``values`` where ``where`` holds (the first of all if it never does)."""
+    where = np.broadcast_to(np.asarray(where, dtype=bool), values.shape)
+    return (values[where] if where.any() else values.ravel())[0].item()
 
 
 @functools.lru_cache(maxsize=16)
