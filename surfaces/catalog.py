@@ -34,7 +34,7 @@ from ._shapes import (
     _six_hump_camel,
 )
 from ._surface import Surface, SurfaceError
-from .data import logistic_data, regression_data
+from .data import feature_scale_ratio, logistic_data, regression_condition, regression_data
 
 __all__ = [
     "SURFACES",
@@ -217,8 +217,10 @@ SURFACES: dict[str, SurfaceSpec] = {
             "regression",
             "Linear regression",
             "Mean squared error of a linear model w₁x₁ + w₂x₂ on a small synthetic data set, "
-            "at weights (x, y) = (w₁, w₂). Raw features differ in scale by about 20×, which "
-            "makes a long narrow valley; standardized features make the bowl nearly round.",
+            "at weights (x, y) = (w₁, w₂). Raw features differ in scale by "
+            f"{feature_scale_ratio():.3g}× (the ratio of their standard deviations), which "
+            f"makes a long narrow valley (κ = {regression_condition(False):.3g}); standardized "
+            f"features make the bowl nearly round (κ = {regression_condition(True):.3g}).",
             (
                 Param(
                     "standardized",

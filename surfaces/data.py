@@ -3,9 +3,9 @@
 Every number is a short decimal (features rounded to 0.01, raw regression x₂ to 0.1), so a
 data set is the same on every machine and the surfaces' coefficients print briefly.
 
-- ``regression``: 40 examples (x₁, x₂, t), features and targets centred, x₂ about 20× the
-  scale of x₁ (or both standardized); loss (w₁x₁ + w₂x₂ − t)² at (x, y) = (w₁, w₂). The
-  data are centred, so the least-squares line needs no bias.
+- ``regression``: 40 examples (x₁, x₂, t), features and targets centred, x₂ on a much larger
+  scale than x₁ (``feature_scale_ratio``), or both standardized; loss (w₁x₁ + w₂x₂ − t)² at
+  (x, y) = (w₁, w₂). The data are centred, so the least-squares line needs no bias.
 - ``logistic``: 40 examples (x₁, x₂, t), two overlapping, correlated Gaussian classes
   t = ±1 (20 each) centred at ±(1, 0.5); loss log(1 + exp(−t(w₁x₁ + w₂x₂))) at
   (x, y) = (w₁, w₂), no bias (the classes are symmetric about the origin). The classes
@@ -22,7 +22,14 @@ import sympy as sp
 
 from ._surface import Examples, X, Y, softplus
 
-__all__ = ["logistic_data", "logistic_examples", "regression_data", "regression_examples"]
+__all__ = [
+    "feature_scale_ratio",
+    "logistic_data",
+    "logistic_examples",
+    "regression_condition",
+    "regression_data",
+    "regression_examples",
+]
 
 _SIZE = 40
 _COLUMNS = sp.symbols("x_1 x_2 t", real=True)
@@ -57,6 +64,20 @@ def regression_data(standardized: bool = False) -> tuple[np.ndarray, np.ndarray]
     """
     rows, targets = regression_fractions(bool(standardized))
     return np.array(rows, dtype=float), np.array(targets, dtype=float)
+
+
+def feature_scale_ratio() -> float:
+    """How much larger the raw regression's x₂ is than its x₁: the ratio of their standard
+    deviations over the 40 examples."""
+    spread = regression_data(False)[0].std(axis=0)
+    return float(spread[1] / spread[0])
+
+
+def regression_condition(standardized: bool = False) -> float:
+    """κ = λmax/λmin of the regression surface's Hessian, 2·XᵀX/N (the same for every w)."""
+    features = regression_data(standardized)[0]
+    low, high = np.linalg.eigvalsh(features.T @ features)
+    return float(high / low)
 
 
 def _examples(loss: sp.Expr, features: np.ndarray, targets: np.ndarray, **kw) -> Examples:
