@@ -8,7 +8,7 @@ import streamlit as st
 
 from optim_core import suggest_lr
 from surfaces import critical_points, curvature_at, curvature_map
-from surfaces.curvature import local_steps, verdict
+from surfaces.curvature import condition_text, local_steps, verdict
 from viz import (
     condition_map_figure,
     curvature_figure,
@@ -48,8 +48,10 @@ MODEL_NOTE = (
 MAP_NOTES = (
     "Blue: both eigenvalues positive (locally convex). Orange: opposite signs (saddle-shaped). "
     "Red: both negative (concave). Grey: degenerate. White: f is not defined there.",
-    "κ = |λ|max/|λ|min on a log scale: where it is large, gradient descent zig-zags across the "
-    "steep direction while crawling along the flat one.",
+    "κ = λmax/λmin on a log scale where the Hessian is positive definite: where it is large, "
+    "gradient descent zig-zags across the steep direction while crawling along the flat one. "
+    "Blank where the Hessian is indefinite, negative definite or singular: there is no "
+    "condition number there (hover for the eigenvalues).",
 )
 
 
@@ -114,9 +116,8 @@ def _numbers(curv) -> None:
         return
     for tex in hessian_latex(curv):
         st.latex(tex)
-    kappa = f"{curv.condition_number:.4g}" if math.isfinite(curv.condition_number) else "∞"
     numbers = f"f = {curv.value:.5g} · ‖∇f‖ = {curv.gradient_norm:.4g}"
-    st.markdown(f"**Condition number κ = |λ|max / |λ|min = {kappa}** · {numbers}")
+    st.markdown(f"{condition_text(curv)} · {numbers}")
     st.markdown(f"### {head}")
     st.markdown(body)
 

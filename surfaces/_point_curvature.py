@@ -3,7 +3,9 @@ eigenvectors, the kind of point they make, and the verdict in words.
 
 At a point the Hessian H's eigenvalues λ₁ ≤ λ₂ are the curvatures along its eigenvectors:
 both positive at a minimum, both negative at a maximum, of opposite signs at a saddle.
-The condition number |λ|max / |λ|min says how elongated the level sets are.
+The condition number κ = λmax / λmin says how elongated the level sets are; as in the course,
+it is defined for a positive-definite Hessian only (an indefinite, negative-definite or
+singular one has none: ``definiteness`` says which it is).
 
 The eigenvalue helpers work on whole grids of Hessians (..., 2, 2) at once; the critical-point
 search and the curvature map use them too.
@@ -40,15 +42,57 @@ def _kind_codes(eigenvalues: np.ndarray, tol: float, undefined: int = 2) -> np.n
     return np.where(~np.isfinite(scale), undefined, np.where(flat, 2, codes))
 
 
+DEGENERATE_TOL = 1e-9  # an eigenvalue within this × |λ|max of zero counts as zero
+
+
 def _condition_number(eigenvalues: np.ndarray) -> np.ndarray:
-    """|λ|max / |λ|min: inf where |λ|min is 0, nan where the Hessian is not finite."""
-    magnitudes = np.abs(eigenvalues)
-    small, large = magnitudes.min(axis=-1), magnitudes.max(axis=-1)
+    """κ = λmax / λmin of eigenvalues (..., 2) in ascending order where the Hessian is positive
+    definite (both eigenvalues > 0, neither within DEGENERATE_TOL of zero); NaN elsewhere:
+    an indefinite, negative-definite, singular or non-finite Hessian has no condition number."""
+    positive = _kind_codes(eigenvalues, DEGENERATE_TOL) == 1
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(small == 0, np.inf, large / small)
+        return np.where(positive, eigenvalues[..., 1] / eigenvalues[..., 0], np.nan)
 
 
-def classify(eigenvalues, tol: float = 1e-9) -> str:
+_DEFINITENESS = {
+    1: "positive definite",
+    -1: "negative definite",
+    0: "indefinite",
+    2: "singular",
+    3: "not defined",
+}
+
+
+def _code(eigenvalues) -> int:
+    eigenvalues = np.sort(np.asarray(eigenvalues, dtype=float).reshape(2))
+    return int(_kind_codes(eigenvalues, DEGENERATE_TOL, undefined=3))
+
+
+def definiteness(eigenvalues) -> str:
+    """ "positive definite", "negative definite", "indefinite", "singular" (an eigenvalue
+    within DEGENERATE_TOL × |λ|max of zero) or "not defined" (not finite)."""
+    return _DEFINITENESS[_code(eigenvalues)]
+
+
+def eigenvalue_signs(eigenvalues) -> str:
+    """Where the eigenvalues λ₁ ≤ λ₂ lie against zero, as "λ₁ < 0 < λ₂" (≈ 0 for one within
+    DEGENERATE_TOL × |λ|max of zero); "" where they are not finite."""
+    low, high = np.sort(np.asarray(eigenvalues, dtype=float).reshape(2))
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return ""
+    scale = max(abs(low), abs(high))
+    sign = [0 if abs(v) <= DEGENERATE_TOL * scale else (1 if v > 0 else -1) for v in (low, high)]
+    return {
+        (1, 1): "0 < λ₁ ≤ λ₂",
+        (-1, 1): "λ₁ < 0 < λ₂",
+        (-1, -1): "λ₁ ≤ λ₂ < 0",
+        (0, 1): "λ₁ ≈ 0 < λ₂",
+        (-1, 0): "λ₁ < 0 ≈ λ₂",
+        (0, 0): "λ₁ ≈ λ₂ ≈ 0",
+    }[(sign[0], sign[1])]
+
+
+def classify(eigenvalues, tol: float = DEGENERATE_TOL) -> str:
     """The kind of point, "minimum", "maximum", "saddle" or "degenerate", from the two
     Hessian eigenvalues (in any order).
 
@@ -73,7 +117,7 @@ class Curvature:
     hessian: np.ndarray  # (2, 2)
     eigenvalues: np.ndarray  # (2,) ascending
     eigenvectors: np.ndarray  # (2, 2), columns match eigenvalues, x component ≥ 0
-    condition_number: float
+    condition_number: float  # λmax / λmin if H is positive definite, else NaN
     kind: str
     problem: str = ""  # why the test cannot be made here; "" where it can
 
@@ -84,6 +128,12 @@ class Curvature:
     @property
     def gradient_norm(self) -> float:
         return float(np.hypot(*self.gradient))
+
+    @property
+    def definiteness(self) -> str:
+        """What H is: "positive definite", "negative definite", "indefinite", "singular" or
+        "not defined"."""
+        return definiteness(self.eigenvalues)
 
 
 def _problem(point: np.ndarray, value: float, gradient: np.ndarray, hessian: np.ndarray) -> str:
@@ -163,3 +213,21 @@ def verdict(curv: Curvature) -> tuple[str, str]:
         f"describes the local shape: it would be a {kind} if the gradient vanished here."
     )
     return f"Shape here: **{kind}**-like", body
+
+
+def condition_text(curv: Curvature) -> str:
+    """The condition number in words: κ = λmax / λmin where H is positive definite; elsewhere
+    that there is none, what H is and where its eigenvalues lie against zero. "" where H is
+    not defined."""
+    if not curv.defined:
+        return ""
+    if curv.definiteness == "positive definite":
+        return (
+            f"**Condition number κ = λmax / λmin = {curv.condition_number:.4g}** "
+            f"(H is positive definite: {eigenvalue_signs(curv.eigenvalues)})"
+        )
+    return (
+        f"**No condition number here: H is {curv.definiteness}** "
+        f"({eigenvalue_signs(curv.eigenvalues)}); κ = λmax / λmin is defined for a "
+        "positive-definite Hessian only"
+    )

@@ -34,7 +34,10 @@ from ._point_curvature import (
     _kind_codes,
     _symmetric_eigenvalues,
     classify,
+    condition_text,
     curvature_at,
+    definiteness,
+    eigenvalue_signs,
     verdict,
 )
 from ._surface import Bounds, Surface
@@ -48,9 +51,12 @@ __all__ = [
     "ModelStep",
     "best_gradient_step",
     "classify",
+    "condition_text",
     "critical_points",
     "curvature_at",
     "curvature_map",
+    "definiteness",
+    "eigenvalue_signs",
     "gradient_step",
     "local_steps",
     "newton_step",
@@ -87,7 +93,7 @@ class CurvatureMap:
     xs: np.ndarray  # (n,)
     ys: np.ndarray  # (n,)
     kind: np.ndarray  # (n, n) int: 1 convex, -1 concave, 0 saddle, 2 degenerate, 3 undefined
-    condition: np.ndarray  # (n, n) |λ|max / |λ|min
+    condition: np.ndarray  # (n, n) κ = λmax / λmin where H is positive definite, else NaN
     eigenvalues: np.ndarray  # (n, n, 2) ascending
 
 

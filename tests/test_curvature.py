@@ -53,7 +53,8 @@ def test_saddle_at_the_origin():
     c = curvature_at(parse_surface("x^2 - y^2"), (0, 0))
     np.testing.assert_allclose(c.eigenvalues, [-2.0, 2.0])
     np.testing.assert_allclose(np.abs(c.eigenvectors), np.eye(2)[:, ::-1])  # y first, then x
-    assert c.kind == "saddle" and c.condition_number == 1.0
+    assert c.kind == "saddle" and c.definiteness == "indefinite"
+    assert math.isnan(c.condition_number)  # κ is the course's λmax/λmin of a PD Hessian only
     assert c.value == 0.0 and c.gradient.tolist() == [0.0, 0.0]
     assert c.point.shape == (2,) and c.hessian.shape == (2, 2)
 
@@ -83,9 +84,10 @@ def test_rosenbrock_minimum():
     assert c.kind == "minimum" and c.value == 0.0
 
 
-def test_degenerate_point_has_infinite_condition_number():
+def test_degenerate_point_has_no_condition_number():
     c = curvature_at(parse_surface("x^2 + y^4"), (0.0, 0.0))
-    assert c.kind == "degenerate" and c.condition_number == math.inf
+    assert c.kind == "degenerate" and c.definiteness == "singular"
+    assert math.isnan(c.condition_number)
 
 
 @pytest.mark.parametrize(
@@ -230,14 +232,16 @@ def test_curvature_map_layout_and_kinds():
     assert np.all(m.eigenvalues[..., 0] <= m.eigenvalues[..., 1])
     center = m.eigenvalues[20, 20]
     np.testing.assert_allclose(center, [-2.0, 2.0])
-    assert m.condition[20, 20] == pytest.approx(1.0)
+    assert math.isnan(m.condition[20, 20])  # indefinite: no condition number
+    convex = m.kind == 1
+    assert np.all(np.isnan(m.condition[~convex])) and np.all(m.condition[convex] >= 1)
 
 
 def test_curvature_map_codes_concave_and_degenerate():
     m = curvature_map(parse_surface("-(x^2) - y^2"), n=5)
     assert np.all(m.kind == -1)
     m = curvature_map(parse_surface("x^2 + y"), n=5)
-    assert np.all(m.kind == 2) and np.all(m.condition == math.inf)
+    assert np.all(m.kind == 2) and np.all(np.isnan(m.condition))
     m = curvature_map(parse_surface("sqrt(x) + y^2"), n=6)
     assert np.all(m.kind[:, :3] == UNDEFINED)  # x < 0: not defined, told apart from degenerate
     assert np.all(m.kind[:, 3:] == 0)  # x > 0: f_xx = −x^(−3/2)/4 < 0 < f_yy = 2, saddle-shaped

@@ -62,7 +62,7 @@ def test_default_page_shows_the_hessian_at_the_start_point():
         assert f"{entry:.4g}" in hessian_tex
     assert "bmatrix" in hessian_tex
     assert "minimum" in headline(at)
-    assert any("Condition number κ = |λ|max / |λ|min = 20**" in m.value for m in at.markdown)
+    assert any("Condition number κ = λmax / λmin = 20**" in m.value for m in at.markdown)
     spec = contour_spec(at)
     assert point_of(spec) == pytest.approx(bowl.start)
     assert len(traces(spec, "eigenvector")) == 2

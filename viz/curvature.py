@@ -373,10 +373,27 @@ def kind_map_figure(
     return style(fig, present=present, height=height)
 
 
+_NO_CONDITION = {  # curvature-map code -> what H is where it has no condition number
+    0: "no κ: H indefinite (λ₁ < 0 < λ₂)",
+    -1: "no κ: H negative definite (λ₁ ≤ λ₂ < 0)",
+    2: "no κ: H singular (an eigenvalue ≈ 0)",
+    3: "not defined",
+}
+
+
+def _condition_labels(cond: np.ndarray, kind: np.ndarray) -> np.ndarray:
+    """Each cell's hover line: κ where H is positive definite, else what H is."""
+    labels = np.vectorize(lambda c: _NO_CONDITION.get(int(c), ""), otypes=[object])(kind)
+    have = np.isfinite(cond)
+    labels[have] = [f"κ={v:.4g}" for v in cond[have]]
+    return labels
+
+
 def condition_map_figure(
     surface, cmap, *, point=None, present: bool = False, height: int | None = None
 ) -> go.Figure:
-    """The condition number |λ|max / |λ|min over the view, on a log colour scale."""
+    """The condition number κ = λmax / λmin over the view, on a log colour scale, where the
+    Hessian is positive definite; blank elsewhere, its hover saying what H is instead."""
     with np.errstate(all="ignore"):
         cond = np.asarray(cmap.condition, dtype=float)
         log_cond = np.log10(np.where(np.isfinite(cond) & (cond >= 1), cond, np.nan))
@@ -394,15 +411,16 @@ def condition_map_figure(
             zmax=top,
             colorscale="Magma",
             reversescale=True,
-            customdata=np.stack([cond, lam[..., 0], lam[..., 1]], axis=-1),
+            customdata=np.stack([lam[..., 0], lam[..., 1]], axis=-1),
+            text=_condition_labels(cond, np.asarray(cmap.kind)),
             colorbar={
                 "title": {"text": "κ"},
                 "tickvals": ticks,
                 "ticktext": [f"1e{t}" if t > 2 else f"{10**t:g}" for t in ticks],
                 "thickness": 18 if present else 12,
             },
-            hovertemplate="x=%{x:.3f}<br>y=%{y:.3f}<br>κ=%{customdata[0]:.4g}"
-            "<br>λ=%{customdata[1]:.3g}, %{customdata[2]:.3g}<extra></extra>",
+            hovertemplate="x=%{x:.3f}<br>y=%{y:.3f}<br>%{text}"
+            "<br>λ=%{customdata[0]:.3g}, %{customdata[1]:.3g}<extra></extra>",
             name="condition number",
         )
     )
