@@ -16,6 +16,7 @@ of LinearLR(start_factor=1/n, total_iters=n−1) and the schedule, milestone n).
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,8 +36,10 @@ class ScheduleSpec:
     warm-up); ``params`` are its parameters, the shared warm-up last. ``total_infinite`` /
     ``squares_finite`` say whether, run on forever, Σα_t = ∞ and Σα_t² < ∞ (the Robbins–Monro
     conditions under which SGD with gradient noise converges); None where the schedule only
-    exists over a finite run. ``robbins_monro`` says so in a sentence; ``equals`` names the
-    torch scheduler that gives the same α_t (tests/test_torch_golden.py), if any.
+    exists over a finite run. ``robbins_monro`` says so in a sentence; ``total`` is Σα_t over
+    t = 1 … ∞ as a function of (α₀, **params) where that is finite for some parameters (None
+    where it never is, or where the schedule only exists over a finite run); ``equals`` names
+    the torch scheduler that gives the same α_t (tests/test_torch_golden.py), if any.
     """
 
     id: str
@@ -49,6 +52,7 @@ class ScheduleSpec:
     squares_finite: bool | None
     robbins_monro: str
     equals: str = ""
+    total: Callable[..., float] | None = None
 
 
 WARMUP = Hyper(
@@ -130,6 +134,7 @@ STEP = ScheduleSpec(
         "minimum. γ = 1 is the constant schedule."
     ),
     equals="torch.optim.lr_scheduler.StepLR(step_size=k, gamma=γ)",
+    total=lambda lr, gamma, every: every * lr / (1.0 - gamma) if gamma < 1 else math.inf,
 )
 
 
@@ -154,6 +159,7 @@ EXPONENTIAL = ScheduleSpec(
         "run may freeze before it reaches the minimum."
     ),
     equals="torch.optim.lr_scheduler.ExponentialLR(gamma=e^(−k))",
+    total=lambda lr, k: lr / -math.expm1(-k) if k > 0 else math.inf,
 )
 
 
@@ -332,3 +338,30 @@ def schedule_values(schedule, lr, steps) -> np.ndarray:
     if warmup:
         alpha = with_warmup(alpha, lr, warmup)
     return np.broadcast_to(alpha(t), (steps, *np.shape(lr))).copy()
+
+
+def total_limit(schedule, lr) -> float:
+    """Σα_t over t = 1, 2, … run on forever: ``math.inf`` where it grows without bound, NaN for
+    a schedule that only exists over a finite run (cosine). A warm-up of n steps adds its own
+    Σ α₀t/n = α₀(n + 1)/2 to a finite total."""
+    lr = float(check_hyper("lr", lr))
+    name, params = parse_schedule(schedule)
+    spec, warmup = SCHEDULES[name], params.pop("warmup")
+    if spec.total_infinite is None:
+        return math.nan
+    if spec.total_infinite:
+        return math.inf
+    return spec.total(lr, **params) + lr * (warmup + 1) / 2 * (warmup > 0)
+
+
+def robbins_monro_note(schedule) -> str:
+    """The schedule's Robbins–Monro verdict, and what its warm-up (if any) adds to the sums."""
+    name, params = parse_schedule(schedule)
+    note = SCHEDULES[name].robbins_monro
+    n = params["warmup"]
+    if not n:
+        return note
+    return (
+        f"{note} The warm-up's {n} steps add α₀(n + 1)/2 to Σα_t and a finite amount to "
+        "Σα_t²: they change no verdict."
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from optim_core import OPTIMIZERS, SCHEDULES, suggest_lr
+from optim_core.schedules import robbins_monro_note
 from viz import color_for
 from webapp.settings import SCHEMA, hyper_key, lr_options, nearest_option, schedule_key
 from webapp.state import store, widget
@@ -123,7 +124,8 @@ def optimizer_settings(chosen: list[str], surface, start) -> None:
 
 
 def schedule_controls(container=None) -> None:
-    """The learning-rate schedule, its parameters and the warm-up (values go to the store)."""
+    """The learning-rate schedule, its parameters and the warm-up (values go to the store), and
+    under them the schedule's Robbins–Monro verdict for those values."""
     container = container or st
     sid = widget(
         container.selectbox,
@@ -131,17 +133,19 @@ def schedule_controls(container=None) -> None:
         "schedule",
         options=list(SCHEDULES),
         format_func=lambda s: SCHEDULES[s].name,
-        help="How α_t changes over the run; see each schedule's note below.",
+        help="How α_t changes over the run; the note under its sliders says whether it meets "
+        "the Robbins–Monro conditions Σα_t = ∞, Σα_t² < ∞.",
     )
     spec = SCHEDULES[sid]
     container.caption(spec.description)
+    chosen = {"name": sid}
     for h in spec.params:
         if h.name == "warmup":
             continue
         key = schedule_key(sid, h.name)
         f = SCHEMA[key]
         if f.options:
-            widget(
+            value = widget(
                 container.select_slider,
                 h.label,
                 key,
@@ -150,7 +154,7 @@ def schedule_controls(container=None) -> None:
                 help=h.help or None,
             )
         elif h.kind == "int":
-            widget(
+            value = widget(
                 container.slider,
                 h.label,
                 key,
@@ -159,7 +163,7 @@ def schedule_controls(container=None) -> None:
                 help=h.help or None,
             )
         else:
-            widget(
+            value = widget(
                 container.slider,
                 h.label,
                 key,
@@ -168,8 +172,9 @@ def schedule_controls(container=None) -> None:
                 step=float(f"{(h.max - h.min) / 100:.2g}"),
                 help=h.help or None,
             )
+        chosen[h.name] = value
     warmup = SCHEMA["warmup"]
-    widget(
+    chosen["warmup"] = widget(
         container.slider,
         "Warm-up steps",
         "warmup",
@@ -177,6 +182,7 @@ def schedule_controls(container=None) -> None:
         max_value=int(warmup.hi),
         help="Raise the learning rate linearly over the first n steps, from α₀/n up to α₀.",
     )
+    container.caption(f"**Robbins–Monro:** {robbins_monro_note(chosen)}")
 
 
 def _batch_label(m: int, n: int) -> str:
