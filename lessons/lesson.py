@@ -218,5 +218,13 @@ def cloud_of(settings: RaceSettings, window: int, optimizer: str = "sgd") -> mea
     return measure.cloud(s, runs[optimizer], window)
 
 
+def phrase(phrases: Mapping[str, str], key: str, values: Mapping) -> str:
+    """The phrase ``key`` of a lesson's ``PHRASES`` (templates: the words each outcome of a
+    predicate on the runs says), filled from ``values``. A lesson picks the key from what its
+    predicate returned, so the text follows the run; ``tests/test_claims_b.py`` checks that no
+    phrase types a number."""
+    return fill(phrases[key], values)
+
+
 def phrase_settled(k: int | None, steps: int) -> str:
     return f"from step {k}" if k is not None else f"not within its {steps} steps"

@@ -15,10 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from optim_core import SCHEDULES
 from optim_core.analysis import known_min_value, loss_gap, steps_to_tolerance
 from optim_core.runner import run_batch
-from optim_core.schedules import parse_schedule, schedule_values
+from optim_core.schedules import schedule_values, total_limit
 
 Point = tuple[float, float]
 
@@ -64,6 +63,11 @@ def first_touch(surface, trajectory, tol: float) -> Touch:
     touch = int(np.argmax(inside))
     left = np.flatnonzero(~inside[touch:])
     return Touch(touch, touch + int(left[0]) if left.size else None)
+
+
+def steps_within(surface, trajectory, tol: float) -> int:
+    """How many of the run's steps end with f − f_min within ``tol`` (iterates 1 … steps)."""
+    return int(np.sum(gap_along(surface, trajectory)[1:] <= tol))
 
 
 @dataclass(frozen=True)
@@ -199,6 +203,79 @@ def rate_change(effective_lr) -> RateChange:
     return RateChange(bool(np.all(np.diff(rate, axis=0) <= 0)), float(end.min()), float(end.max()))
 
 
+@dataclass(frozen=True)
+class TwoCycle:
+    """A run that ends hopping between two points: from step ``start`` on every iterate is back
+    within ``rel`` × the hop of where it was two steps before, and the hop does not shrink.
+    ``a`` and ``b`` are its last two iterates, ``hop`` |θ_T − θ_T−1| per coordinate."""
+
+    start: int
+    a: Point
+    b: Point
+    hop: Point
+
+
+def two_cycle(trajectory, rel: float = 1e-2, least: int = 10) -> TwoCycle | None:
+    """The period-2 cycle a run ends in (held for at least ``least`` steps), or None."""
+    path = np.asarray(trajectory.path, dtype=float)
+    if trajectory.diverged_at is not None or len(path) < least + 3:
+        return None
+    hop = np.linalg.norm(np.diff(path, axis=0), axis=1)  # hop[t] = |θ_t+1 − θ_t|
+    back = np.linalg.norm(path[2:] - path[:-2], axis=1)  # back[t] = |θ_t+2 − θ_t|
+    held = (back <= rel * hop[:-1]) & (hop[:-1] > 0)
+    if not held[-1]:
+        return None
+    start = len(held) - int(np.argmin(held[::-1])) if not held.all() else 0
+    if len(held) - start < least or hop[-1] < (1 - rel) * hop[start]:
+        return None
+    return TwoCycle(start, _point(path[-2]), _point(path[-1]), _point(np.abs(path[-1] - path[-2])))
+
+
+@dataclass(frozen=True)
+class RateAgainstGradient:
+    """A per-coordinate effective learning rate against the gradient's size over a run (steps
+    numbered from 1). ``rise``: the longest stretch of steps (first, last) over which the rate
+    rose in every coordinate at every step while ‖g‖ fell at every step, with ‖g‖ at its ends
+    (None if there is none); ``steady``: the step from which ‖g‖ and every coordinate's rate
+    stay within ``rel`` of their last values (None if they do not), and the last ‖g‖."""
+
+    rise: tuple[int, int] | None
+    grad_at_rise: tuple[float, float] | None
+    steady: int | None
+    grad_end: float
+
+
+def rate_against_gradient(effective_lr, grads, rel: float = 1e-2) -> RateAgainstGradient:
+    rate = np.asarray(effective_lr, dtype=float)
+    norm = np.linalg.norm(np.asarray(grads, dtype=float), axis=1)
+    both = np.all(np.diff(rate, axis=0) > 0, axis=1) & (np.diff(norm) < 0)  # step t+1 vs t
+    rise, best, run_start = None, 0, None
+    for i, ok in enumerate([*both, False]):
+        if ok and run_start is None:
+            run_start = i
+        elif not ok and run_start is not None:
+            if i - run_start > best:
+                best, rise = i - run_start, (run_start + 1, i + 1)  # steps, 1-based
+            run_start = None
+    steady = steady_from(np.column_stack([rate, norm]), rel)
+    at_rise = None if rise is None else (float(norm[rise[0] - 1]), float(norm[rise[1] - 1]))
+    return RateAgainstGradient(rise, at_rise, steady, float(norm[-1]))
+
+
+def steady_from(values, rel: float) -> int | None:
+    """The step (numbered from 1: ``values[k − 1]`` is step k's) from which every column of
+    ``values`` (steps, …) stays within ``rel`` of its last value; None if the last differs."""
+    values = np.asarray(values, dtype=float).reshape(len(values), -1)
+    near = np.all(np.abs(values - values[-1]) <= rel * np.abs(values[-1]), axis=1)
+    return len(near) - int(np.argmin(near[::-1])) + 1 if not near.all() else 1
+
+
+def still_falling(surface, trajectory, last: int) -> bool:
+    """Whether f − f_min fell at each of the run's last ``last`` steps."""
+    gap = gap_along(surface, trajectory)[-(last + 1) :]
+    return bool(np.all(np.diff(gap) < 0))
+
+
 # ---------------------------------------------------------------------------- curvature
 
 
@@ -244,6 +321,40 @@ def spread_by_size(scaling) -> tuple[NoiseSpread, ...]:
 # ---------------------------------------------------------------------------- schedules
 
 
+def stretches(alphas) -> tuple[tuple[int, int], ...]:
+    """The stretches of constant learning rate of a run: (first step, last step) each, from
+    its α_t (t = 1 … steps)."""
+    alphas = np.asarray(alphas, dtype=float).reshape(-1)
+    starts = [0, *(np.flatnonzero(np.diff(alphas) != 0) + 1)]
+    ends = [*starts[1:], len(alphas)]
+    return tuple((int(a) + 1, int(b)) for a, b in zip(starts, ends, strict=True))
+
+
+def stretch_means(gap, alphas) -> tuple[float, ...]:
+    """The mean of ``gap`` (f − f_min at iterates 0 … steps) over the iterates each stretch of
+    constant α produces (steps a … b: iterates a … b)."""
+    gap = np.asarray(gap, dtype=float)
+    return tuple(float(gap[a : b + 1].mean()) for a, b in stretches(alphas))
+
+
+def expected_gap(surface, start, alphas, sigma: float) -> np.ndarray:
+    """E[f − f_min] at iterates 0 … steps of gradient descent with α_t on a quadratic surface
+    whose gradients carry noise σ·ξ_t (ξ standard normal in each coordinate, as ``run`` adds
+    it): the mean m_t and covariance C_t of θ_t − θ* follow m ← (I − α_t A) m and C ← (I − α_t
+    A) C (I − α_t A)ᵀ + α_t²σ²I, and E[f − f_min] = ½ tr(A (C + m mᵀ))."""
+    point = np.asarray(start, dtype=float)
+    hessian = np.asarray(surface.hessian(point), dtype=float)
+    m = point - np.asarray(surface.minima[0], dtype=float)
+    cov = np.zeros((2, 2))
+    out = [0.5 * float(m @ hessian @ m)]
+    for alpha in np.asarray(alphas, dtype=float).reshape(-1):
+        step = np.eye(2) - alpha * hessian
+        m = step @ m
+        cov = step @ cov @ step.T + alpha**2 * sigma**2 * np.eye(2)
+        out.append(0.5 * float(np.trace(hessian @ (cov + np.outer(m, m)))))
+    return np.asarray(out)
+
+
 @dataclass(frozen=True)
 class ScheduleTotal:
     """How far a schedule lets a run travel: Σα_t over the run's steps and over ``longer``
@@ -257,16 +368,6 @@ class ScheduleTotal:
 
 
 def schedule_total(schedule, lr: float, steps: int, longer: int = 10) -> ScheduleTotal:
-    name, params = parse_schedule(schedule)
     over_run = float(schedule_values(schedule, lr, steps).sum())
     over_ten = float(schedule_values(schedule, lr, longer * steps).sum())
-    if SCHEDULES[name].total_infinite or params.get("warmup"):
-        limit = math.inf if SCHEDULES[name].total_infinite else math.nan
-    elif name == "exponential":
-        limit = lr / (1 - math.exp(-params["k"])) if params["k"] > 0 else math.inf
-    elif name == "step":
-        gamma, every = params["gamma"], params["every"]
-        limit = every * lr / (1 - gamma) if gamma < 1 else math.inf
-    else:
-        limit = math.nan  # only defined over a finite run
-    return ScheduleTotal(over_run, int(longer), over_ten, limit)
+    return ScheduleTotal(over_run, int(longer), over_ten, total_limit(schedule, lr))
