@@ -48,6 +48,13 @@ def _rotation(kappa: float, tol: float) -> core.RotationComparison:
     return core.rotation_comparison(kappa, tol)
 
 
+@st.cache_data(max_entries=16, show_spinner=False)
+def _round_bowl(tol: float) -> core.RotationComparison:
+    """The same sweep on the round bowl (κ = 1): each optimizer's steps without
+    ill-conditioning, which the rotation text compares against."""
+    return core.rotation_comparison(1.0, tol, angles=(0.0,))
+
+
 def _follow_surface(surface, optimizer: str, start) -> None:
     """The range and the pick belong to the surface they were set on (a link rebuilds the store
     without the memo, so its own values stay); a missing end of the range is suggested."""
@@ -119,10 +126,10 @@ def _theory(surface, start, theory, lab: LabSettings, f_ref: float, present: boo
     figure = loss_curves_figure(curves, title=title, present=present, height=420)
     st.plotly_chart(figure, theme=None, config=CONFIG)
     if surface.id == "bowl":
-        st.subheader("Rotation takes away the diagonal methods' advantage")
-        st.markdown(lab_text.ROTATION_TEXT)
+        st.subheader(lab_text.ROTATION_TITLE)
         comparison = _rotation(float(dict(surface.params)["kappa"]), lab.tol)
         labels = {o: OPTIMIZERS[o].name for o in comparison.optimizers}
+        st.markdown(lab_text.rotation_text(comparison, _round_bowl(lab.tol), labels))
         figure = rotation_figure(comparison, labels=labels, present=present, height=380)
         st.plotly_chart(figure, theme=None, config=CONFIG)
         st.caption(lab_text.rotation_caption(comparison))

@@ -3,6 +3,8 @@ numbers of the run (``optim_core.grid`` computes them). No Streamlit, no Plotly.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from optim_core import OPTIMIZERS, QuadraticTheory
@@ -26,12 +28,127 @@ def theory_text(theory: QuadraticTheory) -> str:
     )
 
 
-ROTATION_TEXT = (
-    "Gradient descent is rotation-invariant: turn the bowl (sidebar) and it needs the same steps. "
-    "AdaGrad, RMSProp and Adam divide each *coordinate* by its own gradient scale: on an "
-    "axis-aligned bowl (0° or 90°) that undoes the ill-conditioning, on a rotated one it cannot. "
-    "AdaGrad's lead melts as the bowl turns towards 45°."
-)
+ROTATION_TITLE = "Turning the bowl: does the angle matter?"
+_ALIGNED = (0.0, 90.0)  # the angles at which the bowl's axes are the coordinate axes
+AS_ROUND = 0.1  # "about as many steps as on a round bowl": within 10 %, or one step
+
+
+@dataclass(frozen=True)
+class RotationVerdict:
+    """What the rotation chart shows for one optimizer, each a predicate's outcome. Steps are
+    the chart's (best α of the sweep); a run that never settled counts as slower than any.
+
+    ``round`` its steps on the round bowl (κ = 1); ``aligned`` its most on the axis-aligned
+    bowl, ``worst`` its most at any angle (and that angle); ``aligned_as_round`` /
+    ``worst_as_round``: within AS_ROUND of its round-bowl steps (the ill-conditioning costs it
+    about nothing there); ``vs_gd``: "faster" or "slower" than gradient descent at every angle,
+    else "mixed" (``faster_at`` lists the angles where it is faster, maybe none)."""
+
+    round: float
+    aligned: float
+    worst: float
+    worst_angle: float
+    aligned_as_round: bool
+    worst_as_round: bool
+    vs_gd: str
+    faster_at: tuple[float, ...]
+
+
+def _as_round(steps: float, round_steps: float) -> bool:
+    return bool(steps <= round_steps * (1 + AS_ROUND) + 1)
+
+
+def rotation_verdicts(
+    comparison: RotationComparison, round_bowl: RotationComparison
+) -> dict[str, RotationVerdict]:
+    """Each optimizer's ``RotationVerdict``: ``comparison`` on the κ bowl, ``round_bowl`` the
+    same sweep on the bowl of κ = 1 (its first angle)."""
+    angles = np.asarray(comparison.angles)
+    aligned = np.isin(angles, _ALIGNED)
+    steps = {
+        o: np.where(np.isfinite(v), v, np.inf)
+        for o, v in zip(comparison.optimizers, comparison.steps, strict=True)
+    }
+    rounds = dict(zip(round_bowl.optimizers, (v[0] for v in round_bowl.steps), strict=True))
+    gd, out = steps["sgd"], {}
+    for opt, v in steps.items():
+        r = float(rounds[opt]) if np.isfinite(rounds[opt]) else np.inf
+        at_aligned = float(v[aligned].max()) if aligned.any() else float(v.max())
+        worst = int(np.argmax(v))
+        vs_gd = "faster" if np.all(v < gd) else "slower" if np.all(v > gd) else "mixed"
+        out[opt] = RotationVerdict(
+            r,
+            at_aligned,
+            float(v[worst]),
+            float(angles[worst]),
+            _as_round(at_aligned, r),
+            _as_round(float(v[worst]), r),
+            vs_gd,
+            tuple(float(a) for a in angles[v < gd]),
+        )
+    return out
+
+
+def _steps(value: float, max_steps: int) -> str:
+    return f"{value:.0f}" if np.isfinite(value) else f"more than {max_steps}"
+
+
+def _angles(angles) -> str:
+    words = [f"{a:g}°" for a in angles]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def rotation_text(
+    comparison: RotationComparison, round_bowl: RotationComparison, labels: dict[str, str]
+) -> str:
+    """What the rotation chart shows, in words chosen by ``rotation_verdicts``, with its
+    numbers: what the ill-conditioning costs each optimizer on the axis-aligned and on the
+    turned bowl (against its steps on a round bowl), and whether it beats gradient descent."""
+    verdicts, top = rotation_verdicts(comparison, round_bowl), comparison.max_steps
+    others = [o for o in comparison.optimizers if o != "sgd"]
+    gd = verdicts["sgd"]
+    lines = [
+        f"{' and '.join(labels[o] for o in others)} divide each coordinate's step by that "
+        "coordinate's own gradient scale, so turning the bowl changes what they do; gradient "
+        "descent treats every direction alike. Each is compared with its own steps on a round "
+        "bowl (κ = 1), where there is no ill-conditioning to undo."
+    ]
+    gd_steps = np.asarray(comparison.steps[comparison.optimizers.index("sgd")])
+    gd_steps = np.where(np.isfinite(gd_steps), gd_steps, np.inf)
+    if not np.isfinite(gd_steps).any():
+        head = f"Gradient descent does not settle within {top} steps at any angle"
+    elif np.all(gd_steps == gd_steps[0]):
+        head = f"Gradient descent needs {_steps(gd.worst, top)} steps at every angle"
+    else:
+        head = f"Gradient descent needs up to {_steps(gd.worst, top)} steps"
+    lines.append(f"{head}, against {_steps(gd.round, top)} on a round bowl.")
+    for opt in others:
+        v, name = verdicts[opt], labels[opt]
+        round_steps = f"its {_steps(v.round, top)} on a round bowl"
+        if v.aligned_as_round and not v.worst_as_round:
+            said = (
+                f"{name} needs {_steps(v.aligned, top)} on the axis-aligned bowl, about "
+                f"{round_steps}: there, scaling each coordinate undoes the ill-conditioning. "
+                f"Turned, it loses that: {_steps(v.worst, top)} at {v.worst_angle:g}°."
+            )
+        elif v.aligned_as_round:
+            said = (
+                f"{name} needs at most {_steps(v.worst, top)} at any angle, about "
+                f"{round_steps}: the ill-conditioning costs it little, axis-aligned or turned."
+            )
+        else:
+            said = (
+                f"{name} needs {_steps(v.aligned, top)} on the axis-aligned bowl, more than "
+                f"{round_steps}: its scaling does not undo the ill-conditioning even there."
+            )
+        if v.vs_gd == "mixed" and v.faster_at:
+            said += f" It is faster than gradient descent at {_angles(v.faster_at)} only."
+        elif v.vs_gd == "mixed":
+            said += " It is faster than gradient descent at no angle."
+        else:
+            said += f" It is {v.vs_gd} than gradient descent at every angle."
+        lines.append(said)
+    return " ".join(lines)
 
 
 def rotation_caption(comparison: RotationComparison) -> str:

@@ -13,6 +13,7 @@ import webapp.budget
 from optim_core import OPTIMIZERS, quadratic_theory, run, suggest_lr
 from optim_core.grid import optimum
 from surfaces import SURFACES, get_surface
+from teach.lab_text import ROTATION_TITLE
 from tests._apptest import click, navigation_app
 from webapp.settings import LabSettings, nearest_option
 
@@ -91,6 +92,9 @@ def test_default_lab_is_a_momentum_grid_with_the_theory_on_the_bowl():
     ]
     sgd_steps = values(trace(rotation, OPTIMIZERS["sgd"].name)["y"])
     assert np.ptp(sgd_steps) == 0  # gradient descent does not care about rotation
+    assert any(s.value == ROTATION_TITLE for s in at.subheader)
+    said = next(m.value for m in at.markdown if "divide each coordinate's step" in m.value)
+    assert "Gradient descent needs" in said  # its words: tests/test_claims_b.py
 
 
 def test_optimizer_without_a_second_hyperparameter_sweeps_the_learning_rate_alone():
@@ -176,14 +180,14 @@ def test_theory_overlay_absent_on_rosenbrock():
 def test_theory_on_regression_but_no_rotation_chart():
     at = page(surface=SURFACES["regression"].name)
     assert any(s.value == "Theory on a quadratic" for s in at.subheader)
-    assert not any("Rotation" in s.value for s in at.subheader)
+    assert not any(s.value == ROTATION_TITLE for s in at.subheader)
 
 
 def test_custom_quadratics_theory_or_why_not():
     at = page(surface="custom", formula="x^2 + 10 y^2")
     metrics = {m.label: m.value for m in at.metric}
     assert float(metrics["κ"]) == pytest.approx(10.0)
-    assert not any("Rotation" in s.value for s in at.subheader)  # the bowl's alone
+    assert not any(s.value == ROTATION_TITLE for s in at.subheader)  # the bowl's alone
     at.session_state["formula"] = "x^2 - y^2"  # AppTest keeps no sidebar widgets after a switch
     at.run()
     assert not at.exception
