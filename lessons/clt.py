@@ -88,8 +88,9 @@ LESSON = Lesson(
         r"at m = {{m_2}} ({{ratio_2}} times; $1/\sqrt{m}$ = {{predicted_2}}). On the "
         "view's log-log chart the measured slope is {{slope}}, the law's {{slope_law}}. A "
         "batch {{size_factor}} times larger costs {{size_factor}} times more gradients and "
-        "quiets the noise only {{spread_factor}} times. Drawn without replacement, as the "
-        "Race's shuffled epochs do, m = {{m_2}} of the {{n}} examples is a sizeable share "
+        "quiets the noise only {{spread_factor}} times. Drawn without replacement, as a batch "
+        "within one of the Race's shuffled epochs is, m = {{m_2}} of the {{n}} examples is a "
+        "sizeable share "
         r"of the data and the spread falls faster: {{distinct_2}} times, as "
         r"$\sqrt{(N - m)/(m(N - 1))}$ = {{distinct_predicted_2}} predicts."
     ),

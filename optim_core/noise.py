@@ -9,8 +9,15 @@ At a point θ, the N per-example gradients gᵢ have mean g = ∇f(θ) and (popu
   Cov ĝ = Σ / m · (N − m)/(N − 1), the finite-population factor; m = N gives g exactly.
 
 So its spread √trace(Cov ĝ) falls like 1/√m: a slope of −½ on log-log axes. The batches come
-from the runner's own index stream (``sampling`` as in ``run``), so the cloud is what the
-optimizers see. Plain values in, frozen results out; no Streamlit, no Plotly.
+from the runner's own index stream (``sampling`` as in ``run``).
+
+Two clouds: ``gradient_noise`` draws the first batch of each of many independent streams (for
+``"shuffle"``, m distinct examples: the prediction above), ``run_batches`` every batch one run
+drew, step by step. When m does not divide N a shuffled stream's batch can straddle two epochs:
+a examples from the end of one permutation and b = m − a from the start of the next, two
+independent draws without replacement, so Cov ĝ = Σ/m² · [a(N − a) + b(N − b)]/(N − 1) — larger
+than a within-epoch batch's Σ/m · (N − m)/(N − 1), which is the case b = 0.
+Plain values in, frozen results out; no Streamlit, no Plotly.
 """
 
 from __future__ import annotations
@@ -26,10 +33,13 @@ from optim_core.spec import OptimizerError
 __all__ = [
     "GradientNoise",
     "NoiseScaling",
+    "RunBatches",
     "finite_population_factor",
     "gradient_noise",
     "noise_scaling",
     "per_example_covariance",
+    "run_batches",
+    "straddle_factors",
 ]
 
 SAMPLES = 400  # mini-batches drawn for a cloud
@@ -204,4 +214,96 @@ def noise_scaling(
         predicted.append(_spread(sigma / m * finite_population_factor(n, int(m), sampling)))
     return NoiseScaling(
         sampling, n, sizes, np.asarray(measured), np.asarray(predicted), int(samples)
+    )
+
+
+# ---------------------------------------------------------------------------- one run's batches
+
+
+def straddle_factors(n: int, m: int, sampling: str, steps: int) -> tuple[np.ndarray, np.ndarray]:
+    """For each step of a run, whether its batch straddles two epochs of a shuffled stream, and
+    f_t with Cov ĝ_t = Σ/m · f_t: [a(N − a) + b(N − b)] / (m(N − 1)) for a batch of a examples
+    from one epoch and b = m − a from the next (b = 0 within an epoch); 1 with replacement."""
+    if sampling == "replacement" or n == 1:
+        return np.zeros(steps, dtype=bool), np.ones(steps)
+    first = np.arange(steps) * m  # the stream position of each batch's first example
+    a = np.minimum(m, n - first % n)  # examples left in its first epoch
+    b = m - a
+    return b > 0, (a * (n - a) + b * (n - b)) / (m * (n - 1))
+
+
+@dataclass(frozen=True, eq=False)
+class RunBatches:
+    """Every mini-batch one run drew (``run``'s index stream for ``sampling`` and ``seed``), its
+    gradient at ``point`` and the central limit theorem's covariance for each: Σ/m · f_t
+    (``straddle_factors``). ``group`` selects batches: "within" an epoch, "straddling" two, or
+    "all"."""
+
+    point: tuple[float, float]
+    batch_size: int
+    sampling: str
+    n_examples: int
+    full_grad: np.ndarray  # (2,) ∇f at the point
+    per_example_cov: np.ndarray  # (2, 2) Σ
+    samples: np.ndarray  # (steps, 2) the mini-batch gradient of each step's batch at the point
+    straddles: np.ndarray  # (steps,) bool
+    factors: np.ndarray  # (steps,) f_t
+
+    def chosen(self, group: str = "all") -> np.ndarray:
+        if group == "all":
+            return np.ones(len(self.samples), dtype=bool)
+        return self.straddles if group == "straddling" else ~self.straddles
+
+    def count(self, group: str = "all") -> int:
+        return int(self.chosen(group).sum())
+
+    def predicted_cov(self, group: str = "all") -> np.ndarray:
+        """Σ/m times the mean f_t of the group: the covariance of a batch drawn from it."""
+        keep = self.chosen(group)
+        mean = float(self.factors[keep].mean()) if keep.any() else math.nan
+        return self.per_example_cov / self.batch_size * mean
+
+    def predicted_spread(self, group: str = "all") -> float:
+        """The predicted RMS distance of the group's ĝ from ∇f."""
+        return _spread(self.predicted_cov(group)) if self.count(group) else math.nan
+
+    def measured_spread(self, group: str = "all") -> float:
+        d = self.samples[self.chosen(group)] - self.full_grad
+        return math.sqrt(float(np.mean(np.sum(d * d, axis=1)))) if len(d) else math.nan
+
+    def inside(self, k: float, group: str = "all") -> float | None:
+        """The fraction of the group's batches inside their own predicted k-σ ellipse (None
+        when no batch has spread: every batch is the full gradient, or the group is empty)."""
+        scale = float(np.trace(self.per_example_cov))
+        keep = self.chosen(group) & (self.factors * scale > 1e-12 * scale)
+        if not keep.any():
+            return None
+        d = self.samples[keep] - self.full_grad
+        solved = np.linalg.lstsq(self.per_example_cov / self.batch_size, d.T, rcond=None)[0]
+        distance = np.einsum("ij,ji->i", d, solved) / self.factors[keep]
+        return float(np.mean(distance <= k * k))
+
+
+def run_batches(
+    surface, point, batch_size: int, sampling: str, seed: int, steps: int
+) -> RunBatches:
+    """The batches ``run(…, batch_size=m, sampling=…, seed=…, steps=…)`` draws, step by step,
+    each one's gradient at ``point``, and the CLT's prediction for each."""
+    n = _check(surface, batch_size, sampling, 2)
+    m = int(batch_size)
+    indices = batch_indices(n, m, sampling, int(seed), 1, int(steps))[0].astype(np.intp)
+    point = np.asarray(point, dtype=float)
+    grads = np.asarray(surface.example_grads(point), dtype=float)
+    full, sigma = per_example_covariance(surface, point)
+    straddles, factors = straddle_factors(n, m, sampling, int(steps))
+    return RunBatches(
+        point=(float(point[0]), float(point[1])),
+        batch_size=m,
+        sampling=sampling,
+        n_examples=n,
+        full_grad=full,
+        per_example_cov=sigma,
+        samples=grads[indices].mean(axis=1),
+        straddles=straddles,
+        factors=factors,
     )

@@ -1,9 +1,13 @@
 """The Race's Gradient-noise view through AppTest: offered on data surfaces only (a link asking
 for it elsewhere falls back to the race), drawn for the chosen m and sampling, with captions."""
 
-from optim_core.noise import gradient_noise
+import base64
+
+import numpy as np
+
+from optim_core.noise import run_batches
 from surfaces import get_surface
-from teach.noise_text import noise_caption
+from teach.noise_text import batches_caption
 from tests._apptest import figures, navigation_app
 from webapp.settings import RaceSettings, RunSettings, View
 
@@ -14,6 +18,13 @@ def _open(**query):
     at = navigation_app(RACE, {"steps": "30", **query})
     assert not at.exception, at.exception
     return at
+
+
+def _length(spec) -> int:
+    """How many values a figure array holds (a plain list, or plotly's base64 typed array)."""
+    if isinstance(spec, dict):
+        return len(base64.b64decode(spec["bdata"])) // np.dtype(spec["dtype"]).itemsize
+    return len(spec)
 
 
 def _view_control(at):
@@ -33,8 +44,10 @@ def test_noise_view_on_regression_shows_the_cloud_for_the_chosen_m_and_its_capti
     assert "mini-batch gradients ĝ (m = 4)" in names and "CLT 2σ ellipse" in names
     assert scaling["layout"]["xaxis"]["type"] == "log"
     surface = get_surface("regression")
-    expected = noise_caption(gradient_noise(surface, surface.start, 4, "replacement"))
-    assert expected in [c.value for c in at.caption]
+    batches = run_batches(surface, surface.start, 4, "replacement", seed=0, steps=30)
+    assert batches_caption(batches) in [c.value for c in at.caption]  # the run's 30 batches
+    (dots,) = [t for t in cloud["data"] if t["name"].startswith("mini-batch")]
+    assert _length(dots["x"]) == 30
     assert at.query_params["race_view"] == "noise"
 
 

@@ -1,8 +1,9 @@
 """Figures of mini-batch gradient noise: the cloud of mini-batch gradients at one point with the
 central limit theorem's ellipses, and its spread against the batch size on log-log axes.
 
-Figures take the core's typed results (``optim_core.noise.GradientNoise``, ``NoiseScaling``).
-The cloud is drawn in SGD's colour: it is the gradient SGD steps along.
+Figures take the core's typed results (``optim_core.noise.GradientNoise`` or ``RunBatches``,
+``NoiseScaling``). The cloud is drawn in SGD's colour: it is the gradient SGD steps along; a
+run's batches that straddle two epochs are drawn apart, with their own (mean) ellipses.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ ELLIPSE_COLOR = "#1b1b1b"
 ELLIPSE_DASHES = ("solid", "dash")
 REFERENCE_COLOR = "#8a8a8a"
 CHOSEN_COLOR = "#b8860b"
+STRADDLE_COLOR = "#CC6677"  # Paul Tol's rose: the batches that straddle two epochs
 ELLIPSE_POINTS = 121
 
 
@@ -33,31 +35,69 @@ def ellipse(center, cov, k: float, n: int = ELLIPSE_POINTS) -> np.ndarray:
     )
 
 
+def _groups(noise) -> list[tuple[str, np.ndarray, np.ndarray | None, str, str, str]]:
+    """The clouds to draw: (name, samples, predicted covariance or None, colour, symbol, the
+    ellipses' name suffix). One for a ``GradientNoise``; a ``RunBatches`` has one per group of
+    its batches (within an epoch, straddling two), each with its own prediction."""
+    m = noise.batch_size
+    if not hasattr(noise, "straddles"):
+        cov = noise.predicted_cov if noise.inside(SIGMAS[0]) is not None else None
+        return [
+            (f"mini-batch gradients ĝ (m = {m})", noise.samples, cov, CLOUD_COLOR, "circle", "")
+        ]
+    parts = [("within", "within an epoch", CLOUD_COLOR, "circle", "")]
+    if noise.count("straddling"):
+        parts.append(
+            (
+                "straddling",
+                "straddling two epochs",
+                STRADDLE_COLOR,
+                "diamond",
+                ", straddling (mean)",
+            )
+        )
+    out = []
+    for group, words, color, symbol, suffix in parts:
+        if not noise.count(group):
+            continue
+        name = f"mini-batch gradients ĝ (m = {m})" + (f", {words}" if len(parts) > 1 else "")
+        spread = noise.inside(SIGMAS[0], group) is not None
+        cov = noise.predicted_cov(group) if spread else None
+        out.append((name, noise.samples[noise.chosen(group)], cov, color, symbol, suffix))
+    return out
+
+
 def noise_figure(noise, *, present: bool = False, height: int | None = None) -> go.Figure:
     """The mini-batch gradients as dots, the full gradient as a cross, and the predicted
-    covariance Σ/m (× the finite-population factor) as its 1σ and 2σ ellipses."""
+    covariance Σ/m (× the finite-population factor) as its 1σ and 2σ ellipses; for a run's
+    batches (``RunBatches``) those straddling two epochs apart, with their own mean ellipses."""
     fig = go.Figure()
     dot = 7 if present else 5
-    fig.add_trace(
-        go.Scatter(
-            x=noise.samples[:, 0],
-            y=noise.samples[:, 1],
-            mode="markers",
-            marker={"size": dot, "color": CLOUD_COLOR, "opacity": 0.55},
-            name=f"mini-batch gradients ĝ (m = {noise.batch_size})",
-            hovertemplate="ĝ = (%{x:.4g}, %{y:.4g})<extra></extra>",
+    groups = _groups(noise)
+    for name, samples, _, color, symbol, _ in groups:
+        fig.add_trace(
+            go.Scatter(
+                x=samples[:, 0],
+                y=samples[:, 1],
+                mode="markers",
+                marker={"size": dot, "color": color, "opacity": 0.55, "symbol": symbol},
+                name=name,
+                hovertemplate="ĝ = (%{x:.4g}, %{y:.4g})<extra></extra>",
+            )
         )
-    )
-    if noise.inside(SIGMAS[0]) is not None:
+    for _, _, cov, color, _, suffix in groups:
+        if cov is None:
+            continue
+        line = ELLIPSE_COLOR if not suffix else color
         for k, dash in zip(SIGMAS, ELLIPSE_DASHES, strict=True):
-            ring = ellipse(noise.full_grad, noise.predicted_cov, k)
+            ring = ellipse(noise.full_grad, cov, k)
             fig.add_trace(
                 go.Scatter(
                     x=ring[:, 0],
                     y=ring[:, 1],
                     mode="lines",
-                    line={"color": ELLIPSE_COLOR, "width": line_width(present), "dash": dash},
-                    name=f"CLT {k:g}σ ellipse",
+                    line={"color": line, "width": line_width(present), "dash": dash},
+                    name=f"CLT {k:g}σ ellipse{suffix}",
                     hoverinfo="skip",
                 )
             )
@@ -77,12 +117,15 @@ def noise_figure(noise, *, present: bool = False, height: int | None = None) -> 
     )
     fig.update_xaxes(title_text="∂f/∂x", zeroline=False)
     fig.update_yaxes(title_text="∂f/∂y", zeroline=False)
-    if noise.inside(SIGMAS[0]) is None:  # no spread: the per-example scale, not rounding's
+    if all(cov is None for _, _, cov, *_ in groups):  # no spread: the per-example scale
         for axis, update in enumerate((fig.update_xaxes, fig.update_yaxes)):
             half = 2.0 * np.sqrt(noise.per_example_cov[axis, axis]) or 1.0
             update(range=[noise.full_grad[axis] - half, noise.full_grad[axis] + half])
+    whose = (
+        "The run's mini-batch gradients" if hasattr(noise, "straddles") else "Mini-batch gradients"
+    )
     fig.update_layout(
-        title={"text": f"Mini-batch gradients at ({noise.point[0]:.3g}, {noise.point[1]:.3g})"},
+        title={"text": f"{whose} at ({noise.point[0]:.3g}, {noise.point[1]:.3g})"},
         legend={"orientation": "h", "yanchor": "top", "y": -0.14, "x": 0},
         hovermode="closest",
     )

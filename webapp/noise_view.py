@@ -1,5 +1,6 @@
-"""The Race's "Gradient noise" view: on a data surface, the cloud of mini-batch gradients at the
-start point against the central limit theorem, and its spread as the batch grows.
+"""The Race's "Gradient noise" view: on a data surface, the gradient at the start point of every
+mini-batch the race's runs drew (step by step, those straddling two epochs apart) against the
+central limit theorem, and the spread of fresh batches as the batch grows.
 Layout only; the numbers come from ``optim_core.noise``, the figures from ``viz.noise``.
 """
 
@@ -19,8 +20,8 @@ NOISE = "noise"
 
 
 @cached_on_surface(max_entries=64, show_spinner=False)
-def _noise(surface, start, m, sampling, seed) -> core.GradientNoise:
-    return core.gradient_noise(surface, start, m, sampling, seed=seed)
+def _batches(surface, start, m, sampling, seed, steps) -> core.RunBatches:
+    return core.run_batches(surface, start, m, sampling, seed, steps)
 
 
 @cached_on_surface(max_entries=32, show_spinner=False)
@@ -55,14 +56,14 @@ def noise_batch() -> None:
 
 
 def noise_view(surface, run: RunSettings, start, present: bool) -> None:
-    """The cloud (the page's main chart) and the spread against m, each with its caption. The
-    full batch is the exact gradient: m = N distinct examples."""
+    """The cloud of the run's batches (the page's main chart) and the spread against m, each
+    with its caption. The full batch is the exact gradient: m = N distinct examples."""
     m = run.batch or surface.n_examples
     sampling = run.sampling if run.batch else "shuffle"
     start = (float(start[0]), float(start[1]))
-    noise = _noise(surface, start, m, sampling, run.seed)
-    hero_chart(noise_figure(noise, present=present, height=None if present else 520), present)
-    st.caption(noise_text.noise_caption(noise))
+    batches = _batches(surface, start, m, sampling, run.seed, run.steps)
+    hero_chart(noise_figure(batches, present=present, height=None if present else 520), present)
+    st.caption(noise_text.batches_caption(batches, run.noise))
     scaling = _scaling(surface, start, sampling, run.seed)
     figure = scaling_figure(scaling, batch_size=m, present=present, height=480 if present else 340)
     st.plotly_chart(figure, theme=None, config=plotly_config())
