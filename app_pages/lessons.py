@@ -8,6 +8,7 @@ import streamlit as st
 import lessons as _lesson_data
 from lessons import CONVENTIONS, LESSONS, PAGE_TITLES, Lesson
 from optim_core import OPTIMIZERS
+from optim_core.spec import SOURCES
 from webapp.settings import PageSettings
 from webapp.state import publish, show_notices
 from webapp.table import table
@@ -85,6 +86,11 @@ def _formulas() -> None:
             for c in CONVENTIONS
         ]
     )
+    with st.expander("The lecture lines this table quotes, as the course writes them"):
+        for c in CONVENTIONS:
+            if c.quotes:
+                lines = "; ".join(f"{SOURCES[quote.source]}: {quote}" for quote in c.quotes)
+                st.markdown(f"**{c.question}** — {lines}")
     st.markdown("**What Descent Lab implements**, in each optimizer's own words:")
     for optimizer in dict.fromkeys(o for c in CONVENTIONS for o in c.optimizers):
         spec = OPTIMIZERS[optimizer]

@@ -257,7 +257,9 @@ def test_a_diverged_run_stops_at_an_x_on_the_edge_that_appears_when_the_race_get
     whole = xy(in_frame(spec, spec["frames"][-1], "path-sgd"))
     assert np.all((whole >= [x0 - 1e-5, y0 - 1e-5]) & (whole <= [x1 + 1e-5, y1 + 1e-5]))
     assert whole[-1] == pytest.approx(mark, abs=1e-5)
-    assert f"diverged at step {runs['sgd'].diverged_at}" in trace(spec, "diverged-sgd")["text"][0]
+    text = trace(spec, "diverged-sgd")["text"][0]  # the two words, each its own step
+    assert f"leaves the view here for good, after step {last - 1}" in text
+    assert f"the divergence rule stops it at step {runs['sgd'].diverged_at}" in text
     seen = []
     for frame in spec["frames"]:
         cross = xy(in_frame(spec, frame, "diverged-sgd"))

@@ -5,9 +5,9 @@ contour, the start point, the known minima — and, per optimizer, three traces 
 (so one legend click hides all three): its path, its moving dot (head and a short trail, in the
 optimizer's colour and marker symbol) and, for a run that diverged, an ×.  Before Play no path is
 shown: each frame grows every path up to the frame's step, moves the dots, and shows an × once
-the animation reaches the step where that run left the view (``show_paths=True`` draws the whole
-paths and the × marks from the start instead, and frames then move only the dots).  What the
-frames carry, and how the paths in them are kept small, is ``viz.race_frames``.
+the animation reaches the step where that run left the view for good (``show_paths=True`` draws
+the whole paths and the × marks from the start instead, and frames then move only the dots).
+What the frames carry, and how the paths in them are kept small, is ``viz.race_frames``.
 
 The contour under the race is a layout image, not a contour trace: when frames play, plotly.js
 drops every contour and heatmap trace from the plot (plotly.py#2151, plotly.js#4491; with
@@ -193,9 +193,13 @@ def run_label(key: str, lr: float | None, diverged_at: int | None) -> str:
     return label if diverged_at is None else f"{label} ✕ diverged at {diverged_at}"
 
 
-def mark_text(key: str, diverged_at: int) -> str:
-    """The hover text of a diverged run's ×."""
-    return f"{optimizer_name(key)} diverged at step {diverged_at}"
+def mark_text(key: str, diverged_at: int, last_inside: int) -> str:
+    """The hover text of a diverged run's ×: where it left the view (the chart's box) for good,
+    and when the divergence rule stopped it (``optim_core.theory``: the two words)."""
+    return (
+        f"{optimizer_name(key)} leaves the view here for good, after step {last_inside}; "
+        f"the divergence rule stops it at step {diverged_at}"
+    )
 
 
 def _comet_sizes(trail: int, head: float) -> np.ndarray:
@@ -214,7 +218,7 @@ class _Run:
         self.path, self.last, self.mark = visible_path(traj.path, traj.diverged_at, view)
         self.label = run_label(key, lr, traj.diverged_at)
         if self.mark is not None:
-            self.mark_text = mark_text(key, traj.diverged_at)
+            self.mark_text = mark_text(key, traj.diverged_at, self.last - 1)
         # Earlier optimizers get larger dots (drawn first, underneath): coinciding dots nest.
         self.head = head * (1.0 + DOT_SPREAD * (count - 1 - index) / max(count - 1, 1))
 
@@ -244,7 +248,8 @@ def _mark_xy(run: _Run, shown: bool) -> dict:
 
 
 def _divergence_trace(run: _Run, shown: bool, present: bool) -> dict:
-    """An × in the optimizer's colour where its run left the view (none until ``shown``)."""
+    """An × in the optimizer's colour where its diverged run left the view for good (none until
+    ``shown``)."""
     return {
         "type": "scatter",
         **_mark_xy(run, shown),

@@ -30,7 +30,7 @@ def _member(key: str, lr: float, path: np.ndarray, diverged_at: int | None, view
         "y": f32(shown[keep, 1]),
         "end": [float(v) for v in drawn[last]],
         "mark": None if mark is None else [float(mark[0]), float(mark[1])],
-        "mark_text": None if mark is None else mark_text(key, diverged_at),
+        "mark_text": None if mark is None else mark_text(key, diverged_at, last - 1),
         "label": run_label(key, lr, diverged_at),  # as in a race of up to ``CROWDED``
         "short": run_label(key, None, diverged_at),  # as in a more crowded one
     }
