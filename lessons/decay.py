@@ -66,7 +66,7 @@ PHRASES = {  # the words a predicate on the runs picks; each filled from the run
     "lower": "{{ratio}} times lower",
     "higher": "{{ratio_up}} times higher",
     "stalls": (
-        "the run stalls before it arrives: from step {{hard_stall}} on its f − f_min stays "
+        "the run stalls: from step {{hard_stall}} on its f − f_min stays "
         "within {{stall_pct}} % of {{hard_final}}, {{hard_vs_const}} times that of constant α"
     ),
     "no_stall": (
