@@ -51,22 +51,28 @@ def _move(delta: int, steps: int) -> None:
     set_values(step_t=min(max(t, 1), steps))
 
 
-def _zoom() -> bool:
+def _zoom(label: str = "Zoom to this step") -> bool:
     hint = "Late steps are short: zoom the view to this step's points."
-    return widget(st.toggle, "Zoom to this step", "step_zoom", help=hint)
+    return widget(st.toggle, label, "step_zoom", help=hint)
 
 
 def _scrubber(steps: int, present: bool) -> tuple[int, bool | None]:
     """Step t, and (presenting, where the zoom toggle joins this row) whether to zoom."""
     if int(store().get("step_t", 1)) > steps:
         set_values(step_t=steps)
-    spec = [3, 9, 3, 5] if present else [3, 12, 3]
+    spec = [4, 6, 4, 4] if present else [3, 12, 3]  # presenting: under the picture, large type
     back, slider, forward, *more = st.columns(spec, vertical_alignment="bottom")
     zoom = None
     if more:
         with more[0]:
-            zoom = _zoom()
-    back.button("◀ Previous", key="step_prev", on_click=_move, args=(-1, steps), width="stretch")
+            zoom = _zoom("Zoom")
+    back.button(
+        "◀ Back" if present else "◀ Previous",
+        key="step_prev",
+        on_click=_move,
+        args=(-1, steps),
+        width="stretch",
+    )
     forward.button("Next ▶", key="step_next", on_click=_move, args=(1, steps), width="stretch")
     hint = "The update from θ_{t−1} to θ_t. Steps count from 1, as in the update rules."
     with slider:
@@ -87,10 +93,11 @@ def _rule(spec, hyper: dict) -> None:
 
 
 def _this_step(surface, trajectory, t: int, noise, present: bool, hero, zoom: bool | None) -> None:
-    """The picture (presenting: in ``hero``, the top of the page) and this step's numbers: a
-    stochastic gradient (``noise`` σ > 0, or a mini-batch) as ĝ, with the exact ∇f beside it."""
-    if present:
-        picture, numbers = hero, st.container()
+    """The picture (presenting: ``hero``, the picture's place and the numbers' beside it, at the
+    top of the page) and this step's numbers: a stochastic gradient (``noise`` σ > 0, or a
+    mini-batch) as ĝ, with the exact ∇f beside it."""
+    if present:  # the numbers beside the picture and ◀ ▶: on the projector's one screen
+        picture, numbers = hero
     else:
         picture, numbers = stacked_columns("step_now", 2, gap="medium")
     with picture:
@@ -165,8 +172,12 @@ def step_page() -> None:
 def _step(view, surface, start) -> None:
     """Everything under the title. ◀ ▶, the slider and the settings rerun this part only: not
     the sidebar and the page around it, on the server and in the browser."""
-    # Presenting: the picture first and large, the step row under it, then the settings row.
-    hero, row = (st.container(), st.container()) if view.present else (None, None)
+    # Presenting: the picture first and large with the step row under it and this step's numbers
+    # beside them, then the settings row.
+    hero, row = None, None
+    if view.present:
+        left, right = st.columns([5, 4], gap="medium")
+        hero, row = (left.container(), right), left.container()
     optimizer, steps = _settings(surface, start)
     step = StepSettings.read(store())
     hyper = dict(step.hyper)
