@@ -168,3 +168,13 @@ def test_a_session_through_the_proxy(proxy, chromium_browser):
     assert {row[0] for row in socket_rows} == {"101"}, socket_rows
     upstreams = {row[1] for row in mine}
     assert len(upstreams) == 1 and upstreams <= set(replicas), upstreams
+
+
+def test_plotly_js_comes_through_with_a_days_cache(proxy):
+    """The Race's plotly.js (served by a replica for the board) is kept by a browser for a day
+    behind nginx: the replica sends it with no validator, so it would be fetched on every load."""
+    url, _, _ = proxy
+    path = "/_stcore/bidi-components/descent_lab.plotlyjs/plotly.min.js"
+    with urllib.request.urlopen(f"{url}{path}", timeout=30) as r:
+        assert r.status == 200 and r.read(200).lstrip().startswith(b"/**")
+        assert r.headers.get_all("Cache-Control") == ["public, max-age=86400"]
