@@ -20,6 +20,7 @@ from optim_core import OPTIMIZERS
 from tests.e2e.conftest import assert_no_exception, wait_idle
 
 HERO = ".st-key-hero .js-plotly-plot"
+RACE_HERO = ".st-key-race_hero .dl-board .js-plotly-plot"  # the Race's board (webapp/board)
 ALL = "race?" + "&".join(f"race_opts={o}" for o in OPTIMIZERS)
 NORMAL = (
     "race",
@@ -47,6 +48,7 @@ _GROWN = """sel => {
 @pytest.mark.parametrize(("width", "height", "url"), CASES)
 def test_the_main_chart_has_its_room_before_it_is_drawn(app_url, browser, width, height, url):
     present = height in (720, 1080)
+    hero = RACE_HERO if url.startswith("race") else HERO
     context = browser.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
     page.js_errors = []
@@ -58,12 +60,12 @@ def test_the_main_chart_has_its_room_before_it_is_drawn(app_url, browser, width,
         page.wait_for_function(
             "sel => { const gd = document.querySelector(sel);"
             " return gd && gd._fullLayout && gd.querySelector('.main-svg'); }",
-            arg=HERO,
+            arg=hero,
             timeout=60_000,
         )
         page.wait_for_timeout(500)  # a responsive chart takes its container's size
         assert_no_exception(page)
-        grown = page.evaluate(_GROWN, HERO)
+        grown = page.evaluate(_GROWN, hero)
         assert not grown, f"plotly.js grew the margins and drew again: {grown}"
     finally:
         context.close()

@@ -1,8 +1,9 @@
 """Layout on real screens (issue #9): every page presented at 1280×720 and 1920×1080, and in
 normal mode at 1024×768 with the sidebar open.
 
-Presenting, the page's main chart (``.st-key-hero``) starts inside the screen and takes at least
-60 % of its height, and its tick labels are large. At every size no control (button, input,
+Presenting, the page's main chart (``.st-key-hero``; on the Race, its board in
+``.st-key-race_hero``) starts inside the screen and takes at least 60 % of its height, and its
+tick labels are large. At every size no control (button, input,
 select, slider, a Plotly animation button) is cut off on the right or overlaps another, nothing
 scrolls sideways, no formula or table is cut off, and no exception is shown. One
 page load per (page, size).
@@ -22,8 +23,15 @@ SIZES = {
     "1024x768": (1024, 768, False),
 }
 HERO = ".st-key-hero .js-plotly-plot"
+RACE_HERO = ".st-key-race_hero .dl-board .js-plotly-plot"  # the Race's board (webapp/board)
 MIN_HERO_SHARE = 0.6
 MIN_TICK_PX = 16  # presenting: every tick label of every chart at least this large
+
+
+def hero(name: str) -> str:
+    """The selector of the page's main chart."""
+    return RACE_HERO if name == "race" else HERO
+
 
 # Every chart has drawn (plotly.js has laid it out) and the hero, if any, has its final size.
 _CHARTS_DRAWN = """() => [...document.querySelectorAll('[data-testid="stMain"] .js-plotly-plot')]
@@ -107,7 +115,7 @@ def test_layout(app_url, screen, name):
         page.goto(f"{app_url}/{name}{'?present=true' if present else ''}", wait_until="commit")
         wait_idle(page, timeout=90_000)
         if name in WITH_HERO:
-            page.wait_for_selector(HERO, timeout=60_000)
+            page.wait_for_selector(hero(name), timeout=60_000)
         page.wait_for_function(_CHARTS_DRAWN, timeout=60_000)
         page.wait_for_timeout(500)  # a responsive chart takes its container's size
         assert_no_exception(page)
@@ -115,7 +123,7 @@ def test_layout(app_url, screen, name):
             side = page.locator('[data-testid="stSidebar"]').bounding_box()
             assert side is None or side["x"] + side["width"] <= 1, side
         if name in WITH_HERO:
-            box = page.locator(HERO).bounding_box()
+            box = page.locator(hero(name)).bounding_box()
             assert box is not None
             if present:
                 assert 0 <= box["y"] < height, f"the main chart starts at y = {box['y']}"
@@ -150,7 +158,7 @@ def test_layout(app_url, screen, name):
 # Per legend entry of the hero chart: whether it lies inside the legend's visible box (a
 # legend taller than its room scrolls, and its last entries are then hidden below).
 _LEGEND_ENTRIES = """() => {
-    const legend = document.querySelector('.st-key-hero .js-plotly-plot .legend');
+    const legend = document.querySelector('.st-key-race_hero .dl-board .js-plotly-plot .legend');
     const room = legend.querySelector('.bg').getBoundingClientRect();
     return [...legend.querySelectorAll('.traces')].map(entry => {
         const r = entry.getBoundingClientRect();
@@ -176,7 +184,7 @@ def test_every_optimizer_of_a_presented_race_is_in_its_legend_without_scrolling(
         every = "&".join(f"race_opts={opt}" for opt in OPTIMIZERS)
         page.goto(f"{app_url}/race?present=true&{every}", wait_until="commit")
         wait_idle(page, timeout=90_000)
-        page.wait_for_selector(HERO, timeout=60_000)
+        page.wait_for_selector(RACE_HERO, timeout=60_000)
         page.wait_for_function(_CHARTS_DRAWN, timeout=60_000)
         assert_no_exception(page)
         entries = page.evaluate(_LEGEND_ENTRIES)

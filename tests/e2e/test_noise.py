@@ -30,12 +30,12 @@ def _cloud(page) -> dict:
     return page.evaluate(CLOUD)
 
 
-def _next_batch(page, m: int) -> dict:
-    """ArrowRight on the batch slider's thumb, then the redrawn cloud of batch size m."""
+def _next_batch(page, m: int, key: str = "ArrowRight") -> dict:
+    """``key`` on the batch slider's thumb, then the redrawn cloud of batch size m."""
     before = page.url
     thumb = page.locator(".st-key-batch").get_by_role("slider")
     thumb.focus()
-    thumb.press("ArrowRight")
+    thumb.press(key)
     page.wait_for_function("(b) => location.href !== b", arg=before, timeout=15_000)
     settle(page)
     page.wait_for_function(
@@ -49,7 +49,9 @@ def test_batch_slider_shrinks_the_cloud_of_mini_batch_gradients(page, app_url):
     open_page(page, f"{app_url}/race?surface=regression&race_view=noise")
     full = _cloud(page)
     assert full["name"].endswith("(m = 40)") and full["spread"] < 1e-9  # the exact gradient
-    spreads = [_next_batch(page, m)["spread"] for m in (1, 2, 4)]
+    # The sizes run 1, 2, 4, … 32, full batch: Home goes to m = 1, then one stop right each.
+    spreads = [_next_batch(page, 1, "Home")["spread"]]
+    spreads += [_next_batch(page, m)["spread"] for m in (2, 4)]
     assert "batch=4" in page.url and "race_view=noise" in page.url
     assert all(math.isfinite(s) and s > 0 for s in spreads)
     assert spreads[0] > spreads[1] > spreads[2]

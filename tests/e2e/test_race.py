@@ -116,8 +116,9 @@ def test_opening_a_url_restores_the_view(page, app_url):
     )
     chart_ready(page)
     names = page.evaluate(TRACE_NAMES)
-    assert "Adam" in names and any(n.startswith("Gradient descent") for n in names)
-    assert "RMSProp" not in names
+    # The legend names each optimizer with its α (a race of up to six): Adam's from the URL.
+    assert "Adam · α 0.02" in names and any(n.startswith("Gradient descent") for n in names)
+    assert not any(n.startswith("RMSProp") for n in names)
     start = trace_xy(page, "start")
     assert (start[0][0], start[1][0]) == pytest.approx((1.5, -1.0))
     kappa = page.locator(".st-key-bowl_kappa input[type=range]")
@@ -173,12 +174,12 @@ def test_the_figure_choice_switches_the_figure_and_lands_in_the_url(page, app_ur
             "() => Boolean(document.querySelector('.js-plotly-plot')._fullLayout.scene)"
         )
         assert scene == is_3d
-        assert page.locator(".st-key-race_chart").count() == 0  # no clickable contour now
+        assert page.locator(".st-key-race_board").count() == 0  # no clickable contour now
     choice.get_by_role("radio", name="Race").click()
     page.wait_for_function("() => !location.search.includes('race_view=')", timeout=15_000)
     wait_idle(page)
     chart_ready(page)
-    assert page.locator(".st-key-race_chart .js-plotly-plot").count() == 1
+    assert page.locator(".st-key-race_board .dl-board .js-plotly-plot").count() == 1
     assert_no_exception(page)
 
 

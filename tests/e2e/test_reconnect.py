@@ -51,6 +51,15 @@ IDLE_WITH_FRAMES = """() => {
 # one: the browser asks the new server for the entry script's hash (see router.py).
 KILL_AFTER_MS = 250
 TITLE = "() => { const h = document.querySelector('h1'); return h && h.innerText.trim(); }"
+# Every script state the page goes through from now on (the Race's board keeps its graph div,
+# frames and all, while the server is away: only a new run tells that the page came back).
+WATCH_RUNS = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    window.__runStates = [];
+    new MutationObserver(() => window.__runStates.push(app.getAttribute('data-test-script-state')))
+        .observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}"""
+RAN_AGAIN = "() => (window.__runStates || []).includes('running')"
 
 
 class Server:
@@ -150,18 +159,30 @@ def test_the_race_plays_after_the_server_restarts(server, tab):
     before = tab.evaluate(CHART_STATE)
     assert before["frames"] > 0 and before["step"] == 0, before
 
+    tab.evaluate(WATCH_RUNS)
     server.kill(signal.SIGTERM)
     tab.wait_for_timeout(500)
     server.start()
     # The browser reconnects by itself (its retries back off to a few seconds), the page runs
-    # again on the new server and the chart is mounted anew, with its frames.
+    # again on the new server and the chart (the Race's board, webapp/board) has its frames.
     try:
+        tab.wait_for_function(RAN_AGAIN, timeout=45_000)
         tab.wait_for_function(IDLE_WITH_FRAMES, timeout=45_000)
     except Exception as err:  # Playwright's TimeoutError: say what the chart holds
-        state = tab.evaluate(CHART_STATE)
-        raise AssertionError(f"no frames after the restart ({state})") from err
+        state, runs = tab.evaluate(CHART_STATE), tab.evaluate("window.__runStates")
+        raise AssertionError(f"no run with frames after the restart ({state}, {runs})") from err
     tab.wait_for_timeout(300)
     assert tab.evaluate("location.pathname") == "/race"
+
+    # The board talks to the new server: a click on the contour is a new start (a run there).
+    box = tab.locator(f"{CHART} .nsewdrag").first.bounding_box()
+    x, y = box["x"] + 0.3 * box["width"], box["y"] + 0.3 * box["height"]
+    tab.mouse.move(x, y)  # hover first: plotly picks the point under the cursor on click
+    tab.wait_for_timeout(300)
+    tab.mouse.click(x, y)
+    tab.wait_for_function("() => location.search.includes('x0=')", timeout=15_000)
+    tab.wait_for_function(IDLE_WITH_FRAMES, timeout=30_000)
+    tab.wait_for_timeout(300)
 
     tab.locator(f"{CHART} .updatemenu-button", has_text="Play").click()
     tab.wait_for_function(
