@@ -20,12 +20,14 @@ import streamlit as st
 
 CLASS = "dl-table"
 # A number or a word never breaks (a cell without a space stays on its line: "3.84e-09" is never
-# "3.84e-" over "09"); a sentence wraps at its spaces; a table wider than the screen scrolls
-# sideways in its box, as on a phone.
+# "3.84e-" over "09"), nor does a heading's word; a cell of several words may break a long one
+# ("(initial_accumulator_value),") so that its column does not push the table off a laptop's
+# screen; a table still wider than the screen scrolls sideways in its box, as on a phone.
 _STYLE = (
     f"<style>.{CLASS}-box{{overflow-x:auto;max-width:100%}}"
     f".{CLASS}{{width:100%;border-collapse:collapse;font-size:0.9rem}}"
     f".{CLASS} td.{CLASS}-word{{white-space:nowrap}}"
+    f".{CLASS} td:not(.{CLASS}-word){{overflow-wrap:anywhere}}"
     f".{CLASS} th,.{CLASS} td{{text-align:left;vertical-align:top;padding:0.25rem 0.6rem;"
     f"border-bottom:1px solid rgba(49,51,63,0.15)}}"
     f".{CLASS} th{{font-weight:600;color:rgba(49,51,63,0.75)}}</style>"
