@@ -40,7 +40,8 @@ VIEW_LABELS[NOISE] = "Gradient noise"  # offered on data surfaces only
 HOW_TO_READ = (
     "**How to read this.** Every optimizer starts at the white circle. Press ▶ Play (or drag the "
     "step slider): each coloured dot, with its own symbol, draws its path as it goes. Stars are "
-    "the known minima; an × marks where a run stopped. Drag the α slider under the chart: the "
+    "the known minima; an × marks where a run that diverged left the view for good (hover it "
+    "for the step the divergence rule stopped it). Drag the α slider under the chart: the "
     "path follows at once. Click a legend entry to hide that optimizer, or anywhere on the "
     "contour to start from there."
 )

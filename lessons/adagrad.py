@@ -49,7 +49,7 @@ PHRASES = {  # the words a predicate picks; each filled from the run's own value
         ": from step {{cycle}} on it hops back and forth between {{cycle_a}} and "
         "{{cycle_b}}{{hop}}, and ends {{gap}} above that loss."
     ),
-    "hop_alpha": ", each coordinate moving by α at every hop",
+    "hop_alpha": ", each coordinate moving by about α at every hop",
     "falling": (
         ": it ends {{gap}} above it, its loss still falling at each of the last {{last}} steps."
     ),

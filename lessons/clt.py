@@ -73,7 +73,8 @@ LESSON = Lesson(
     story=(
         "A mini-batch gradient ĝ is the mean of m per-example gradients drawn at random. "
         "Averaging m independent draws divides their variance by m, so the spread of ĝ "
-        r"around the true gradient falls like $1/\sqrt{m}$ — the central limit theorem. "
+        r"around the true gradient falls like $1/\sqrt{m}$ — the standard error of a mean "
+        "(and by the central limit theorem the cloud is close to Gaussian). "
         "The Race's gradient-noise view draws the cloud of ĝ for the chosen m."
     ),
     question=(

@@ -49,8 +49,8 @@ LESSON = Lesson(
         "The Hessian's eigenvalues are the curvatures along its eigenvectors, and their "
         r"ratio $\kappa = \lambda_{\max}/\lambda_{\min}$ is the condition number. On a "
         r"quadratic bowl they are the same everywhere, and they decide gradient descent: "
-        r"$\alpha < 2/\lambda_{\max}$ to be stable, and about $\kappa$ steps per e-fold of "
-        "error."
+        r"$\alpha < 2/\lambda_{\max}$ to be stable, and on the order of $\kappa$ steps per "
+        "e-fold of error."
     ),
     question=(
         "On the bowl with κ = {{kappa}}: what are the Hessian's eigenvalues, and which "

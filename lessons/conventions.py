@@ -31,7 +31,8 @@ CONVENTIONS: tuple[Convention, ...] = (
         f"{q.GUILAN_RMSPROP_ROOT.plain}",
         "√r + ε",
         "√(r + ε) (eps_in_sqrt=True by default)",
-        "√r + ε (rmsprop); √(ε + r) (rmsprop_nesterov, Goodfellow Alg. 8.6)",
+        "√r + ε (rmsprop); √(ε + r) (rmsprop_nesterov: Goodfellow Alg. 8.6, which has no ε, "
+        "with NPTEL's ε inside the root)",
         ("rmsprop", "rmsprop_nesterov"),
         (q.CS231N_ROOT, q.NPTEL_ROOT, q.GUILAN_RMSPROP_ROOT),
     ),

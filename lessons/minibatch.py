@@ -51,7 +51,7 @@ PHRASES = {  # the words a predicate on each run picks; each filled from the run
     ),
     "touched": (
         "{{label}} first comes within it at step {{touch}}, after {{cost_touch}} example "
-        "gradients, but ends only {{inside}} of its {{steps}} steps there and does not stay "
+        "gradients, but is within it at only {{inside}} of its {{steps}} steps and does not stay "
         "({{cost_run}} example gradients in all)"
     ),
     "never": (

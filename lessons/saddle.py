@@ -43,6 +43,20 @@ def given(links) -> dict:
     }
 
 
+def _free_way(surface, trajectory) -> str:
+    """How saddle-free Newton gets off the ridge, from its run (``measure.climb``): downhill all
+    the way, or where it leaves the view and how high f climbs."""
+    up = measure.climb(surface, trajectory)
+    if up is None:
+        return "walks downhill all the way"
+    where = f"at step {up.left_view} it leaves the view, " if up.left_view is not None else ""
+    return (
+        "does not walk straight downhill: where the curvature along y passes through zero its "
+        f"step is huge, so {where}f climbing to {up.peak_value:.3g} at step {up.peak}, before "
+        "it comes back"
+    )
+
+
 def solve(links) -> dict:
     plain, free, noisy, curvature = (link.settings for link in links)
     s, runs = race_runs(plain)
@@ -62,6 +76,7 @@ def solve(links) -> dict:
         "newton_dist": measure.distance(measure.end_of(runs["newton"]), point),
         "valley": measure.nearest_minimum(s, measure.end_of(free_runs["newton"])).point,
         "free_settled": settled(s, free_runs["newton"], free.tol),
+        "free_way": _free_way(s, free_runs["newton"]),
         "noisy_to_valley": measure.nearest_minimum(s, noisy_end).distance,
         "noisy_dist": measure.distance(noisy_end, point),
         "saddle": point,
@@ -89,11 +104,11 @@ LESSON = Lesson(
     answer=(
         "Gradient descent is still {{gd_dist}} from the saddle {{saddle}}. Newton lands "
         "{{newton_first}} from it in one step and stays: it is attracted to any critical "
-        "point. Saddle-free Newton turns the negative curvature positive, so it walks "
-        "downhill into the valley at {{valley}}: f − f_min stays within {{tol}} from step "
-        "{{free_settled}}. Noise kicks gradient descent off the ridge: it ends "
-        "{{noisy_dist}} from the saddle, {{noisy_to_valley}} from a valley floor (without "
-        "noise, {{gd_to_valley}}). The Curvature page shows why: at the saddle the "
+        "point. Saddle-free Newton turns the negative curvature positive, so it heads off "
+        "the ridge; it {{free_way}}, and ends in the valley at {{valley}}: f − f_min stays "
+        "within {{tol}} from step {{free_settled}}. Noise kicks gradient descent off the "
+        "ridge: it ends {{noisy_dist}} from the saddle, {{noisy_to_valley}} from a valley "
+        "floor (without noise, {{gd_to_valley}}). The Curvature page shows why: at the saddle the "
         "Hessian's eigenvalues are {{eig_neg}} and {{eig_pos}}."
     ),
     given=given,

@@ -212,7 +212,10 @@ DAMPING = Hyper(
     0.0,
     0.0,
     10.0,
-    help="added to every curvature: shorter, safer steps",
+    help=(
+        "added to every curvature: shorter steps where the curvature is positive (with "
+        "saddle-free, everywhere); with a negative curvature it can lengthen plain Newton's step"
+    ),
     valid=at_least(0),
 )
 BIAS_CORRECTION = flag_hyper("bias_correction", "bias correction", True, "divide m, v by 1 − βᵗ")

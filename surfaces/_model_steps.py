@@ -107,7 +107,7 @@ def best_gradient_step(surface: Surface, curv: Curvature) -> tuple[ModelStep, fl
     g, h = curv.gradient, curv.hessian
     gg = float(g @ g)
     if gg == 0.0:
-        note = "∇f = 0 here: there is no downhill direction, so no step along the gradient."
+        note = "∇f = 0 here: the gradient gives no direction (it is zero), so no step along it."
         return ModelStep(name, None, np.nan, np.nan, note), None, float("nan")
     ghg = float(g @ h @ g)
     along = ghg / gg

@@ -371,3 +371,25 @@ def schedule_total(schedule, lr: float, steps: int, longer: int = 10) -> Schedul
     over_run = float(schedule_values(schedule, lr, steps).sum())
     over_ten = float(schedule_values(schedule, lr, longer * steps).sum())
     return ScheduleTotal(over_run, int(longer), over_ten, total_limit(schedule, lr))
+
+
+@dataclass(frozen=True)
+class Climb:
+    """Where a run stops going straight downhill: the step it leaves the view (None if it
+    never does) and the step of its highest f after the start, with that f."""
+
+    left_view: int | None
+    peak: int
+    peak_value: float
+
+
+def climb(surface, trajectory) -> Climb | None:
+    """None if f never rises along the run and the path stays in the view; else ``Climb``."""
+    from optim_core.theory import left_view_at
+
+    loss = np.asarray(trajectory.loss, dtype=float)
+    left = left_view_at(surface, trajectory.path)
+    if left is None and bool(np.all(np.diff(loss) <= 0)):
+        return None
+    peak = int(np.nanargmax(loss[1:])) + 1
+    return Climb(left, peak, float(loss[peak]))

@@ -79,7 +79,7 @@ def test_rmsprop_touches_the_tolerance_leaves_it_and_ends_in_a_two_cycle_of_hops
     assert np.all(hops > 0.9 * lr)  # … two steps before, after real hops
     assert np.allclose(np.abs(np.diff(tail[-20:], axis=0)), lr, rtol=1e-2)  # "moving by α"
     assert f"between {shown(tuple(r.path[-2]))} and {shown(tuple(r.path[-1]))}" in said
-    assert "each coordinate moving by α at every hop" in said
+    assert "each coordinate moving by about α at every hop" in said
     assert f"ends {shown(float(gap[-1]))} above" in said
 
 

@@ -14,7 +14,7 @@ from PIL import Image
 
 from optim_core import OPTIMIZERS, run
 from optim_core.analysis import known_min_value
-from surfaces import get_surface
+from surfaces import get_surface, parse_surface
 from viz import loss_figure, race_figure, surface_3d_figure
 from viz._base import CONTOUR_LINE_DARKEN, contour_image
 from viz.race import (
@@ -493,3 +493,16 @@ def test_the_margins_hold_the_play_controls_and_the_legend_before_plotly_draws(b
         assert margin["r"] >= 0.6 * 14 * max(len(label) for label in labels)
     else:  # plotly.js's rows of 29 px for 12 px type, 12 px above them
         assert margin["t"] == 12 + round(legend_rows(labels, False) * 29)
+
+
+def test_a_run_that_left_the_domain_of_f_is_not_said_to_have_diverged():
+    """log(x): SGD's first step from x = 1 with α = 2 lands at x = −1, where f is not defined."""
+    surface = parse_surface("log(x) + y^2")
+    traj = run(surface, "sgd", (1.0, 1.0), 10, lr=2.0)
+    assert traj.stopped == "domain"
+    spec = as_json(race_figure(surface, {"sgd": traj}, start=(1.0, 1.0)))
+    (dot,) = [t for t in spec["data"] if t.get("meta") == "dot-sgd"]
+    assert "left the domain of f at" in dot["name"] and "diverged" not in dot["name"]
+    (mark,) = [t for t in spec["data"] if t.get("meta") == "diverged-sgd"]
+    assert "f is not defined at its next iterate" in mark["text"][0]
+    assert "divergence rule" not in mark["text"][0]

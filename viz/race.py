@@ -185,17 +185,26 @@ def visible_path(
     return path, last + 1 if last + 1 < len(path) else last, mark
 
 
-def run_label(key: str, lr: float | None, diverged_at: int | None) -> str:
+def run_label(key: str, lr: float | None, diverged_at: int | None, stopped=None) -> str:
     """An optimizer's legend entry: its name and learning rate, so a room watching the chart
     sees what is shown ("Adam · α 0.05"; the name alone in a crowded race, ``lr`` None), and
-    the step a diverged run left the view."""
+    the step its run stopped: diverged, or left the domain of f (``stopped`` "domain")."""
     label = optimizer_name(key) if lr is None else f"{optimizer_name(key)} · α {float(lr):g}"
-    return label if diverged_at is None else f"{label} ✕ diverged at {diverged_at}"
+    if diverged_at is None:
+        return label
+    why = "left the domain of f" if stopped == "domain" else "diverged"
+    return f"{label} ✕ {why} at {diverged_at}"
 
 
-def mark_text(key: str, diverged_at: int, last_inside: int) -> str:
-    """The hover text of a diverged run's ×: where it left the view (the chart's box) for good,
-    and when the divergence rule stopped it (``optim_core.theory``: the two words)."""
+def mark_text(key: str, diverged_at: int, last_inside: int, stopped=None) -> str:
+    """The hover text of a stopped run's ×: where a diverged run left the view (the chart's
+    box) for good and when the divergence rule stopped it (``optim_core.theory``: the two
+    words); where a run that left the domain of f stopped."""
+    if stopped == "domain":
+        return (
+            f"{optimizer_name(key)} stops here at step {diverged_at}: f is not defined at its "
+            "next iterate"
+        )
     return (
         f"{optimizer_name(key)} leaves the view here for good, after step {last_inside}; "
         f"the divergence rule stops it at step {diverged_at}"
@@ -216,9 +225,10 @@ class _Run:
         self.color = color_for(traj.optimizer, index)
         self.symbol = marker_for(traj.optimizer, index)
         self.path, self.last, self.mark = visible_path(traj.path, traj.diverged_at, view)
-        self.label = run_label(key, lr, traj.diverged_at)
+        stopped = getattr(traj, "stopped", None)
+        self.label = run_label(key, lr, traj.diverged_at, stopped)
         if self.mark is not None:
-            self.mark_text = mark_text(key, traj.diverged_at, self.last - 1)
+            self.mark_text = mark_text(key, traj.diverged_at, self.last - 1, stopped)
         # Earlier optimizers get larger dots (drawn first, underneath): coinciding dots nest.
         self.head = head * (1.0 + DOT_SPREAD * (count - 1 - index) / max(count - 1, 1))
 

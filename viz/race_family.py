@@ -11,8 +11,6 @@ costs a few points — 14 optimizers × 31 stops × 500 steps fit in a few hundr
 
 from __future__ import annotations
 
-import numpy as np
-
 from viz._base import contour_image
 from viz._encode import f32
 from viz.race import mark_text, run_label, view_bounds, visible_path
@@ -21,7 +19,7 @@ from viz.race_frames import simplified
 FAMILY_TOLERANCE = 0.001  # × the view's span: a path while scrubbing stays this close
 
 
-def _member(key: str, lr: float, path: np.ndarray, diverged_at: int | None, view, tol: float):
+def _member(key, lr, path, diverged_at: int | None, view, tol: float, stopped=None) -> dict:
     drawn, last, mark = visible_path(path, diverged_at, view)
     shown = drawn[: last + 1]
     keep = simplified(shown, tol)
@@ -30,9 +28,9 @@ def _member(key: str, lr: float, path: np.ndarray, diverged_at: int | None, view
         "y": f32(shown[keep, 1]),
         "end": [float(v) for v in drawn[last]],
         "mark": None if mark is None else [float(mark[0]), float(mark[1])],
-        "mark_text": None if mark is None else mark_text(key, diverged_at, last - 1),
-        "label": run_label(key, lr, diverged_at),  # as in a race of up to ``CROWDED``
-        "short": run_label(key, None, diverged_at),  # as in a more crowded one
+        "mark_text": None if mark is None else mark_text(key, diverged_at, last - 1, stopped),
+        "label": run_label(key, lr, diverged_at, stopped),  # as in a race of up to ``CROWDED``
+        "short": run_label(key, None, diverged_at, stopped),  # as in a more crowded one
     }
 
 
@@ -52,6 +50,7 @@ def family_payload(surface, key: str, values, batch, *, start, bounds=None) -> d
                 None if diverged < 0 else diverged,
                 view,
                 FAMILY_TOLERANCE * span,
+                None if batch.stopped is None else batch.stopped[k],
             )
         )
     return {"values": [float(v) for v in values], "members": members}
@@ -66,7 +65,9 @@ def surface_payload(values, surfaces, runs, starts) -> dict:
         view = view_bounds(surface.bounds, start)
         tol = FAMILY_TOLERANCE * max(view[0][1] - view[0][0], view[1][1] - view[1][0])
         drawn = {
-            key: _member(key, traj.hyper.get("lr"), traj.path, traj.diverged_at, view, tol)
+            key: _member(
+                key, traj.hyper.get("lr"), traj.path, traj.diverged_at, view, tol, traj.stopped
+            )
             for key, traj in trajectories.items()
         }
         image = contour_image(surface, view)["source"]

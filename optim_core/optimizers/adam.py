@@ -158,7 +158,10 @@ def _adam_fields(flags):
 ADAM = OptimizerSpec.entry(
     id="adam",
     name="Adam",
-    description="Momentum on the gradient plus RMSProp's scaling, both bias-corrected.",
+    description=(
+        "Momentum on the gradient plus RMSProp's scaling, both bias-corrected unless "
+        "bias_correction is off."
+    ),
     build=adam,
     hyper=(lr_hyper(0.05), *_ADAM_HYPER, BIAS_CORRECTION, EPS_IN_ROOT),
     latex=_adam_latex,
