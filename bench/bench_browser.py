@@ -20,10 +20,10 @@ What is measured (median of the repetitions):
 * Step by step: "Next ▶" clicked → the step chart redrawn;
 * scrub α: on the 14 × 500 Race, the board's learning-rate scrubber (``webapp/board``) focused
   and ten arrow keys pressed ``SCRUB_EVERY_MS`` apart, six one way and four back; each key, from
-  its ``keydown`` (a capture listener on the document) to the ``plotly_animated`` event after
+  its ``keydown`` (a capture listener on the document) to the board's ``dl-drawn`` event after
   which the path holds that key's family member (the same x values) — in the browser, no round
-  trip (the board swaps the path in with a zero-length animation frame; the event is emitted
-  once plotly.js has redrawn, before the paint). Reported:
+  trip (the board redraws the traces' SVG in place, or with a zero-length animation frame; the
+  event is dispatched once that is done, before the paint). Reported:
   p50 and p95 of every key of every repetition, p95 over the floor slider's median, and the
   websocket frames the page sent from just before the first key to 1 s after the last (the
   debounced release: one expected; more if a busy page let its 350 ms pass between two keys).
@@ -102,15 +102,15 @@ _SCRUB_WATCH = """range => {
     if (e.target === range) rec.keys.push({t: performance.now()});
   }, true);
   range.addEventListener('input', () => {  // the family member this key's value shows
-    const board = root.__dlBoard, key = rec.keys[rec.keys.length - 1];
-    if (!key || key.member) return;
-    const rows = [].concat(board.scrub || []), name = range.getAttribute('aria-label');
+    const message = window.__dlFamiliesLatest, key = rec.keys[rec.keys.length - 1];
+    if (!key || key.member || !message) return;
+    const rows = message.rows || [], name = range.getAttribute('aria-label');
     const row = rows.find(r => `${r.name} ${r.label}` === name) || rows[0];
-    const family = row && board.families[row.family || row.opt];
+    const family = row && message.families[row.family];
     key.member = family && family.members[Number(range.value)];
     rec.opt = row && row.opt;
   }, true);
-  gd.on('plotly_animated', () => {  // the path's x once the zero-length frame is drawn
+  gd.addEventListener('dl-drawn', () => {  // the board has drawn a member: the path's x now
     const path = gd.data.find(t => t.meta === 'path-' + (rec.opt || 'sgd'));
     rec.restyles.push({t: performance.now(), x: path ? Array.from(path.x) : null});
   });
