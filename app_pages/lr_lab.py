@@ -166,7 +166,7 @@ def _results(surface, start, lab: LabSettings, grid, present: bool, hero) -> Lab
     if theory is not None:
         _theory(surface, start, theory, lab, grid.f_ref, present)
     elif surface.quadratic_eigenvalues is not None:
-        st.info(lab_text.NOT_CONVEX)
+        st.info(lab_text.no_theory(surface.quadratic_eigenvalues))
     return lab
 
 

@@ -215,9 +215,21 @@ def theory_metrics(theory: QuadraticTheory, optimizers) -> tuple[tuple[str, str,
 
 
 NOT_CONVEX = (
-    "This quadratic is not convex (λ_min ≤ 0): there is no minimum to converge to, so no "
+    "This quadratic is not convex (λ_min < 0): there is no minimum to converge to, so no "
     "convergence rate — gradient descent runs away along the negative curvature."
 )
+SINGULAR = (
+    "This quadratic is convex but flat along one direction (λ_min = 0): its minima fill a line "
+    "(or there is none), so no unique minimum and no linear convergence rate."
+)
+
+
+def no_theory(eigenvalues) -> str:
+    """Why a quadratic gets no convergence theory: curving down somewhere, or flat."""
+    scale = max(abs(float(v)) for v in eigenvalues) or 1.0
+    return NOT_CONVEX if min(float(v) for v in eigenvalues) < -1e-12 * scale else SINGULAR
+
+
 NONE_SETTLED = (
     "No run settled within the tolerance in these steps: give them more steps, a looser "
     "tolerance or a wider learning-rate range."

@@ -51,3 +51,18 @@ def test_at_a_critical_point_the_curvature_page_does_not_deny_a_downhill_directi
     note = local_steps(saddle, curvature_at(saddle, (0.0, 0.0)), 0.1).best.note
     assert "no downhill direction" not in note
     assert "gives no direction" in note
+
+
+def test_a_flat_quadratic_is_not_called_non_convex():
+    from teach.lab_text import NOT_CONVEX, SINGULAR, no_theory
+
+    assert no_theory((0.0, 4.0)) == SINGULAR and "convex but flat" in SINGULAR
+    assert no_theory((-2.0, 4.0)) == NOT_CONVEX
+
+
+def test_a_typed_flat_quadratic_gets_the_flat_text():
+    from surfaces import parse_surface
+    from teach.lab_text import SINGULAR, no_theory
+
+    flat = parse_surface("(x + y)^2")
+    assert no_theory(flat.quadratic_eigenvalues) == SINGULAR
