@@ -122,7 +122,7 @@ function runUpdate(gd, board, opt, m, traces, data) {
     m.xs = floats(m.x);
     m.ys = floats(m.y);
   }
-  const n = gd.data[dot].x.length;
+  const n = (gd._fullData[dot] && gd._fullData[dot].x.length) || 1; // decoded: data may be base64
   traces.push(path, dot);
   data.push({ x: m.xs, y: m.ys }, { x: Array(n).fill(m.end[0]), y: Array(n).fill(m.end[1]) });
   if (mark >= 0) {
