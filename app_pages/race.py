@@ -10,7 +10,7 @@ from optim_core import OPTIMIZERS
 from optim_core.analysis import known_min_value
 from teach.results import race_results
 from viz import figure_html, loss_figure, race_figure, surface_3d_figure, trajectories_csv
-from webapp.board.race import TUNED, draw_race_board, send_families, tuned
+from webapp.board.race import draw_race_board, send_families, tuned_note
 from webapp.budget import RACE_DEADLINE, first_deadline, race_budget, stopped_message, timed
 from webapp.controls import (
     minibatch_controls,
@@ -26,7 +26,6 @@ from webapp.state import (
     current_view,
     page_fragment,
     publish,
-    set_values,
     show_notices,
     store,
     widget,
@@ -188,10 +187,8 @@ def _race(view, surface, start) -> None:
         for opt, message in errors.items():
             st.error(f"**{OPTIMIZERS[opt].name}** cannot run with these settings: {message}")
         token = _figures(surface, race, trajectories, start)
-    if tuned(surface, race, start):  # "Tune every α" pressed, and it still holds
-        st.caption(TUNED.format(steps=race.run.steps))
-    elif race.tuned:  # an α moved since: the link no longer says so
-        set_values(race_tuned=None)
+    if (note := tuned_note(surface, race, start)) is not None:
+        st.caption(note)
     if trajectories:
         results = race_results(surface, trajectories, race.tol)
         for row in results.rows:

@@ -195,6 +195,16 @@ def send_families(token: str, surface, race, start) -> None:
     family_feed(payload, key=FAMILIES_KEY)
 
 
+def tuned_note(surface, race, start) -> str | None:
+    """What the page says after "Tune every α", while it holds (``tuned``); once an α has moved
+    the link's flag is dropped, so the link no longer says so."""
+    if tuned(surface, race, start):
+        return TUNED.format(steps=race.run.steps)
+    if race.tuned:
+        set_values(race_tuned=None)
+    return None
+
+
 def tuned(surface, race, start) -> bool:
     """Whether "Tune every α" holds: every optimizer runs at its family's best α (the families
     are computed only when the page's settings say it was pressed)."""
