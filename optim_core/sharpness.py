@@ -112,28 +112,39 @@ class Sharpness(NamedTuple):
     values: np.ndarray
 
 
+def _measured_steps(path, every: int, last: int | None = None) -> np.ndarray:
+    """0, every, 2·every, … and the last finite iterate of ``path`` (at most ``last``)."""
+    if every < 1:
+        raise ValueError(f"every must be >= 1; got {every}")
+    finite = np.isfinite(path).all(axis=-1)
+    end = len(path) - 1 if finite.all() else int(np.argmin(finite)) - 1
+    end = end if last is None else min(end, last)
+    if end < 0:
+        return np.zeros(0, dtype=int)
+    steps = np.arange(0, end + 1, every)
+    return steps if steps[-1] == end else np.append(steps, end)
+
+
+def _along(steps, operator_at, dim: int, iters: int) -> Sharpness:
+    """λ_max of ``operator_at(t)`` (a function v ↦ Av) at each of ``steps``, warm-started."""
+    values, vector = np.empty(len(steps)), None
+    for k, t in enumerate(steps):
+        values[k], vector = top_eigenvalue(operator_at(t), dim, iters=iters, v0=vector)
+    return Sharpness(steps.astype(int), values)
+
+
 def sharpness_along(net, path, every: int = 10, *, iters: int = 20) -> Sharpness:
     """The sharpness λ_max(∇²f(θ_t)) of ``net`` at θ_0, θ_every, θ_2·every, … and the last
     iterate of ``path`` (T + 1, P), each by ``top_eigenvalue`` on ``net.hvp`` warm-started from
     the previous eigenvector (the top eigenvector turns slowly along a run, so few products
     suffice). Iterates that are not finite (a run that diverged) end the list."""
     path = np.asarray(path, dtype=float)
-    if every < 1:
-        raise ValueError(f"every must be >= 1; got {every}")
-    finite = np.isfinite(path).all(axis=-1)
-    last = len(path) - 1 if finite.all() else int(np.argmin(finite)) - 1
-    if last < 0:
-        return Sharpness(np.zeros(0, dtype=int), np.zeros(0))
-    steps = np.arange(0, last + 1, every)
-    if steps[-1] != last:
-        steps = np.append(steps, last)
-    values, vector = np.empty(len(steps)), None
-    for k, t in enumerate(steps):
-        theta = path[t]
-        values[k], vector = top_eigenvalue(
-            lambda v, theta=theta: net.hvp(theta, v), net.dim, iters=iters, v0=vector
-        )
-    return Sharpness(steps.astype(int), values)
+    steps = _measured_steps(path, every)
+
+    def operator_at(t):
+        return lambda v: net.hvp(path[t], v)
+
+    return _along(steps, operator_at, net.dim, iters)
 
 
 def stability_edge(optimizer: str, hyper: dict) -> float | None:
@@ -175,6 +186,24 @@ def preconditioned_sharpness(
     return top_eigenvalue(
         lambda u: d * net.hvp(theta, d * u), net.dim, iters=iters, seed=seed, v0=v0
     )
+
+
+def preconditioned_along(net, path, v_hat, eps: float, every: int = 10, *, iters: int = 20):
+    """Adam's preconditioned sharpness along a run (see ``preconditioned_sharpness``) at θ_0,
+    θ_every, … up to θ_{T−1}: at θ_t with P_t = diag(√v̂_t + ε), the preconditioner of the step
+    that leaves θ_t. ``v_hat`` (T, P) holds it by row: a run's ``states["v_hat"]`` (recorded
+    with ``record_state=True``), whose row t − 1 is the value of step t, the step from θ_{t−1}.
+    The last iterate θ_T took no step, so it is not measured. Warm-started as
+    ``sharpness_along``; a ``Sharpness``."""
+    path = np.asarray(path, dtype=float)
+    v_hat = np.asarray(v_hat, dtype=float)
+    steps = _measured_steps(path, every, last=len(v_hat) - 1)
+    scale = 1.0 / np.sqrt(np.sqrt(v_hat) + eps)
+
+    def operator_at(t):
+        return lambda u: scale[t] * net.hvp(path[t], scale[t] * u)
+
+    return _along(steps, operator_at, net.dim, iters)
 
 
 def preconditioned_edge(optimizer: str, hyper: dict) -> float:

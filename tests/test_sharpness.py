@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from optim_core import OptimizerError, run
 from optim_core.sharpness import (
     Sharpness,
+    preconditioned_along,
     preconditioned_edge,
     preconditioned_sharpness,
     sharpness_along,
@@ -185,3 +186,16 @@ def test_adams_preconditioned_edge():
     assert preconditioned_edge("adam", {"lr": 0.1, "beta1": 0.5}) == pytest.approx(60.0)
     with pytest.raises(OptimizerError):
         preconditioned_edge("sgd", {"lr": 0.1})
+
+
+def test_preconditioned_sharpness_along_a_run_pairs_each_iterate_with_its_steps_v_hat():
+    net = get_network("moons", hidden=(6,), seed=0, loss="mse")
+    rng = np.random.default_rng(1)
+    path = net.init(0) + 0.1 * rng.standard_normal((24, net.dim)).cumsum(axis=0)
+    v_hat = rng.uniform(1e-4, 1e-2, (23, net.dim))  # row t: the step that leaves θ_t
+    sharp = preconditioned_along(net, path, v_hat, 1e-8, every=5)
+    np.testing.assert_array_equal(sharp.steps, [0, 5, 10, 15, 20, 22])  # θ_23 took no step
+    for t, value in zip(sharp.steps, sharp.values, strict=True):
+        d = 1.0 / np.sqrt(np.sqrt(v_hat[t]) + 1e-8)
+        exact = np.linalg.eigvalsh(d[:, None] * net.hessian(path[t]) * d[None, :]).max()
+        assert value == pytest.approx(exact, rel=1e-6)
