@@ -57,50 +57,86 @@ def top_eigenvalue(
 
     ``v0`` is the start vector (a warm start, e.g. the previous eigenvector); without it a
     standard normal vector drawn with ``seed``. Deterministic given ``seed`` and ``v0``.
+    ``top_eigenvalues`` is the same for several operators at once.
     """
-    if dim < 1 or iters < 1:
-        raise ValueError(f"Lanczos needs dim >= 1 and iters >= 1; got {dim}, {iters}")
+    v0 = None if v0 is None else np.asarray(v0, dtype=float).reshape(1, dim)
+    values, vectors = top_eigenvalues(
+        lambda v: np.asarray(hvp(v[0]), dtype=float).reshape(1, dim),
+        dim, 1, iters=iters, seed=seed, v0=v0, tol=tol,
+    )  # fmt: skip
+    return float(values[0]), vectors[0]
+
+
+def top_eigenvalues(
+    hvp: Callable[[np.ndarray], np.ndarray],
+    dim: int,
+    rows: int,
+    *,
+    iters: int = 20,
+    seed: int = 0,
+    v0: np.ndarray | None = None,
+    tol: float = 1e-10,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``top_eigenvalue`` for ``rows`` symmetric operators at once: ``hvp`` maps V (rows,
+    ``dim``) to the products, row k by operator k (e.g. ``net.hvp`` at θ (rows, P)); each row
+    runs its own Lanczos (its own basis, restarts and residual), one batched product per step,
+    until every row has stopped. Returns λ_max (rows,) and unit eigenvectors (rows, ``dim``);
+    ``v0`` (rows, ``dim``) the start vectors (rows not finite or zero are drawn)."""
+    if dim < 1 or iters < 1 or rows < 1:
+        raise ValueError(f"Lanczos needs dim, iters, rows >= 1; got {dim}, {iters}, {rows}")
     rng = np.random.default_rng(seed)
     steps = min(int(iters), int(dim))
-    basis = np.zeros((steps, dim))
-    alpha, beta = np.zeros(steps), np.zeros(steps)
-    q = rng.standard_normal(dim) if v0 is None else np.array(v0, dtype=float).reshape(dim)
-    norm = np.linalg.norm(q)
-    if not np.isfinite(norm) or norm == 0.0:
-        q = rng.standard_normal(dim)
-        norm = np.linalg.norm(q)
-    q = q / norm
+    basis = np.zeros((rows, steps, dim))
+    alpha, beta = np.zeros((rows, steps)), np.zeros((rows, steps))
+    q = rng.standard_normal((rows, dim)) if v0 is None else np.array(v0, dtype=float)
+    norm = np.linalg.norm(q, axis=1)
+    bad = ~np.isfinite(norm) | (norm == 0.0)
+    if bad.any():
+        q[bad] = rng.standard_normal((int(bad.sum()), dim))
+        norm[bad] = np.linalg.norm(q[bad], axis=1)
+    q = q / norm[:, None]
     m = 0
     for j in range(steps):
-        basis[j] = q
-        w = np.asarray(hvp(q), dtype=float).reshape(dim)
-        alpha[j] = q @ w
-        for _ in range(2):  # full reorthogonalization, twice ("twice is enough")
-            w = w - basis[: j + 1].T @ (basis[: j + 1] @ w)
-        beta[j] = np.linalg.norm(w)
+        basis[:, j] = q
+        w = np.asarray(hvp(q), dtype=float).reshape(rows, dim)
+        alpha[:, j] = np.einsum("kd,kd->k", q, w)
+        w = _orthogonalized(w, basis[:, : j + 1])
+        beta[:, j] = np.linalg.norm(w, axis=1)
         m = j + 1
-        vals, vecs = _tridiagonal_eigh(alpha[:m], beta[: m - 1])
-        scale = max(np.abs(vals).max(), np.finfo(float).tiny)
+        vals, vecs = _tridiagonal_eigh(alpha[:, :m], beta[:, : m - 1])
+        scale = np.maximum(np.abs(vals).max(axis=1), np.finfo(float).tiny)
         if m == steps:
             break
-        if beta[j] <= _BREAKDOWN * scale:  # invariant subspace: restart orthogonal to it
-            beta[j] = 0.0
-            w = rng.standard_normal(dim)
-            for _ in range(2):
-                w = w - basis[:m].T @ (basis[:m] @ w)
-            q = w / np.linalg.norm(w)
-        elif beta[j] * abs(vecs[-1, -1]) <= tol * scale:
+        broken = beta[:, j] <= _BREAKDOWN * scale  # an invariant subspace: restart the row
+        done = beta[:, j] * np.abs(vecs[:, -1, -1]) <= tol * scale
+        if np.all(done & ~broken):
             break
-        else:
-            q = w / beta[j]
-    vals, vecs = _tridiagonal_eigh(alpha[:m], beta[: m - 1])
-    vector = basis[:m].T @ vecs[:, -1]
-    return float(vals[-1]), vector / np.linalg.norm(vector)
+        beta[broken, j] = 0.0
+        w[broken] = _orthogonalized(rng.standard_normal((int(broken.sum()), dim)),
+                                    basis[broken, :m])  # fmt: skip
+        q = w / np.linalg.norm(w, axis=1)[:, None]
+    vals, vecs = _tridiagonal_eigh(alpha[:, :m], beta[:, : m - 1])
+    vectors = np.einsum("kjd,kj->kd", basis[:, :m], vecs[:, :, -1])
+    return vals[:, -1].copy(), vectors / np.linalg.norm(vectors, axis=1)[:, None]
+
+
+def _orthogonalized(w, basis):
+    """Rows of w (K, d) minus their projections on the orthonormal rows of basis (K, m, d),
+    twice ("twice is enough": the basis stays orthonormal to rounding)."""
+    for _ in range(2):
+        w = w - np.einsum("kjd,kj->kd", basis, np.einsum("kjd,kd->kj", basis, w))
+    return w
 
 
 def _tridiagonal_eigh(diagonal, off):
-    """Eigenvalues (ascending) and eigenvectors of the symmetric tridiagonal matrix."""
-    t = np.diag(diagonal) + np.diag(off, 1) + np.diag(off, -1)
+    """Eigenvalues (ascending) and eigenvectors of the symmetric tridiagonal matrices with
+    rows of ``diagonal`` (K, m) and ``off`` (K, m − 1)."""
+    m = diagonal.shape[-1]
+    t = np.zeros((*diagonal.shape, m))
+    idx = np.arange(m)
+    t[:, idx, idx] = diagonal
+    t[:, idx[:-1], idx[1:]] = off
+    t[:, idx[1:], idx[:-1]] = off
     return np.linalg.eigh(t)
 
 
@@ -125,26 +161,43 @@ def _measured_steps(path, every: int, last: int | None = None) -> np.ndarray:
     return steps if steps[-1] == end else np.append(steps, end)
 
 
-def _along(steps, operator_at, dim: int, iters: int) -> Sharpness:
-    """λ_max of ``operator_at(t)`` (a function v ↦ Av) at each of ``steps``, warm-started."""
-    values, vector = np.empty(len(steps)), None
+def _along(steps, operator_at, dim: int, rows: int, iters: int) -> np.ndarray:
+    """λ_max of the ``rows`` operators ``operator_at(t)`` (V (rows, dim) ↦ products) at each
+    of ``steps``, each warm-started from the eigenvectors before: (len(steps), rows)."""
+    values, vectors = np.empty((len(steps), rows)), None
     for k, t in enumerate(steps):
-        values[k], vector = top_eigenvalue(operator_at(t), dim, iters=iters, v0=vector)
-    return Sharpness(steps.astype(int), values)
+        values[k], vectors = top_eigenvalues(operator_at(t), dim, rows, iters=iters, v0=vectors)
+    return values
 
 
 def sharpness_along(net, path, every: int = 10, *, iters: int = 20) -> Sharpness:
     """The sharpness λ_max(∇²f(θ_t)) of ``net`` at θ_0, θ_every, θ_2·every, … and the last
-    iterate of ``path`` (T + 1, P), each by ``top_eigenvalue`` on ``net.hvp`` warm-started from
-    the previous eigenvector (the top eigenvector turns slowly along a run, so few products
-    suffice). Iterates that are not finite (a run that diverged) end the list."""
-    path = np.asarray(path, dtype=float)
-    steps = _measured_steps(path, every)
+    iterate of ``path`` (T + 1, P), each by Lanczos (``top_eigenvalue``) on ``net.hvp``
+    warm-started from the previous eigenvector (the top eigenvector turns slowly along a run,
+    so few products suffice). Iterates that are not finite (a run that diverged) end the
+    list."""
+    return sharpness_along_many(net, np.asarray(path, dtype=float)[None], every, iters=iters)[0]
 
-    def operator_at(t):
-        return lambda v: net.hvp(path[t], v)
 
-    return _along(steps, operator_at, net.dim, iters)
+def sharpness_along_many(net, paths, every: int = 10, *, iters: int = 20) -> list[Sharpness]:
+    """``sharpness_along`` for several runs (K, T + 1, P) on one ``net``, their products
+    batched (one ``net.hvp`` call per Lanczos step for all runs, several times faster than
+    one run after another). Runs finite to the end are measured together; a run that diverged
+    on its own, up to its last finite iterate."""
+    paths = np.asarray(paths, dtype=float)
+    finite = np.isfinite(paths).all(axis=(1, 2))
+    groups = [np.nonzero(finite)[0]] + [np.array([k]) for k in np.nonzero(~finite)[0]]
+    out: list[Sharpness | None] = [None] * len(paths)
+    for rows in (g for g in groups if g.size):
+        steps = _measured_steps(paths[rows[0]], every)
+
+        def operator_at(t, rows=rows):
+            return lambda v: net.hvp(paths[rows, t], v)
+
+        values = _along(steps, operator_at, net.dim, len(rows), iters)
+        for i, k in enumerate(rows):
+            out[k] = Sharpness(steps.astype(int), values[:, i])
+    return out
 
 
 def stability_edge(optimizer: str, hyper: dict) -> float | None:
@@ -203,7 +256,7 @@ def preconditioned_along(net, path, v_hat, eps: float, every: int = 10, *, iters
     def operator_at(t):
         return lambda u: scale[t] * net.hvp(path[t], scale[t] * u)
 
-    return _along(steps, operator_at, net.dim, iters)
+    return Sharpness(steps.astype(int), _along(steps, operator_at, net.dim, 1, iters)[:, 0])
 
 
 def preconditioned_edge(optimizer: str, hyper: dict) -> float:

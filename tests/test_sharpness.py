@@ -14,8 +14,10 @@ from optim_core.sharpness import (
     preconditioned_edge,
     preconditioned_sharpness,
     sharpness_along,
+    sharpness_along_many,
     stability_edge,
     top_eigenvalue,
+    top_eigenvalues,
 )
 from surfaces import get_surface
 from surfaces.network import get_network
@@ -199,3 +201,36 @@ def test_preconditioned_sharpness_along_a_run_pairs_each_iterate_with_its_steps_
         d = 1.0 / np.sqrt(np.sqrt(v_hat[t]) + 1e-8)
         exact = np.linalg.eigvalsh(d[:, None] * net.hessian(path[t]) * d[None, :]).max()
         assert value == pytest.approx(exact, rel=1e-6)
+
+
+def test_batched_lanczos_equals_one_operator_at_a_time():
+    rng = np.random.default_rng(5)
+    mats = [a + a.T for a in rng.standard_normal((3, 25, 25))]
+    mats[1] = np.diag(np.arange(25.0))  # with a start on an eigenvector: a restart
+    v0 = rng.standard_normal((3, 25))
+    v0[1] = np.eye(25)[3]
+    values, vectors = top_eigenvalues(
+        lambda v: np.einsum("kij,kj->ki", np.array(mats), v), 25, 3, iters=25, v0=v0
+    )
+    for k, h in enumerate(mats):
+        assert values[k] == pytest.approx(np.linalg.eigvalsh(h)[-1], rel=1e-10)
+        assert np.linalg.norm(h @ vectors[k] - values[k] * vectors[k]) < 1e-8
+
+
+def test_sharpness_of_several_runs_at_once_equals_each_on_its_own():
+    net = get_network("xor", hidden=(6, 6), seed=0, loss="mse")
+    theta = np.stack([net.init(s) for s in range(3)])
+    lrs = np.array([[0.2], [0.5], [40.0]])  # the last one diverges
+    path = [theta]
+    with np.errstate(all="ignore"):
+        for _ in range(30):
+            theta = theta - lrs * net.grad(theta)
+            theta[~np.isfinite(theta).all(axis=1) | (np.abs(theta).max(axis=1) > 1e6)] = np.nan
+            path.append(theta)
+    paths = np.stack(path, axis=1)
+    assert not np.isfinite(paths[2]).all()
+    together = sharpness_along_many(net, paths, every=7)
+    for k in range(3):
+        alone = sharpness_along(net, paths[k], every=7)
+        np.testing.assert_array_equal(together[k].steps, alone.steps)
+        np.testing.assert_allclose(together[k].values, alone.values, rtol=1e-8)
