@@ -1,6 +1,9 @@
 """What a run is given, checked at the door with a plain message (OptimizerError): the start,
-the noise level, the seed, one value per hyperparameter; and ``Job``, one run's arguments
-checked as ``run`` checks them.
+the noise level, the seed, one value per hyperparameter, whether the surface offers the Hessian
+that Newton needs; and ``Job``, one run's arguments checked as ``run`` checks them.
+
+A start has P numbers, the surface's ``dim`` (``surface_dim``): (x, y) on a 2D surface, the
+parameters on a network's loss; messages about the latter never print all of them.
 """
 
 from __future__ import annotations
@@ -9,9 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from optim_core._loop import overflows
+from optim_core._loop import overflows, surface_dim
 from optim_core._minibatch import check_minibatch
-from optim_core.optimizers import build
+from optim_core.optimizers import build, optimizer_spec
 from optim_core.schedules import check_steps, schedule_values
 from optim_core.spec import Optimizer, OptimizerError
 
@@ -28,19 +31,44 @@ def common_batch_size(values, starts_batch):
     return sizes.pop() if sizes else 1
 
 
+def _numbers(values, most=6) -> str:
+    """Numbers for a message: all of them if there are at most ``most``, else the first few,
+    the last and how many."""
+    values = np.ravel(values)
+    if values.size <= most:
+        return "(" + ", ".join(f"{v:g}" for v in values) + ")"
+    shown = ", ".join(f"{v:g}" for v in values[: most - 2])
+    return f"({shown}, …, {values[-1]:g}; {values.size} numbers)"
+
+
 def check_starts(surface, starts):
+    """``starts`` as a float array (P,) or (B, P), P the surface's dim, where f is finite."""
+    dim = surface_dim(surface)
+    if dim == 2:
+        need, shapes = "(x, y) numbers", "(2,) or (B, 2)"
+    else:
+        need = f"P = {dim} numbers, the network's parameters"
+        shapes = f"{need}, or (B, {dim}) for B runs"
     try:
         starts = np.array(starts, dtype=float)
     except (TypeError, ValueError):
-        raise OptimizerError(f"Invalid start: {starts!r} (need (x, y) numbers)") from None
-    if starts.shape[-1:] != (2,) or starts.ndim > 2:
-        raise OptimizerError(f"Invalid start shape {starts.shape}: need (2,) or (B, 2)")
+        shown = repr(starts)
+        if dim != 2 and len(shown) > 60:
+            shown = shown[:60] + "…"
+        raise OptimizerError(f"Invalid start: {shown} (need {need})") from None
+    if starts.shape[-1:] != (dim,) or starts.ndim > 2:
+        raise OptimizerError(f"Invalid start shape {starts.shape}: need {shapes}")
     if not np.isfinite(starts).all():
-        raise OptimizerError(f"Invalid start: {starts.tolist()} (must be finite)")
+        if dim == 2:
+            raise OptimizerError(f"Invalid start: {starts.tolist()} (must be finite)")
+        bad = np.flatnonzero(~np.isfinite(starts.reshape(-1, dim)).all(axis=0))
+        raise OptimizerError(
+            f"Invalid start: parameter(s) {_numbers(bad)} are not finite (all P numbers must be)"
+        )
     with np.errstate(all="ignore"):
         loss = np.asarray(surface.f(starts))
     if not np.isfinite(loss).all():
-        where = starts.reshape(-1, 2)[~np.isfinite(loss.reshape(-1))][0]
+        where = starts.reshape(-1, dim)[~np.isfinite(loss.reshape(-1))][0]
         with np.errstate(all="ignore"):
             value = np.asarray(surface.f(where))
         why = (
@@ -48,11 +76,27 @@ def check_starts(surface, starts):
             if np.isinf(value) and overflows(surface.f, where)
             else "the start is outside the domain of f"
         )
+        at = f"({where[0]:g}, {where[1]:g})" if dim == 2 else _numbers(where)
         raise OptimizerError(
-            f"The loss is not finite at the start ({where[0]:g}, {where[1]:g}): {why}; "
-            "choose another start"
+            f"The loss is not finite at the start {at}: {why}; choose another start"
         )
     return starts
+
+
+def check_hessian(surface, optimizer: str, opt: Optimizer) -> None:
+    """Refuses an optimizer that needs the exact Hessian (Newton) on a surface whose ``dim``
+    exceeds its ``hessian_limit`` (the largest P for which it offers ``hessian``)."""
+    limit = getattr(surface, "hessian_limit", None)
+    dim = surface_dim(surface)
+    if not opt.uses_hessian or limit is None or dim <= limit:
+        return
+    entries = dim * dim
+    raise OptimizerError(
+        f"{optimizer_spec(optimizer).name} needs the exact Hessian, a P × P matrix of "
+        f"{dim:,} × {dim:,} = {entries:,} entries, at every step; this network has "
+        f"P = {dim:,} parameters, more than {limit:,}: choose a smaller network or another "
+        "optimizer"
+    )
 
 
 def check_noise(noise):
@@ -74,7 +118,7 @@ def check_seed(seed):
 @dataclass(frozen=True)
 class Job:
     """One run's arguments, checked as ``run`` checks them (the same errors, in its order):
-    the bound update rule, the full hyperparameters, the start (2,), α_t (steps,), σ, the
+    the bound update rule, the full hyperparameters, the start (P,), α_t (steps,), σ, the
     mini-batch size m (None: the exact gradient), the seed and how batches are sampled."""
 
     optimizer: str
@@ -92,9 +136,12 @@ class Job:
            hyper) -> Job:  # fmt: skip
         check_one_value_each(hyper)
         opt, full = build(optimizer, hyper)
+        check_hessian(surface, optimizer, opt)
         start = check_starts(surface, start)
-        if start.shape != (2,):
-            raise OptimizerError(f"Invalid start shape {start.shape}: run takes one (x, y)")
+        if start.ndim != 1:
+            dim = surface_dim(surface)
+            one = "(x, y)" if dim == 2 else f"start of P = {dim} numbers; use run_batch for several"
+            raise OptimizerError(f"Invalid start shape {start.shape}: run takes one {one}")
         lr = schedule_values(schedule, full["lr"], check_steps(steps))
         noise = check_noise(noise)
         if np.ndim(noise):

@@ -1,7 +1,8 @@
 """The pieces several update rules share, written once.
 
 Every function works per coordinate on arrays with a leading batch axis: gradients and
-moments are (B, 2); a hyperparameter is a float or a (B, 1) array; ``t`` counts steps from 1.
+moments are (B, P), P = 2 on the 2D surfaces; a hyperparameter is a float or a (B, 1) array;
+``t`` counts steps from 1.
 """
 
 import numpy as np
@@ -53,7 +54,7 @@ _ABSOLUTE_FLOOR = 1e-12  # ... and in absolute terms, when the whole matrix vani
 
 
 def floored(curvatures):
-    """Push curvatures (..., 2) away from zero so that dividing by them is always defined.
+    """Push curvatures (..., P) away from zero so that dividing by them is always defined.
 
     A value closer to 0 than 1e-8 × the largest |value| (or 1e-12) keeps its sign and takes that
     magnitude: a singular or nearly singular system is regularized instead of failing.

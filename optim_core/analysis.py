@@ -78,16 +78,24 @@ def _number(value: float) -> str:
     return f"{value:.4g}".replace("-", "−")
 
 
+def _at(point) -> str:
+    """A stop point in words: its x and y, or, in P dimensions, its norm."""
+    if point.size == 2:
+        return f"x = {_number(point[0])}, y = {_number(point[1])}"
+    return f"θ with ‖θ‖ = {_number(float(np.linalg.norm(point)))}"
+
+
 def stop_reason(surface, trajectory: Trajectory) -> str:
     """What happened to a run, in words: "ran all 200 steps", "left the domain of f at step 3
-    (f is not defined at x = −0.12, y = 0.5)" or "diverged at step 7 (…)"."""
+    (f is not defined at x = −0.12, y = 0.5)" or "diverged at step 7 (…)". In P dimensions the
+    point is told by its norm ‖θ‖."""
     k = trajectory.diverged_at
     if trajectory.stopped == "deadline":
         return f"stopped at step {trajectory.deadline_at}: its time ran out"
     if k is None:
         return f"ran all {len(trajectory.lr)} steps"
     point = np.array(trajectory.stop_point, dtype=float)
-    at = f"x = {_number(point[0])}, y = {_number(point[1])}"
+    at = _at(point)
     if trajectory.stopped == "domain":
         with np.errstate(all="ignore"):
             if not np.isfinite(surface.f(point)):
@@ -101,11 +109,12 @@ def stop_reason(surface, trajectory: Trajectory) -> str:
         why = "the iterate overflowed to a non-finite number"
     else:
         centre, reach = divergence_bound(surface)
-        if np.hypot(*(point - centre)) > reach:
-            why = (
-                f"the iterate reached {at}, more than {DIVERGENCE_FACTOR:g} × the view's "
-                "diameter from its centre"
-            )
+        if point.size == 2:
+            far = np.hypot(*(point - centre)) > reach
+            bound = f"more than {DIVERGENCE_FACTOR:g} × the view's diameter from its centre"
         else:
-            why = f"f overflowed at {at}"
+            far = np.linalg.norm(point - centre) > reach
+            origin = "0" if not centre.any() else "the divergence bound's centre"
+            bound = f"farther than {_number(reach)} from {origin}"
+        why = f"the iterate reached {at}, {bound}" if far else f"f overflowed at {at}"
     return f"diverged at step {k} ({why})"

@@ -1,10 +1,15 @@
 """Run an optimizer on a surface: arrays in, a trajectory out.
 
 A surface is anything with ``f(xy) -> (...)``, ``grad(xy) -> (..., 2)``, ``hessian(xy) ->
-(..., 2, 2)`` and ``bounds = ((xmin, xmax), (ymin, ymax))``.
+(..., 2, 2)`` and ``bounds = ((xmin, xmax), (ymin, ymax))``. A surface of P dimensions (a
+network's loss) has ``dim`` P and takes points θ (..., P) instead: ``f``, ``grad`` (..., P),
+``hessian`` (..., P, P) (offered up to P = ``hessian_limit``, if it has one: Newton is refused
+beyond), and ``divergence_bound() -> (centre (P,), reach)`` in place of ``bounds``; a start is
+then P numbers, and every path, gradient and stop point below has P columns where it says 2.
 
 Divergence: a member diverges at the first step t whose iterate is not finite, lies farther than
-``DIVERGENCE_FACTOR`` × the view's diameter from the view's centre, or has a non-finite loss.
+``DIVERGENCE_FACTOR`` × the view's diameter from the view's centre (the surface's
+``divergence_bound()``, where it has one), or has a non-finite loss.
 From then on it is frozen: ``path[t:]`` and ``loss[t:]`` repeat the last finite values (so both
 stay finite) and, in ``run``, ``grads``, ``eval_points`` and ``states`` are NaN from step t on —
 that update is discarded. Members are independent, so the rest of a batch goes on.
@@ -17,7 +22,7 @@ the neighbourhood of the point (``exp(100x)`` overflowing far out) is an overflo
 ``stop_reason(surface, trajectory)`` says it in words.
 
 Gradient noise: ``noise=σ`` adds σ·ξ to every gradient, ξ standard normal, drawn at once as
-``np.random.default_rng(seed).standard_normal((B, steps, 2))``. So the same seed gives the same
+``np.random.default_rng(seed).standard_normal((B, steps, P))``. So the same seed gives the same
 run, member b's noise does not depend on the batch size, and ``run(seed=s)`` equals member 0 of
 ``run_batch(seed=s)``.
 
@@ -55,7 +60,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from optim_core._jobs import Job, check_noise, check_seed, check_starts, common_batch_size
+from optim_core._jobs import (
+    Job,
+    check_hessian,
+    check_noise,
+    check_seed,
+    check_starts,
+    common_batch_size,
+)
 from optim_core._loop import Simulation, simulate
 from optim_core._minibatch import batch_indices, check_minibatch
 from optim_core.optimizers import build
@@ -78,15 +90,15 @@ class Trajectory:
 
     optimizer: str
     hyper: dict
-    path: np.ndarray  # (steps + 1, 2)
+    path: np.ndarray  # (steps + 1, P), P = 2 on a 2D surface
     loss: np.ndarray  # (steps + 1,)
     lr: np.ndarray  # (steps,)
     diverged_at: int | None
-    grads: np.ndarray  # (steps, 2), noise included; the mini-batch gradient with batch_size
-    eval_points: np.ndarray  # (steps, 2), where the gradient was taken
+    grads: np.ndarray  # (steps, P), noise included; the mini-batch gradient with batch_size
+    eval_points: np.ndarray  # (steps, P), where the gradient was taken
     states: dict[str, np.ndarray] | None = None  # (steps, ...) each, with record_state=True
     stopped: str | None = None  # "diverged" | "domain" | "deadline" | None
-    stop_point: tuple[float, float] | None = None  # where f or ∇f failed, or the runaway iterate
+    stop_point: tuple[float, ...] | None = None  # (P floats) where f or ∇f failed, or the runaway
     batches: np.ndarray | None = None  # (steps, m) example indices of each step; -1 once stopped
     deadline_at: int | None = None  # the steps taken when the deadline stopped the run
 
@@ -102,12 +114,12 @@ class BatchTrajectory:
 
     optimizer: str
     hyper: dict
-    path: np.ndarray  # (steps + 1, B, 2)
+    path: np.ndarray  # (steps + 1, B, P)
     loss: np.ndarray  # (steps + 1, B)
     lr: np.ndarray  # (steps, B)
     diverged_at: np.ndarray  # (B,) int, -1 = never
     stopped: np.ndarray | None = None  # (B,) object: "diverged" | "domain" | None
-    stop_points: np.ndarray | None = None  # (B, 2)
+    stop_points: np.ndarray | None = None  # (B, P)
     batches: np.ndarray | None = None  # (B, steps, m) example indices (small ints), or None
     deadline_at: int | None = None  # the steps taken when the deadline stopped the batch
 
@@ -149,7 +161,8 @@ def run(
     deadline=None,
     **hyper,
 ) -> Trajectory:
-    """Run ``optimizer`` (an id of ``OPTIMIZERS``) from ``start`` for ``steps`` steps.
+    """Run ``optimizer`` (an id of ``OPTIMIZERS``) from ``start`` ((x, y), or the P parameters
+    of a surface of ``dim`` P) for ``steps`` steps.
 
     ``hyper`` are the optimizer's hyperparameters, one value each (missing ones take their
     defaults); ``schedule`` is None, a schedule id or a dict (``SCHEDULES``); ``noise`` σ adds
@@ -326,19 +339,20 @@ def run_batch(
     deadline=None,
     **hyper,
 ) -> BatchTrajectory:
-    """B independent runs at once: ``starts`` is (B, 2) or one (2,) start shared by all; every
+    """B independent runs at once: ``starts`` is (B, P) or one (P,) start shared by all; every
     hyperparameter, ``lr`` and ``noise`` may be a scalar or a (B,) array; ``batch_size`` and
     ``sampling`` (one for all members) as in ``run``, each member drawing its own batches;
     ``deadline`` (seconds) as in ``run``: the batch steps together, so it stops together."""
     until = deadline_instant(deadline)
     opt, full = build(optimizer, hyper)
+    check_hessian(surface, optimizer, opt)
     starts = check_starts(surface, starts)
     noise = check_noise(noise)
     m = check_minibatch(surface, batch_size, sampling)
     seed = check_seed(seed)
     starts_batch = starts.shape[0] if starts.ndim == 2 else None
     batch = common_batch_size([*full.values(), noise], starts_batch)
-    starts = np.broadcast_to(starts, (batch, 2)).copy()
+    starts = np.broadcast_to(starts, (batch, starts.shape[-1])).copy()
     lr = schedule_values(schedule, full["lr"], check_steps(steps))  # (steps,) or (steps, B)
     batches = None
     if m is not None:

@@ -8,15 +8,16 @@ RMSProp, RMSProp + Nesterov, Adadelta), ``adam`` (Adam, AdamW, AMSGrad, NAdam), 
 derived from it. Adding an optimizer is its rule and its entry in a family module, plus its
 place in ``OPTIMIZERS``.
 
-Arrays carry a leading batch axis: parameters and gradients are (B, 2); a hyperparameter is a
-float or a (B, 1) array, bound when the optimizer is built; ``t`` counts steps from 1 and ``lr``
-is α_t (a float or (B, 1)).
+Arrays carry a leading batch axis: parameters and gradients are (B, P), P = 2 on a 2D surface
+and the number of parameters on a network's loss; a hyperparameter is a float or a (B, 1)
+array, bound when the optimizer is built; ``t`` counts steps from 1 and ``lr`` is α_t (a float
+or (B, 1)).
 
 Two small hooks cover what plain gradient methods do not need:
 
 * ``eval_point(params, state)`` says where the gradient is evaluated. It is ``params`` for all
   rules except the look-ahead forms (``nesterov``, ``rmsprop_nesterov``): θ + μv.
-* ``uses_hessian``: the runner then passes ``hessian=∇²f(eval_point)`` (B, 2, 2) to ``update``.
+* ``uses_hessian``: the runner then passes ``hessian=∇²f(eval_point)`` (B, P, P) to ``update``.
 
 ``inspect`` is ``update`` that also returns the rule's own intermediate numbers (m̂, v̂, the
 per-coordinate learning rate, the step ...), named as in the entry's ``state_fields``.

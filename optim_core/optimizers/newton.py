@@ -1,5 +1,6 @@
 """Second order: ``newton``, damped and optionally saddle-free, from the exact Hessian that
-the runner passes (``uses_hessian``).
+the runner passes (``uses_hessian``): in closed form for 2 × 2 Hessians, through
+``np.linalg.eigh`` for P × P ones (a surface of ``dim`` P).
 """
 
 import numpy as np
@@ -37,6 +38,8 @@ def newton(damping=0.0, saddle_free=False) -> Optimizer:
     absolute = as_mask(saddle_free)
 
     def inspect(grads, state, params, t, lr, hessian=None):
+        if grads.shape[-1] != 2:
+            return inspect_p(grads, state, params, lr, hessian)
         eigenvalues, cos, sin = symmetric_eig2(hessian)
         curvatures = floored(eigenvalues + absolute * (np.abs(eigenvalues) - eigenvalues) + damping)
         # coordinates of g along the eigenvectors (−sin, cos) and (cos, sin), each divided by
@@ -45,6 +48,21 @@ def newton(damping=0.0, saddle_free=False) -> Optimizer:
         low = (cos * g1 - sin * g0) / curvatures[:, 0]
         high = (cos * g0 + sin * g1) / curvatures[:, 1]
         direction = pair(sin * low - cos * high, -(cos * low + sin * high))
+        step = lr * direction
+        diagnostics = {
+            "hessian": hessian,
+            "hessian_eigenvalues": eigenvalues,
+            "newton_direction": direction,
+            "step": step,
+        }
+        return params + step, state, diagnostics
+
+    def inspect_p(grads, state, params, lr, hessian):
+        """The same rule for P × P Hessians (B, P, P), through their eigendecomposition."""
+        eigenvalues, q = np.linalg.eigh(0.5 * (hessian + np.swapaxes(hessian, -1, -2)))
+        curvatures = floored(eigenvalues + absolute * (np.abs(eigenvalues) - eigenvalues) + damping)
+        along = (grads[:, None, :] @ q)[:, 0]  # Qᵀ g, per member
+        direction = -(q @ (along / curvatures)[:, :, None])[:, :, 0]
         step = lr * direction
         diagnostics = {
             "hessian": hessian,
