@@ -370,22 +370,29 @@ def get_network(
     ``xor``; drawn with ``seed``): hidden layer widths ``hidden`` (1 to 3 layers of 1 to 64),
     ``activation`` ``tanh`` or ``relu``, ``loss`` ``bce`` or ``mse``, L2 weight ``l2`` ≥ 0.
     Raises SurfaceError on anything else."""
-    if name not in DATASETS:
+    if not isinstance(name, str) or name not in DATASETS:
         raise SurfaceError(f"Unknown data set {name!r} (use one of {', '.join(DATASETS)})")
     try:
         widths = tuple(int(h) for h in hidden)
-    except (TypeError, ValueError):
+        whole = all(float(h) == w for h, w in zip(hidden, widths, strict=True))
+    except (TypeError, ValueError, OverflowError):
         raise SurfaceError(f"Invalid hidden layers {hidden!r} (a tuple of widths)") from None
-    if not 1 <= len(widths) <= MAX_DEPTH or not all(1 <= h <= MAX_WIDTH for h in widths):
+    if not whole or not 1 <= len(widths) <= MAX_DEPTH or not all(
+        1 <= h <= MAX_WIDTH for h in widths
+    ):
         raise SurfaceError(
             f"Invalid hidden layers {hidden!r}: 1 to {MAX_DEPTH} layers of 1 to {MAX_WIDTH} units"
         )
-    if activation not in ACTIVATIONS:
+    if not isinstance(activation, str) or activation not in ACTIVATIONS:
         raise SurfaceError(f"Unknown activation {activation!r} (use tanh or relu)")
-    if loss not in LOSSES:
+    if not isinstance(loss, str) or loss not in LOSSES:
         raise SurfaceError(f"Unknown loss {loss!r} (use bce or mse)")
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
         raise SurfaceError(f"Invalid seed {seed!r} (an integer >= 0)")
-    if not (isinstance(l2, int | float) and math.isfinite(l2) and l2 >= 0):
+    try:
+        weight = float(l2) if isinstance(l2, int | float) and not isinstance(l2, bool) else None
+    except OverflowError:
+        weight = None
+    if weight is None or not (math.isfinite(weight) and weight >= 0):
         raise SurfaceError(f"Invalid L2 weight {l2!r} (a number >= 0)")
-    return Network(name, widths, activation, loss, float(l2), int(seed))
+    return Network(name, widths, activation, loss, weight, int(seed))

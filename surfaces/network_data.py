@@ -2,9 +2,11 @@
 
 Each set has ``N_TRAIN`` training and ``N_TEST`` test examples, half of each class, drawn from
 the same distribution by two streams of one seed (``SeedSequence(seed).spawn``), so a test
-set never shares a point with its training set. Features are centred and scaled to a
-standard deviation of 1 over both coordinates together (the same affine map for train and
-test, the training set's), and rounded to 0.001: a set is the same on every machine.
+set never shares a point with its training set. Features are centred (per coordinate) and
+divided by one factor for both coordinates, the standard deviation of the training set's 2N
+raw coordinates pooled, so that their spread is about 1 (0.97–1.0) and the shape is kept; the
+same affine map for train and test, the training set's. Rounded to 0.001: a set is the same
+on every machine.
 
 - ``moons``: two interleaving half circles (as scikit-learn's ``make_moons``), noise 0.15.
 - ``circles``: a disc inside a ring (radii 0.5 and 1), noise 0.1.
