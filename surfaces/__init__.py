@@ -21,6 +21,7 @@ from .curvature import (
     curvature_at,
     curvature_map,
 )
+from .network import Network, get_network
 from .parse import parse_surface
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "Curvature",
     "CurvatureMap",
     "Examples",
+    "Network",
     "Param",
     "Surface",
     "SurfaceError",
@@ -38,6 +40,7 @@ __all__ = [
     "critical_points",
     "curvature_at",
     "curvature_map",
+    "get_network",
     "get_surface",
     "list_surfaces",
     "logistic_data",

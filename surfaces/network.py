@@ -373,6 +373,10 @@ def get_network(
     if not isinstance(name, str) or name not in DATASETS:
         raise SurfaceError(f"Unknown data set {name!r} (use one of {', '.join(DATASETS)})")
     try:
+        if not isinstance(hidden, list | tuple | np.ndarray) or any(
+            isinstance(h, bool | str) for h in hidden
+        ):
+            raise TypeError
         widths = tuple(int(h) for h in hidden)
         whole = all(float(h) == w for h, w in zip(hidden, widths, strict=True))
     except (TypeError, ValueError, OverflowError):

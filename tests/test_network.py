@@ -466,6 +466,10 @@ ESCAPING = [
     {"l2": 10**400},  # math.isfinite(int too large for a float): OverflowError
     {"name": ["moons"]},  # `in DATASETS` on an unhashable value: TypeError
     {"loss": ["bce"]},  # likewise
+    {"hidden": "12"},  # once read as (1, 2)
+    {"hidden": (8.7,)},  # once truncated to (8,)
+    {"hidden": (True,)},  # once (1,)
+    {"l2": True},  # once 1.0
 ]
 
 
