@@ -119,9 +119,17 @@ def _complete(axes: np.ndarray, dim: int) -> np.ndarray:
     return np.array(out[:2])
 
 
-def pca_plane(paths: Sequence[np.ndarray], centre=None, *, fit_points: int = FIT_POINTS) -> Plane:
+def pca_plane(
+    paths: Sequence[np.ndarray],
+    centre=None,
+    *,
+    fit: Sequence[int] | None = None,
+    fit_points: int = FIT_POINTS,
+) -> Plane:
     """The plane of the top two principal directions of the iterates of all ``paths`` (each
     (T, P)) about ``centre`` (default: the first path's last finite iterate, its end point).
+    ``fit``: the indices of the paths the directions are fitted to (default all; a run that
+    diverged would fill the picture with its flight); every path is projected.
 
     The directions are fitted to at most ``fit_points`` iterates of each path, evenly spaced
     (a path of 500 steps is smooth at that scale; the fit then costs O(fit_points² · P) per
@@ -140,7 +148,9 @@ def pca_plane(paths: Sequence[np.ndarray], centre=None, *, fit_points: int = FIT
         if centre is None:
             centre = np.zeros(dim)
     centre = np.asarray(centre, dtype=float)
-    rows = np.concatenate([_fit_rows(p, fit_points) for p in paths]) - centre
+    fitted = [paths[i] for i in (range(len(paths)) if fit is None else fit)]
+    rows = [_fit_rows(p, fit_points) for p in fitted]
+    rows = np.concatenate(rows) - centre if rows else np.zeros((0, dim))
     if len(rows):
         centred = rows - rows.mean(axis=0)
         _, sigma, vt = np.linalg.svd(centred, full_matrices=False)

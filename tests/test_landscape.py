@@ -94,6 +94,15 @@ def test_degenerate_runs_still_get_two_orthonormal_axes():
     np.testing.assert_array_equal(still.explained, [0.0, 0.0])
 
 
+def test_only_the_paths_named_are_fitted_and_every_path_is_projected(runs):
+    far = runs[1] + 100.0 * np.linspace(0, 1, len(runs[1]))[:, None]  # a run that flew off
+    plane = pca_plane([runs[0], far], fit=[0])
+    np.testing.assert_allclose(plane.axes, pca_plane([runs[0]]).axes)
+    d = far - plane.origin
+    np.testing.assert_allclose(plane.coords[1], d @ plane.axes.T)
+    assert plane.off_plane[1][-1] > 100
+
+
 def test_iterates_that_are_not_finite_are_left_out_and_get_nan(runs):
     broken = runs[1].copy()
     broken[50:] = np.nan
