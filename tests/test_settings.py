@@ -10,6 +10,7 @@ from webapp.settings import (
     SCHEMA,
     CurvatureSettings,
     LabSettings,
+    NetworkSettings,
     RaceSettings,
     RunSettings,
     StepSettings,
@@ -39,11 +40,21 @@ def test_only_the_optimizers_learning_rates_follow_the_surface_and_are_always_wr
     per_surface = {k for k, f in SCHEMA.items() if f.per_surface}
     assert per_surface == {hyper_key(opt, "lr") for opt in OPTIMIZERS}
     always = {k for k, f in SCHEMA.items() if f.always}
-    assert always == per_surface | {"lab_pick_lr", "curv_lr"}
+    network = {f"net_{opt}_lr" for opt in OPTIMIZERS}  # the Network's own, not per surface
+    assert always == per_surface | {"lab_pick_lr", "curv_lr"} | network
 
 
 @pytest.mark.parametrize(
-    "cls", [View, RunSettings, RaceSettings, StepSettings, LabSettings, CurvatureSettings]
+    "cls",
+    [
+        View,
+        RunSettings,
+        RaceSettings,
+        StepSettings,
+        LabSettings,
+        CurvatureSettings,
+        NetworkSettings,
+    ],
 )
 def test_every_url_field_of_a_settings_object_is_in_the_schema_as_declared(cls):
     for name, f in url_fields(cls):
@@ -64,6 +75,21 @@ SETTINGS = [
     StepSettings(view=View(surface_id="saddle"), optimizer="rmsprop", t=7, zoom=False),
     LabSettings(optimizer="adam", metric="steps", n=16, lr_min=0.001, lr_max=0.1, tol=1e-4),
     CurvatureSettings(x=0.5, y=-0.25, lr=0.01),
+    NetworkSettings(
+        view=View(present=True),
+        data="spirals",
+        width=32,
+        depth=2,
+        activation="relu",
+        loss="mse",
+        optimizers=("adam", "newton"),
+        hyper=(("adam", (("beta1", 0.8), ("lr", 0.01))), ("newton", (("damping", 1.0),))),
+        batch=16,
+        steps=300,
+        seed=4,
+        boundary="newton",
+        tuning="newton",
+    ),
 ]
 
 

@@ -32,10 +32,11 @@ def ensure_lr(optimizer: str, surface, start) -> None:
         store()[key] = suggested_lr(optimizer, surface, start)
 
 
-def hyper_widget(optimizer: str, hyper, *, container=None, label_prefix: str = ""):
-    """One hyperparameter's widget, keyed by its URL key; returns its value."""
+def hyper_widget(optimizer: str, hyper, *, container=None, label_prefix: str = "", key=None):
+    """One hyperparameter's widget, keyed by its URL key (``key``, else the 2D pages'
+    ``hyper_key``); returns its value."""
     container = container or st
-    key = hyper_key(optimizer, hyper.name)
+    key = key or hyper_key(optimizer, hyper.name)
     label = f"{label_prefix}{hyper.label}"
     common = {"help": hyper.help or None}
     if hyper.kind == "bool":

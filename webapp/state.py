@@ -44,6 +44,11 @@ def _same(a: dict, b: dict) -> bool:
     return norm(a) == norm(b)
 
 
+def current_page() -> str:
+    """The url_path of the page this run shows (``sync_from_url`` notes it first)."""
+    return st.session_state.get("_page", "")
+
+
 def store() -> dict[str, Any]:
     """The session's URL values by key (a dict owned by the session)."""
     return st.session_state.setdefault(_STORE, {})

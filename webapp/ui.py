@@ -12,9 +12,10 @@ from surfaces import SURFACES, Surface, SurfaceError, get_surface, list_surfaces
 from viz import plotly_config
 from webapp.board import fold_sidebar_on_touch
 from webapp.escape import inert
+from webapp.pages import NETWORK
 from webapp.reconnect import mark_session
 from webapp.settings import CUSTOM, SCHEMA, View, surface_param_key
-from webapp.state import current_view, forget, keep_view, set_values, store, widget
+from webapp.state import current_page, current_view, forget, keep_view, set_values, store, widget
 
 __all__ = [
     "clicked_point",
@@ -69,11 +70,18 @@ _LAYOUT_CSS = """
     min-width: 100% !important; flex: 1 1 100% !important;
   }
   /* The Race's chart (and its α) first, its settings under it: in the hand, the chart leads. */
-  .st-key-stack_race [data-testid="stColumn"]:nth-child(2) { order: -1; }
+  .st-key-stack_race [data-testid="stColumn"]:nth-child(2),
+  .st-key-stack_net [data-testid="stColumn"]:nth-child(2) { order: -1; }
 }
 </style>
 """
 _RESUGGESTED = "_surface_resuggested"  # session state: the last change of surface re-suggested α
+# Pages that no 2D surface shapes (the Network trains on its own data): their sidebar holds
+# presentation mode only, and says why.
+WITHOUT_SURFACE = {
+    NETWORK.url_path: "This page trains a network on its own data set: the surface and start "
+    "point of the other pages do not apply here."
+}
 
 HERO_ROOM = 8.5  # rem above and below the presented hero chart: the title and a row of controls
 
@@ -248,6 +256,11 @@ def sidebar() -> View:
             help="Large type, thick lines and high contrast for a projector.",
         )
         st.markdown(_LAYOUT_CSS + (_PRESENT_CSS if present else ""), unsafe_allow_html=True)
+        if current_page() in WITHOUT_SURFACE:
+            st.caption(WITHOUT_SURFACE[current_page()])
+            view = View.read(store(), SCHEMA)
+            keep_view(view)
+            return view
         st.subheader("Surface")
         surface_id = _surface_controls()
         st.subheader("Start point")

@@ -16,6 +16,7 @@ Keys (all optional; an absent key means its default):
     step_opt, step_t, step_zoom, step_compare                     Step by step
     lab_*                                                         the Learning-rate lab
     curv_x, curv_y, curv_lr                                       Curvature
+    net_*, net_{optimizer}_{hyper}                                the Network (its own α, μ, β)
 
 Why not Streamlit's own ``bind="query-params"``: it drops a refused value without a word (no
 notice can name it), keeps values off the slider's stops, never writes a default (a learning
@@ -26,6 +27,7 @@ and write it through ``webapp.state``.
 
 from webapp.settings.curvature import CurvatureSettings
 from webapp.settings.lab import LabSettings
+from webapp.settings.network import NET_HYPER, NetworkSettings, net_hyper_key
 from webapp.settings.race import RaceSettings
 from webapp.settings.shared import (
     CATALOG,
@@ -56,13 +58,22 @@ from webapp.url import (
     url_fields,
 )
 
-SETTINGS = (View, RunSettings, RaceSettings, StepSettings, LabSettings, CurvatureSettings)
+SETTINGS = (
+    View,
+    RunSettings,
+    RaceSettings,
+    StepSettings,
+    LabSettings,
+    CurvatureSettings,
+    NetworkSettings,
+)
 SCHEMA: dict[str, Field] = schema_of(
     [
         *(f for cls in SETTINGS for _, f in url_fields(cls)),
         View.X0,
         View.Y0,
         *CATALOG.values(),
+        *NET_HYPER.values(),
     ]
 )
 
@@ -76,6 +87,7 @@ __all__ = [
     "CurvatureSettings",
     "Field",
     "LabSettings",
+    "NetworkSettings",
     "Notice",
     "PageSettings",
     "Query",
@@ -89,6 +101,7 @@ __all__ = [
     "log_options",
     "lr_options",
     "nearest_option",
+    "net_hyper_key",
     "parse_query",
     "read_hyper",
     "schedule_key",

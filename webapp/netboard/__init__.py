@@ -1,0 +1,73 @@
+"""The Network page's board: its four figures drawn in the browser by plotly.js and played
+together by one step scrubber (a Streamlit v2 component, ``board.js``).
+
+A Plotly figure plays its own frames; four figures that must move together, and that the screen
+lays out as it allows (two by two on a laptop, one under the other on a phone, in a row on a
+projector: ``board.css``), need one scrubber outside them. The server sends the four figures
+(``viz.network.NetworkPanels``) with frames of the same names; the browser does the rest: a step
+is ``Plotly.animate`` of each to that frame, a legend entry hides an optimizer in all four.
+Nothing comes back to the server. plotly.js is the installed ``plotly`` package's, served by
+this server (``webapp.board.plotly_src``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import orjson
+import streamlit as st
+
+from viz import plotly_config
+from webapp.board import plotly_src
+
+HERE = Path(__file__).parent
+BOARD_KEY = "net_board"
+FRAME_MS = 80  # one frame while playing: 60 frames in about 5 s
+PANELS = ("boundary", "plane", "loss", "sharpness")  # in the grid's order
+_HTML = (
+    '<div class="dl-net">'
+    '<div class="dl-net-controls">'
+    '<button class="dl-net-play" type="button">▶ Play</button>'
+    '<input class="dl-net-step" type="range" min="0" max="0" step="1" value="0" '
+    'aria-label="Step shown in every view">'
+    '<output class="dl-net-value">step 0</output></div>'
+    '<div class="dl-net-legend" role="group" aria-label="Optimizers shown"></div>'
+    '<div class="dl-net-grid">'
+    + "".join(
+        f'<div class="dl-net-plot dl-net-{"square" if p in ("boundary", "plane") else "wide"}" '
+        f'data-panel="{p}"></div>'
+        for p in PANELS
+    )
+    + '</div><p class="dl-net-note" hidden></p></div>'
+)
+
+_BOARD = st.components.v2.component(
+    "descent_lab_network_board",
+    html=_HTML,
+    css=(HERE / "board.css").read_text(),
+    js=(HERE / "board.js").read_text(),
+    isolate_styles=False,
+)
+
+
+def board_bytes(panels, *, present: bool) -> bytes:
+    """What the browser draws, as JSON bytes: the four figures (in ``PANELS``' order), the
+    steps their frames show, the legend, and where plotly.js is."""
+    return orjson.dumps(
+        {
+            "panels": [figure.to_dict() for figure in panels.figures],
+            "steps": [int(s) for s in np.asarray(panels.steps)],
+            "legend": panels.legend,
+            "config": plotly_config(mode_bar=False),
+            "present": present,
+            "frame_ms": FRAME_MS,
+            "plotly_src": plotly_src(),
+        },
+        option=orjson.OPT_SERIALIZE_NUMPY,
+    )
+
+
+def network_board(panels, *, present: bool) -> None:
+    """Draw the board of ``panels`` (``viz.network.network_panels``)."""
+    _BOARD(data=board_bytes(panels, present=present), key=BOARD_KEY, height="content")
