@@ -47,7 +47,9 @@ def _network(view) -> None:
     with board:
         if not settings.optimizers:
             st.info("Pick one or more optimizers in the settings to train the network.")
-        runs, errors = run_network(net, settings)
+        runs, errors, refused = run_network(net, settings)
+        if refused:
+            st.error(refused, icon="⏱️")
         for opt, message in errors.items():
             st.error(f"**{OPTIMIZERS[opt].name}** cannot train this network: {message}")
         # Presenting, whose boundary is drawn is asked under the figures, not above them.

@@ -16,6 +16,7 @@ from optim_core.landscape import pca_plane
 from surfaces.network import get_network
 from tests._apptest import APP, board
 from tests._tables import tables
+from webapp import network_runs
 from webapp.settings import SCHEMA, NetworkSettings, parse_query
 from webapp.settings.network import network_lr
 
@@ -167,6 +168,17 @@ def test_newton_on_a_network_too_large_for_its_hessian_is_refused_by_name():
     assert groups(at) == ["sgd"]  # the other optimizer still trains
     small = page({"net_width": "2", "net_opts": "newton"})  # P = 9: its exact Hessian is fine
     assert not small.error and groups(small) == ["newton"]
+
+
+def test_runs_estimated_over_the_budget_are_refused_with_the_reason(monkeypatch):
+    monkeypatch.setattr(network_runs, "RUN_BUDGET", 1e-9)  # any run is over it: no timing here
+    at = page({"net_width": "32", "net_depth": "3", "net_seed": "97"})  # runs no test cached
+    (error,) = at.error
+    assert (
+        "3 optimizers × 60 steps on this network (P = 2,241 parameters) would take" in error.value
+    )
+    assert "more than the budget of 1e-09 s per change" in error.value
+    assert not [e for e in at.get("bidi_component") if e.proto.id.endswith("net_board")]
 
 
 def test_a_run_that_diverges_says_at_which_step():

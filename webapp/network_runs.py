@@ -4,8 +4,10 @@ cached for every session of the server and bounded in time.
 A run is cached under the network's key and the run's plain values (optimizer, hyperparameters,
 steps, batch, seed), so a link opened by a whole class trains each network once, and changing
 one optimizer's α trains that one again. The runs missing from the cache are made in one
-``run_many`` (the fast path: one loop for all of them) under ``RUN_DEADLINE``; a run the
-deadline cut short is shown but not kept (the next visitor may get further). A run that cannot
+``run_many`` (the fast path: one loop for all of them), if they are estimated to fit
+``RUN_BUDGET`` (one timed gradient × steps, as the Race estimates: else none is made and the
+page says why), and under ``RUN_DEADLINE``, the estimate's safety net; a run the deadline cut
+short is shown but not kept (the next visitor may get further). A run that cannot
 be made (Newton on a network whose Hessian is too large, a refused value) gives its message,
 never a traceback.
 
@@ -21,11 +23,12 @@ import json
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import streamlit as st
 
-from optim_core import OptimizerError, Trajectory, run_many
+from optim_core import OPTIMIZERS, OptimizerError, Trajectory, run_many
 from optim_core.landscape import LossGrid, Plane, Slice, loss_over_plane, pca_plane, random_slice
 from optim_core.sharpness import Sharpness, sharpness_along, sharpness_along_many
 from surfaces import SurfaceError
@@ -33,7 +36,11 @@ from surfaces.network import Network, get_network
 from webapp.cache import MISSING, SizedLRU, budget_bytes
 from webapp.settings import NetworkSettings
 
-RUN_DEADLINE = 4.0  # seconds for the runs of one change, all together
+RUN_BUDGET = 4.0  # seconds the runs of one change may be estimated to take (else refused)
+RUN_DEADLINE = 6.0  # seconds after which they stop, all together (the estimate's safety net)
+ESTIMATE_FACTOR = 1.0  # a run's step costs about one gradient and one loss: measured 0.5×
+# (many runs of a small network share their loop) to 2.3× (a mini-batch of the widest)
+PROBES = 3  # the fastest of three timings: a busy machine inflates single timings
 SHARPNESS_DEADLINE = 2.0  # seconds for the sharpness of every run (the rest are left out)
 SHARPNESS_POINTS = 40  # iterates per run at which the sharpness is measured, about
 SHARPNESS_BATCH = 4  # runs measured together (between two looks at the deadline)
@@ -142,8 +149,51 @@ def _run_missing(net: Network, theta0, missing: dict) -> dict:
     return dict(zip(missing, results, strict=True))
 
 
-def run_network(net: Network, settings: NetworkSettings) -> tuple[dict[str, NetRun], dict]:
-    """Every chosen optimizer's run (in their order) and the message of each that cannot run."""
+def _seconds(call) -> float:
+    best = float("inf")
+    with np.errstate(all="ignore"):
+        for _ in range(PROBES):
+            begin = time.perf_counter()
+            call()
+            best = min(best, time.perf_counter() - begin)
+    return best
+
+
+def estimate_seconds(net: Network, settings: NetworkSettings, optimizers) -> float:
+    """Seconds the runs of ``optimizers`` would take, estimated before making them: one timed
+    gradient (of the mini-batch, if any) and loss at θ₀, and the exact Hessian for an optimizer
+    that uses it, × steps × ``ESTIMATE_FACTOR``. An optimizer the network refuses (Newton
+    beyond the Hessian's limit) costs nothing."""
+    theta = net.init(settings.seed)[None]
+    batch = settings.minibatch().get("batch_size")
+    if batch:
+        rows = np.arange(batch)[None]
+        step = _seconds(lambda: net.minibatch_grad(theta, rows))
+    else:
+        step = _seconds(lambda: net.grad(theta))
+    step += _seconds(lambda: net.f(theta))
+    runs = [OPTIMIZERS[o] for o in optimizers]
+    if net.dim > net.hessian_limit:  # refused at once
+        runs = [spec for spec in runs if not spec.uses_hessian]
+    hessian = 0.0
+    if any(spec.uses_hessian for spec in runs):
+        hessian = _seconds(lambda: net.hessian(theta))
+    total = sum(step + hessian * spec.uses_hessian for spec in runs)
+    return ESTIMATE_FACTOR * total * int(settings.steps)
+
+
+class NetworkRuns(NamedTuple):
+    """The runs of one change: each optimizer's (in their order), the message of each that
+    cannot run, and why none was made (``refused``: the estimate is over the budget)."""
+
+    runs: dict[str, NetRun]
+    errors: dict[str, str]
+    refused: str | None = None
+
+
+def run_network(net: Network, settings: NetworkSettings) -> NetworkRuns:
+    """Every chosen optimizer's run, cached; those missing are made if their estimate fits
+    ``RUN_BUDGET`` (else none is, and ``refused`` says why)."""
     done, errors, missing = {}, {}, {}
     for opt in settings.optimizers:
         args = run_args(settings, opt)
@@ -154,6 +204,9 @@ def run_network(net: Network, settings: NetworkSettings) -> tuple[dict[str, NetR
         else:
             done[opt] = found
     if missing:
+        seconds = estimate_seconds(net, settings, missing)
+        if seconds > RUN_BUDGET:
+            return NetworkRuns({}, {}, budget_message(net, settings, seconds))
         theta0 = net.init(settings.seed)
         for opt, result in _run_missing(net, theta0, missing).items():
             if isinstance(result, OptimizerError | SurfaceError):
@@ -163,7 +216,17 @@ def run_network(net: Network, settings: NetworkSettings) -> tuple[dict[str, NetR
             else:
                 made = _made(net, missing[opt][0], result)
                 done[opt] = made if made.stopped_early else _cache.put(made.key, made)
-    return {o: done[o] for o in settings.optimizers if o in done}, errors
+    return NetworkRuns({o: done[o] for o in settings.optimizers if o in done}, errors)
+
+
+def budget_message(net: Network, settings: NetworkSettings, seconds: float) -> str:
+    n = len(settings.optimizers)
+    return (
+        f"{n} optimizer{'s' * (n != 1)} × {settings.steps} steps on this network "
+        f"(P = {net.dim:,} parameters) would take about {seconds:.0f} s, more than the budget "
+        f"of {RUN_BUDGET:g} s per change. Choose fewer steps or optimizers, a larger "
+        "mini-batch or a smaller network."
+    )
 
 
 def _cached(key: str, make):

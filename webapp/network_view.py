@@ -217,16 +217,18 @@ def draw_results(net, settings: NetworkSettings, runs) -> None:
     for row in rows:
         if row.diverged_at is not None:
             st.warning(
-                f"**{row.name}** diverged at step {row.diverged_at}: its weights grew "
-                "past the divergence bound; the figures show it up to the step before.",
+                f"**{row.name}** diverged at step {row.diverged_at}: its weights grew past the "
+                "divergence bound; the figures show it up to the step before.",
                 icon="⚠️",
             )
-        elif row.deadline_at is not None:
-            st.warning(
-                f"**{row.name}** was stopped by the time budget at step "
-                f"{row.deadline_at}; choose fewer steps or a smaller network.",
-                icon="⏱️",
-            )
+    cut = [row for row in rows if row.deadline_at is not None]
+    if cut:
+        names = ", ".join(f"**{row.name}** at step {row.deadline_at}" for row in cut)
+        st.warning(
+            f"The time budget stopped {names} (of {settings.steps}): the figures show the runs "
+            "so far. Choose fewer steps or optimizers, or a smaller network.",
+            icon="⏱️",
+        )
     with st.container(key="net_results"):
         table(results_table(rows))
 
