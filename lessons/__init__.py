@@ -43,6 +43,7 @@ _MODULES = (  # one module of this package per lesson, in the order of the page
     "clt",
     "robbins_monro",
     "lion",
+    "edge_of_stability",
 )
 
 LESSONS: tuple[Lesson, ...] = tuple(import_module(f"lessons.{m}").LESSON for m in _MODULES)
