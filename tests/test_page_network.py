@@ -119,7 +119,7 @@ def test_each_network_control_reaches_the_network_and_the_link():
 
 def test_batch_steps_and_seed_reach_the_runs():
     at = page({"net_opts": "sgd"})
-    at.select_slider(key="net_batch").set_value(16).run()
+    at.selectbox(key="net_batch").set_value(16.0).run()
     at.slider(key="net_steps").set_value(40).run()
     at.number_input(key="net_seed").set_value(3).run()
     ok(at)
@@ -235,7 +235,7 @@ def test_a_link_reopens_the_same_network_runs_and_view():
     assert at.multiselect(key="net_opts").value == ["adam", "sgd"]
     assert at.selectbox(key="net_data").value == "xor"
     assert drawn(at)["present"] is True
-    assert drawn(at)["boundary"]["layout"]["title"]["font"]["size"] == 16  # presenting type
+    assert drawn(at)["boundary"]["layout"]["title"]["font"]["size"] == 18  # presenting type
     written = query(at)
     assert written == link
     again = page(written, short=False)

@@ -46,7 +46,7 @@ from viz.race_frames import MAX_FRAMES, frame_steps
 
 # Settings of these figures, together.
 MARGINS = {False: {"l": 52, "r": 12, "t": 34, "b": 44}, True: {"l": 60, "r": 12, "t": 40, "b": 50}}
-FONTS = {False: {"title": 13, "axis": 13, "tick": 12}, True: {"title": 16, "axis": 16, "tick": 15}}
+FONTS = {False: {"title": 13, "axis": 13, "tick": 12}, True: {"title": 18, "axis": 17, "tick": 16}}
 DOT_OUTLINE = "#1b1f24"
 START_STYLE = {"symbol": "circle", "color": "white", "line": {"color": "black", "width": 2}}
 PATH_OPACITY = 0.55
@@ -79,7 +79,8 @@ def _house(present: bool) -> dict:
 
 def _layout(title: str, present: bool, **axes) -> dict:
     """The house style with this panel's title and axes. Presenting, the type is larger than
-    on a laptop but smaller than the house's presenting type: four panels share the width."""
+    on a laptop (16 px ticks, the size every presented chart has) but smaller than the house's
+    presenting type: two panels share the width."""
     layout: dict[str, Any] = dict(_house(present))
     fonts = FONTS[present]
     for axis in axes.values():

@@ -36,7 +36,7 @@ BACKGROUND_WASH = 0.45  # the boundary's colours are the class colours this much
 BOUNDARY_LINE = (40, 40, 40)
 SHADES = 16  # colour bands from P = 0 to 1
 BOUNDARY_N = 50  # the network is evaluated on BOUNDARY_N × BOUNDARY_N points of the view
-BOUNDARY_PIXELS = 120  # … interpolated to this many pixels a side
+BOUNDARY_PIXELS = 160  # … interpolated to this many pixels a side
 PLANE_PIXELS = 300  # the loss over the plane, interpolated to this many pixels a side
 PLANE_LEVELS = 20  # its level lines
 RAMP_SHADES = 128  # the grey ramp's shades in that image (and as many darkened, for its lines)

@@ -93,10 +93,10 @@ def network_controls() -> None:
     if chosen:
         _optimizer_settings(list(chosen))
     widget(
-        st.select_slider,
+        st.selectbox,  # a slider's value label would run off a narrow column at its end
         "Mini-batch size",
         "net_batch",
-        options=[*SCHEMA["net_batch"].options[1:], 0],
+        options=list(SCHEMA["net_batch"].options),
         format_func=_batch_label,
         help=f"Each step averages the gradients of m of the {N_TRAIN} training examples "
         "(shuffled epochs); the full batch is the exact gradient.",

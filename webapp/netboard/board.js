@@ -89,6 +89,7 @@ export default function (component) {
   const root = parentElement.querySelector(".dl-net");
   const board = parse(data);
   const note = root.querySelector(".dl-net-note");
+  root.classList.toggle("dl-net--present", Boolean(board.present));
   let stale = false;
 
   const stop = () => {
