@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from lessons.lesson import Lesson, Link, opened
-from teach.edge import CITATION, SETUP, EdgeSetup, edge_answer, measure_edge
+from teach.edge import SETUP, EdgeSetup, edge_answer, measure_edge
 from webapp.settings import NetworkSettings, fmt
 
 
@@ -87,7 +87,6 @@ def given(links) -> dict:
         "lr_small": fmt(s.small_lr),
         "lr_ce": fmt(s.ce_lr),
         "adam_lr": fmt(s.adam_lr),
-        "citation": CITATION,
     }
 
 
@@ -114,7 +113,7 @@ LESSON = Lesson(
         "descent converges? Does the loss fall at every step? And what holds Adam "
         "(α = {{adam_lr}}) back?"
     ),
-    answer="{{runs}} This is the edge of stability ({{citation}}).",
+    answer="{{runs}}",
     given=given,
     solve=solve,
 )

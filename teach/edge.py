@@ -73,7 +73,7 @@ class EdgeSetup:
     ce_lr: float | None = 0.5
     adam_lr: float | None = 0.01
     adam_hyper: tuple[tuple[str, object], ...] = ()  # Adam's other hyperparameters, if not defaults
-    every: int = 5
+    every: int = 9
     adam_every: int = 15
     band: float = 0.15
 
@@ -309,13 +309,15 @@ PHRASES = {
     "some_before": ", {{ups_before}} of them before the sharpness reached $2/\\alpha$",
     "small_below": (
         "At α = {{lr}} ($2/\\alpha$ = {{edge}}) the sharpness {{small_way}} from {{start_ratio}} "
-        "× to {{end_ratio}} × $2/\\alpha$ and never reached it; the loss {{small_loss}}, from "
-        "{{loss_start}} to {{loss_end}}."
+        "× to {{end_ratio}} × $2/\\alpha$ and never reached it; the loss {{small_loss}} from "
+        "{{loss_start}} to {{loss_end}}{{like_bowl}}."
     ),
     "rose": "rose",
     "not_rose": "did not rise",
-    "fell_always": "fell at every step, as on a bowl below its edge",
-    "went_up": "went up at {{ups}} steps",
+    "fell_always": "fell at every step",
+    "went_up": "went up at {{ups}} steps on its way",
+    "like_bowl": ", as on a bowl below its edge",
+    "named": "This is the edge of stability ({{citation}}).",
     "small_reached": (
         "At α = {{lr}} ($2/\\alpha$ = {{edge}}) the sharpness reached $2/\\alpha$ as well, at "
         "step {{first}}."
@@ -403,7 +405,8 @@ def _small(run: EdgeRun) -> str:
         "lr": run.lr, "edge": run.edge, "start_ratio": run.start_ratio,
         "end_ratio": run.end_ratio, "loss_start": run.loss_start, "loss_end": run.loss_end,
         "small_way": PHRASES["rose" if run.end_ratio > run.start_ratio else "not_rose"],
-        "small_loss": fill(went, {"ups": run.loss_ups})})  # fmt: skip
+        "small_loss": fill(went, {"ups": run.loss_ups}),
+        "like_bowl": PHRASES["like_bowl"] if run.loss_ups == 0 else ""})  # fmt: skip
 
 
 def _ending(m: EdgeMeasure) -> list[str]:
@@ -441,7 +444,8 @@ def edge_answer(m: EdgeMeasure) -> str:
     start = fill(PHRASES["start"], {"start": m.runs[0].sharpness_start,
                                     "steps": m.setup.steps, "every": m.setup.every})  # fmt: skip
     parts = [start, *(_hover(r, m.setup.band) for r in m.runs if r.cross is not None)]
-    parts += [_loss(m.runs), _small(m.small), *_ending(m)]
+    named = [fill(PHRASES["named"], {"citation": CITATION})] if hovering(m) else []
+    parts += [_loss(m.runs), *named, _small(m.small), *_ending(m)]
     if m.adam is not None:
         parts.append(_adam(m.adam, m.setup.band))
     return " ".join(parts)

@@ -146,9 +146,11 @@ def test_the_answer_states_the_measured_numbers(measured):
     ups = ", ".join(str(r.loss_ups) for r in measured.runs[:-1])
     assert f"it went up at {ups} and {measured.runs[-1].loss_ups} of the {SETUP.steps}" in text
     assert "not once before the sharpness reached" in text
+    assert f"This is the edge of stability ({edge.CITATION})." in text
     small = measured.small
     assert f"rose from {shown(small.start_ratio)} × to {shown(small.end_ratio)} ×" in text
-    assert "never reached it; the loss fell at every step" in text
+    assert "never reached it; the loss fell at every step from" in text
+    assert f"to {shown(small.loss_end)}, as on a bowl below its edge" in text
     assert "only the run's length ends the hovering" in text
     ce = measured.ce
     assert f"from step {ce.cross.below_from} on its sharpness stays below" in text
@@ -176,6 +178,10 @@ def test_the_words_follow_the_measurement():
     assert "of them before the sharpness reached" in text and "not once" not in text
     assert "not every run is still at its edge" in text
     assert "only the run's length" not in text
+    bumpy = replace(m.small, loss_ups=3)
+    text = edge.edge_answer(replace(m, runs=(loose, loose), small=bumpy))
+    assert "This is the edge of stability" not in text  # no run hovers
+    assert "the loss went up at 3 steps on its way" in text and "as on a bowl" not in text
 
 
 @pytest.fixture(scope="module")
