@@ -20,15 +20,11 @@ from lessons import (
 from optim_core import OPTIMIZERS
 from tests._apptest import APP, navigation_app
 from tests._tables import tables
+from webapp.pages import PAGES
 from webapp.settings import SCHEMA, RaceSettings, StepSettings
 
 LINKS = [(lesson, link) for lesson in LESSONS for link in lesson.links]
-PAGE_FILES = {
-    "race": "app_pages/race.py",
-    "curvature": "app_pages/curvature.py",
-    "lr-lab": "app_pages/lr_lab.py",
-    "step": "app_pages/step.py",
-}
+PAGE_FILES = {page.url_path: page.script for page in PAGES}
 
 
 def lessons_page(present: bool = False) -> AppTest:
