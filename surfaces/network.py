@@ -219,7 +219,8 @@ class Network:
         return out
 
     def _hvp(self, theta, v, x, y):
-        """H(θ)·v for rows θ, v (K, P): the R-operator."""
+        """H(θ)·v for rows θ, v (K, P), or one θ (1, P) and K directions v: the R-operator
+        (the forward pass is then made once, for all directions)."""
         with np.errstate(all="ignore"):
             layers, acts, zs, derivs = self._forward(theta, x, slopes=True)
             vs = self.unflatten(v)
@@ -241,7 +242,7 @@ class Network:
                 if i:
                     ra_prev = derivs[i - 1][0] * rzs[i - 1]
                     rgw = rgw + np.swapaxes(ra_prev, -1, -2) @ delta
-                parts[:0] = [rgw.reshape(len(theta), -1), rdelta.sum(axis=-2)]
+                parts[:0] = [rgw.reshape(len(v), -1), rdelta.sum(axis=-2)]
                 if i:
                     w, vw = layers[i][0], vs[i][0]
                     back = delta @ np.swapaxes(w, -1, -2)
@@ -301,9 +302,8 @@ class Network:
                 f"The exact Hessian of a network with P = {self.dim} parameters is not "
                 f"offered (at most {self.hessian_limit}): use Hessian-vector products"
             )
-        p = self.dim
-        eye = np.broadcast_to(np.eye(p), (len(rows), p, p)).reshape(-1, p)
-        h = self.hvp(np.repeat(rows, p, axis=0), eye).reshape(len(rows), p, p)
+        p, (x, y) = self.dim, self.data
+        h = np.stack([self._hvp(row[None], np.eye(p), x, y) for row in rows])
         return (0.5 * (h + np.swapaxes(h, -1, -2))).reshape(*lead, p, p)
 
     def example_losses(self, theta, indices=None) -> np.ndarray:
