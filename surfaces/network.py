@@ -25,6 +25,7 @@ batch of networks at once.
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 from dataclasses import dataclass
 
@@ -37,7 +38,7 @@ ACTIVATIONS = ("tanh", "relu")
 LOSSES = {"bce": "cross-entropy", "mse": "squared error"}
 MAX_WIDTH = 64
 MAX_DEPTH = 3
-HESSIAN_LIMIT = 160  # the largest P whose exact Hessian (P Hessian-vector products) a run may ask for
+HESSIAN_LIMIT = 160  # the largest P whose exact Hessian (P Hessian-vector products) is offered
 DIVERGENCE_NORM = 1e4  # ‖θ‖ beyond which a run has diverged
 _CHUNK = 2**19  # floats per hidden activation array: leading rows are processed in blocks
 
@@ -83,7 +84,7 @@ class Network:
     def layers(self) -> tuple[tuple[int, int], ...]:
         """(fan_in, fan_out) of each layer, the output layer last."""
         widths = (2, *self.hidden, 1)
-        return tuple(zip(widths[:-1], widths[1:], strict=True))
+        return tuple(itertools.pairwise(widths))
 
     @property
     def dim(self) -> int:
@@ -247,7 +248,7 @@ class Network:
                     w, vw = layers[i][0], vs[i][0]
                     back = delta @ np.swapaxes(w, -1, -2)
                     d1p, d2p = derivs[i - 1]
-                    rdelta = (rdelta @ np.swapaxes(w, -1, -2) + delta @ np.swapaxes(vw, -1, -2))
+                    rdelta = rdelta @ np.swapaxes(w, -1, -2) + delta @ np.swapaxes(vw, -1, -2)
                     rdelta = rdelta * d1p
                     if d2p is not None:
                         rdelta = rdelta + back * d2p * rzs[i - 1]
@@ -262,8 +263,7 @@ class Network:
         theta = np.asarray(theta, dtype=float)
         if theta.shape[-1:] != (self.dim,):
             raise SurfaceError(
-                f"This network has P = {self.dim} parameters; got an array of shape "
-                f"{theta.shape}"
+                f"This network has P = {self.dim} parameters; got an array of shape {theta.shape}"
             )
         return theta.reshape(-1, self.dim), theta.shape[:-1]
 
@@ -381,8 +381,10 @@ def get_network(
         whole = all(float(h) == w for h, w in zip(hidden, widths, strict=True))
     except (TypeError, ValueError, OverflowError):
         raise SurfaceError(f"Invalid hidden layers {hidden!r} (a tuple of widths)") from None
-    if not whole or not 1 <= len(widths) <= MAX_DEPTH or not all(
-        1 <= h <= MAX_WIDTH for h in widths
+    if (
+        not whole
+        or not 1 <= len(widths) <= MAX_DEPTH
+        or not all(1 <= h <= MAX_WIDTH for h in widths)
     ):
         raise SurfaceError(
             f"Invalid hidden layers {hidden!r}: 1 to {MAX_DEPTH} layers of 1 to {MAX_WIDTH} units"
