@@ -1,0 +1,365 @@
+"""The Network page in a real browser (issue #22): its board (``webapp/netboard``) draws four
+figures — the decision boundary with its image, the plane of the iterates, the loss curves, the
+sharpness — and plays them with one ▶ Play and one step scrubber, in the browser alone; a widget
+reruns and redraws, the link reopens the view in a fresh browser; a projector's 1280×720 holds
+the figures; a phone shows them in one column with nothing wider than the screen; the edge of
+stability lesson's link opens the sharpness at its edge; a bad link is told, never a traceback.
+
+The figures are read from plotly's graph divs (``gd.data``, ``gd.layout``, the frames).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from lessons import LESSONS
+from optim_core.sharpness import stability_edge
+from tests.e2e.conftest import assert_no_exception, open_page, settle
+from tests.e2e.test_scrub import COUNT_SENT
+
+PANELS = ("boundary", "plane", "loss", "sharpness")
+PLOT = ".dl-net-plot[data-panel={}]"
+STEP = ".dl-net-step"
+PLAY = ".dl-net-play"
+
+# The four views drawn by plotly.js, each with its frames, and the scrubber set up for them.
+BOARD_READY = """() => {
+    const plots = [...document.querySelectorAll('.dl-net-plot')];
+    const step = document.querySelector('.dl-net-step');
+    return plots.length === 4 && plots.every(gd => gd._fullData && gd._fullData.length
+        && gd.querySelector('.main-svg') && gd._transitionData
+        && gd._transitionData._frames.length > 1)
+        && step && Number(step.max) > 0;
+}"""
+# What each view shows now: its title, its traces' x and y (plotly's base64 arrays as given),
+# the first layout image's source (the boundary's picture of P(class 1), the plane's loss).
+VIEWS = """() => Object.fromEntries([...document.querySelectorAll('.dl-net-plot')].map(gd => [
+    gd.dataset.panel, {
+        title: gd.layout.title && gd.layout.title.text,
+        traces: gd.data.map(t => JSON.stringify([t.name, t.x, t.y, t.visible])),
+        image: ((gd.layout.images || [])[0] || {}).source || null,
+        frames: gd._transitionData._frames.map(f => f.name),
+    }]))"""
+# Per view, whether what it shows is frame ``name``'s: every attribute the frame sets (a dot's x
+# and y, a line of text, the boundary's image at ``images[0].source``) holds the frame's value.
+AT_FRAME = """(name) => [...document.querySelectorAll('.dl-net-plot')].map(gd => {
+    const frame = gd._transitionData._frames.find(f => f.name === name);
+    if (!frame) return [gd.dataset.panel, 'no frame ' + name];
+    const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+    const at = (obj, path) => path.split(/[.\\[\\]]+/).filter(Boolean)
+        .reduce((o, k) => (o == null ? o : o[k]), obj);
+    const traces = frame.traces.every((i, j) =>
+        Object.entries(frame.data[j]).every(([k, v]) => same(at(gd.data[i], k), v)));
+    const layout = Object.entries(frame.layout || {}).every(([k, v]) => same(at(gd.layout, k), v));
+    return [gd.dataset.panel, traces && layout];
+})"""
+SHOWN = """() => { const r = document.querySelector('.dl-net-step');
+    return {index: Number(r.value), max: Number(r.max),
+            text: document.querySelector('.dl-net-value').textContent}; }"""
+FRAME_NAME = """(k) => document.querySelector('.dl-net-plot')._transitionData._frames[k].name"""
+
+
+def open_board(pg, url: str) -> None:
+    open_page(pg, url)
+    pg.wait_for_function(BOARD_READY, timeout=90_000)
+    settle(pg, timeout=90_000)
+    pg.wait_for_function(BOARD_READY, timeout=30_000)  # the settled run's board
+    assert_no_exception(pg)
+
+
+def views(pg) -> dict:
+    return pg.evaluate(VIEWS)
+
+
+def assert_every_view_at(pg, index: int) -> None:
+    """Every view shows the frame of the scrubber's ``index``, and the scrubber says so."""
+    name = pg.evaluate(FRAME_NAME, index)
+    shown = pg.evaluate(SHOWN)
+    assert shown["index"] == index and shown["text"] == f"step {name}", shown
+    assert dict(pg.evaluate(AT_FRAME, name)) == dict.fromkeys(PANELS, True)
+
+
+def query(pg) -> dict[str, list[str]]:
+    return parse_qs(urlparse(pg.url).query)
+
+
+@pytest.fixture
+def laptop(browser):
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    pg = context.new_page()
+    pg.js_errors = []
+    pg.on("pageerror", lambda exc: pg.js_errors.append(str(exc)))
+    yield pg
+    context.close()
+
+
+def test_the_four_views_are_drawn_and_play_and_the_scrubber_move_them_in_the_browser(
+    laptop, app_url
+):
+    pg = laptop
+    pg.add_init_script(COUNT_SENT)
+    open_board(pg, f"{app_url}/network")
+    assert pg.locator("h1").first.inner_text().strip() == "Network"
+    before = views(pg)
+    assert list(before) == list(PANELS)
+    assert before["boundary"]["title"].startswith("Decision boundary")
+    assert before["boundary"]["image"].startswith("data:image/png;base64,")
+    assert before["plane"]["image"].startswith("data:image/png;base64,")  # the loss on it
+    assert "PCA plane" in before["plane"]["title"]
+    assert before["loss"]["title"].startswith("Loss")
+    assert before["sharpness"]["title"].startswith("Sharpness")
+    frames = before["boundary"]["frames"]
+    assert 2 <= len(frames) <= 60 and frames[0] == "0" and frames[-1] == "500"
+    assert all(v["frames"] == frames for v in before.values()), "frames of other names"
+    legend = pg.locator(".dl-net-legend button").all_inner_texts()
+    assert len(legend) == 3 and [t.split("·")[0].strip()[1:] for t in legend] == [
+        "Gradient descent (SGD)",
+        "Momentum (heavy ball)",
+        "Adam",
+    ]
+    assert_every_view_at(pg, 0)
+
+    # ▶ Play: the step advances, the boundary's picture and the dots move, then Pause holds.
+    pg.locator(PLAY).click()
+    pg.wait_for_function("() => Number(document.querySelector('.dl-net-step').value) >= 5")
+    pg.locator(PLAY).click()  # ❚❚ Pause
+    held = pg.evaluate(SHOWN)
+    assert pg.locator(PLAY).inner_text().strip() == "▶ Play"
+    pg.wait_for_timeout(400)
+    assert pg.evaluate(SHOWN) == held, "the step moved after Pause"
+    assert_every_view_at(pg, held["index"])
+    played = views(pg)
+    assert played["boundary"]["image"] != before["boundary"]["image"], "the boundary stood still"
+    for panel in ("plane", "loss", "sharpness"):  # their dots and step lines moved
+        assert played[panel]["traces"] != before[panel]["traces"], panel
+
+    # The scrubber, by keys and by a drag: every view follows, and nothing goes to the server.
+    slider = pg.get_by_role("slider", name="Step shown in every view")
+    slider.focus()
+    sent = pg.evaluate("window.__dlSent")
+    pg.keyboard.press("End")
+    assert_every_view_at(pg, held["max"])
+    assert pg.evaluate(SHOWN)["text"] == "step 500"
+    assert slider.get_attribute("aria-valuetext") == "step 500 of 500"
+    pg.keyboard.press("ArrowLeft")
+    pg.keyboard.press("ArrowLeft")
+    assert_every_view_at(pg, held["max"] - 2)
+    box = pg.locator(STEP).bounding_box()
+    y = box["y"] + box["height"] / 2
+    pg.mouse.move(box["x"] + 0.9 * box["width"], y)
+    pg.mouse.down()
+    pg.mouse.move(box["x"] + 0.5 * box["width"], y, steps=8)
+    pg.mouse.move(box["x"] + 0.25 * box["width"], y, steps=8)
+    pg.mouse.up()
+    dragged = pg.evaluate(SHOWN)["index"]
+    assert 0 < dragged < held["max"] // 2, dragged
+    assert_every_view_at(pg, dragged)
+    pg.wait_for_timeout(600)  # a debounced message would have gone by now
+    assert pg.evaluate("window.__dlSent") == sent, "the scrubber talked to the server"
+    assert_no_exception(pg)
+
+
+def test_a_widget_change_reruns_and_redraws_and_its_link_reopens_the_same_view(
+    laptop, fresh_page, app_url
+):
+    pg = laptop
+    open_board(pg, f"{app_url}/network")
+    before = views(pg)
+    pg.locator(".st-key-net_data [role=combobox]").click()
+    pg.get_by_role("option", name="Circles", exact=True).click()
+    pg.wait_for_function("() => location.search.includes('net_data=circles')", timeout=30_000)
+    settle(pg, timeout=60_000)
+    pg.wait_for_function(BOARD_READY, timeout=30_000)
+    circles = views(pg)
+    assert circles["boundary"]["traces"] != before["boundary"]["traces"], "the same data drawn"
+    assert circles["boundary"]["image"] != before["boundary"]["image"]
+
+    width = pg.locator(".st-key-net_width input[type=range]")
+    width.focus()
+    width.press("ArrowRight")  # 8 → 16 units
+    pg.wait_for_function("() => location.search.includes('net_width=16')", timeout=30_000)
+    settle(pg, timeout=60_000)
+    pg.wait_for_function(BOARD_READY, timeout=30_000)
+    wider = views(pg)
+    assert wider["plane"]["traces"] != circles["plane"]["traces"], "the runs were not redrawn"
+    assert wider["boundary"]["traces"] == circles["boundary"]["traces"]  # the same data
+    assert query(pg)["net_data"] == ["circles"] and query(pg)["net_width"] == ["16"]
+    pg.locator(STEP).focus()
+    pg.keyboard.press("End")
+    shown = views(pg)
+    table = pg.locator(".st-key-net_results table").inner_text()
+    assert_no_exception(pg)
+
+    # The link in a fresh browser: the same network, runs and figures, the same table.
+    other = fresh_page()
+    open_board(other, pg.url)
+    assert query(other) == query(pg)
+    assert other.locator(".st-key-net_data [role=combobox]").input_value() == "Circles"
+    width = other.locator(".st-key-net_width input[type=range]")
+    assert width.get_attribute("aria-valuetext") == "16"
+    other.locator(STEP).focus()
+    other.keyboard.press("End")
+    reopened = views(other)
+    for panel in PANELS:
+        assert reopened[panel]["traces"] == shown[panel]["traces"], panel
+        assert reopened[panel]["image"] == shown[panel]["image"], panel
+    assert other.locator(".st-key-net_results table").inner_text() == table
+    assert_no_exception(other)
+
+
+def test_a_bad_link_gets_notices_and_the_defaults_not_a_traceback(laptop, app_url):
+    pg = laptop
+    open_board(pg, f"{app_url}/network?net_width=abc&net_opts=zzz&net_steps=-3")
+    notices = " ".join(pg.locator('[data-testid="stAlert"]').all_inner_texts())
+    for bad in ("net_width=abc", "net_opts=zzz", "net_steps=-3"):
+        assert bad in notices, notices
+    assert "Traceback" not in pg.locator("body").inner_text()
+    assert len(pg.locator(".dl-net-legend button").all()) == 3  # the default optimizers
+    written = query(pg)  # the link now says what is shown: no refused value stays in it
+    assert "abc" not in written.get("net_width", []) and "zzz" not in written.get("net_opts", [])
+    assert written.get("net_steps", ["500"]) == ["500"]
+    assert_no_exception(pg)
+
+
+def boxes(pg, selector: str) -> list[dict]:
+    return pg.evaluate(
+        """(sel) => [...document.querySelectorAll(sel)].map(el => {
+            const r = el.getBoundingClientRect();
+            return {left: r.left, right: r.right, top: r.top, bottom: r.bottom,
+                    width: r.width, height: r.height};
+        })""",
+        selector,
+    )
+
+
+def overlap(a: dict, b: dict, slack: float = 1.0) -> bool:
+    dx = min(a["right"], b["right"]) - max(a["left"], b["left"])
+    dy = min(a["bottom"], b["bottom"]) - max(a["top"], b["top"])
+    return dx > slack and dy > slack
+
+
+TICKS = """() => [...document.querySelectorAll(
+        '.dl-net-plot .xtick text, .dl-net-plot .ytick text')]
+    .filter(t => t.textContent.trim()).map(t => parseFloat(getComputedStyle(t).fontSize))"""
+
+
+def test_presenting_at_1280x720_every_view_fits_the_screen_clear_of_the_controls(browser, app_url):
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    pg = context.new_page()
+    pg.js_errors = []
+    pg.on("pageerror", lambda exc: pg.js_errors.append(str(exc)))
+    try:
+        open_board(pg, f"{app_url}/network?present=true")
+        pg.wait_for_timeout(500)  # responsive plots take their boxes' sizes
+        side = pg.locator('[data-testid="stSidebar"]').bounding_box()
+        assert side is None or side["x"] + side["width"] <= 1, "the sidebar is open"
+        plots = boxes(pg, ".dl-net-plot")
+        assert len(plots) == 4
+        for panel, box in zip(PANELS, plots, strict=True):
+            assert box["height"] <= 720, f"{panel} is {box['height']:.0f} px high of 720"
+            assert box["right"] <= 1280 + 1, panel
+        header = boxes(pg, '[data-testid="stHeader"]')[0]
+        for panel, box in zip(PANELS[:2], plots[:2], strict=True):  # the pictures, on screen
+            assert box["top"] >= header["bottom"] - 1 and box["bottom"] <= 720 + 1, (panel, box)
+        assert plots[0]["height"] >= 0.5 * 720, "the boundary is small on a projector"
+        covering = boxes(pg, ".dl-net-controls") + boxes(pg, ".dl-net-legend") + [header]
+        for panel, box in zip(PANELS, plots, strict=True):
+            for bar in covering:
+                assert not overlap(box, bar), f"a control bar covers {panel}: {bar} on {box}"
+        for a, b in ((0, 1), (0, 2), (1, 3), (2, 3)):
+            assert not overlap(plots[a], plots[b]), (PANELS[a], PANELS[b])
+        small = [px for px in pg.evaluate(TICKS) if px < 16]
+        assert not small, f"tick labels too small to present: {small}"
+        assert_no_exception(pg)
+    finally:
+        context.close()
+
+
+# Visible elements of the main area that reach past the screen's right edge (outside a box
+# that scrolls sideways on its own, as a table does).
+WIDER_THAN_SCREEN = """() => {
+    const width = window.innerWidth, out = [];
+    const scrolls = (el) => { for (let p = el.parentElement; p; p = p.parentElement) {
+        const x = getComputedStyle(p).overflowX;
+        if ((x === 'auto' || x === 'scroll' || x === 'hidden') && p.clientWidth < width)
+            return true; } return false; };
+    for (const el of document.querySelectorAll('[data-testid="stMain"] *')) {
+        const r = el.getBoundingClientRect();
+        if (r.width < 1 || r.height < 1 || r.right <= width + 1 || r.left >= width) continue;
+        if (el.closest('details:not([open])') || scrolls(el)) continue;
+        out.push(`${el.tagName}.${String(el.className.baseVal ?? el.className).slice(0, 40)}:`
+            + ` ${Math.round(r.left)}–${Math.round(r.right)}`);
+    }
+    return out.slice(0, 10);
+}"""
+
+
+def test_on_a_phone_the_views_stand_in_one_column_and_nothing_runs_off_the_screen(browser, app_url):
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+    )
+    pg = context.new_page()
+    pg.js_errors = []
+    pg.on("pageerror", lambda exc: pg.js_errors.append(str(exc)))
+    try:
+        open_board(pg, f"{app_url}/network")
+        pg.wait_for_timeout(500)
+        side = pg.locator('[data-testid="stSidebar"]').bounding_box()
+        assert side is None or side["x"] + side["width"] <= 1, "the sidebar is open"
+        plots = boxes(pg, ".dl-net-plot")
+        for panel, box in zip(PANELS, plots, strict=True):
+            assert box["left"] >= 0 and box["right"] <= 390, (panel, box)
+            assert box["width"] >= 0.8 * 390, f"{panel} is {box['width']:.0f} px wide"
+        for (a, above), (b, below) in zip(
+            zip(PANELS, plots, strict=True),
+            list(zip(PANELS, plots, strict=True))[1:],
+            strict=False,
+        ):
+            assert below["top"] >= above["bottom"] - 1, f"{b} is not under {a}"
+        settings = boxes(pg, ".st-key-net_data")[0]
+        assert plots[0]["top"] < settings["top"], "the settings come before the views"
+        assert pg.evaluate("document.documentElement.scrollWidth") <= 390
+        assert pg.evaluate(WIDER_THAN_SCREEN) == []
+
+        play = pg.locator(PLAY)
+        play.scroll_into_view_if_needed()
+        box = play.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390 and box["height"] >= 30
+        play.tap()
+        pg.wait_for_function("() => Number(document.querySelector('.dl-net-step').value) >= 3")
+        play.tap()  # pause
+        assert_every_view_at(pg, pg.evaluate(SHOWN)["index"])
+        assert_no_exception(pg)
+    finally:
+        context.close()
+
+
+def test_the_edge_of_stability_link_opens_the_sharpness_at_its_edge(laptop, app_url):
+    lesson = next(lesson for lesson in LESSONS if lesson.id == "edge_of_stability")
+    link = lesson.links[0]
+    pg = laptop
+    open_board(pg, f"{app_url}{link.url(False)}")
+    assert urlparse(pg.url).path == "/network"
+    alerts = pg.locator('[data-testid="stAlert"]').all_inner_texts()
+    assert alerts == [], f"the lesson's link was refused or warned: {alerts}"
+    assert "Page not found" not in pg.locator("body").inner_text()
+    sharpness = pg.locator(PLOT.format("sharpness"))
+    sharpness.scroll_into_view_if_needed()
+    assert sharpness.is_visible()
+    traces = pg.evaluate(
+        """() => document.querySelector('.dl-net-plot[data-panel=sharpness]')._fullData
+            .map(t => [t.name, Array.from(t.y || []).filter(Number.isFinite)])"""
+    )
+    by_name = {name: y for name, y in traces}
+    lr = float(query(pg)["net_sgd_lr"][0])
+    edge = stability_edge("sgd", {"lr": lr})  # 2/α for gradient descent
+    sgd_edge = by_name["Gradient descent (SGD) edge"]
+    assert sgd_edge and all(y == pytest.approx(edge) for y in sgd_edge)
+    measured = by_name["Gradient descent (SGD) λ_max"]
+    assert len(measured) > 10 and max(measured) >= edge, "GD's sharpness never met its edge"
+    assert_no_exception(pg)
