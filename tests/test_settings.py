@@ -8,6 +8,7 @@ import pytest
 from optim_core import OPTIMIZERS, SCHEDULES
 from webapp.settings import (
     SCHEMA,
+    SETTINGS,
     CurvatureSettings,
     LabSettings,
     NetworkSettings,
@@ -44,18 +45,7 @@ def test_only_the_optimizers_learning_rates_follow_the_surface_and_are_always_wr
     assert always == per_surface | {"lab_pick_lr", "curv_lr"} | network
 
 
-@pytest.mark.parametrize(
-    "cls",
-    [
-        View,
-        RunSettings,
-        RaceSettings,
-        StepSettings,
-        LabSettings,
-        CurvatureSettings,
-        NetworkSettings,
-    ],
-)
+@pytest.mark.parametrize("cls", SETTINGS)
 def test_every_url_field_of_a_settings_object_is_in_the_schema_as_declared(cls):
     for name, f in url_fields(cls):
         assert isinstance(f, Field) and SCHEMA[f.key] is f, name

@@ -187,11 +187,18 @@ def contour_image(surface, bounds, pixels: int = CONTOUR_PIXELS) -> dict:
     rgb[line] *= 1.0 - CONTOUR_LINE_DARKEN
     rgb[~finite] = UNDEFINED_GREY  # where f is not defined (e.g. log of a negative number)
     image = np.round(rgb[::-1]).astype(np.uint8)  # grid rows go up in y; image rows go down
+    source = "data:image/png;base64," + base64.b64encode(png(image)).decode("ascii")
+    return {**layout_image(source, bounds), "name": "contour"}
+
+
+def layout_image(source: str, bounds, xref: str = "x", yref: str = "y") -> dict:
+    """A layout image (a PNG data URI) filling ``bounds`` ((x0, x1), (y0, y1)) of the axes
+    xref/yref, under the traces."""
     (x0, x1), (y0, y1) = bounds
     return {
-        "source": "data:image/png;base64," + base64.b64encode(png(image)).decode("ascii"),
-        "xref": "x",
-        "yref": "y",
+        "source": source,
+        "xref": xref,
+        "yref": yref,
         "x": x0,
         "y": y1,
         "sizex": x1 - x0,
@@ -200,7 +207,6 @@ def contour_image(surface, bounds, pixels: int = CONTOUR_PIXELS) -> dict:
         "yanchor": "top",
         "sizing": "stretch",
         "layer": "below",
-        "name": "contour",
     }
 
 

@@ -32,14 +32,21 @@ from typing import Any, NamedTuple
 import numpy as np
 import plotly.graph_objects as go
 
-from viz._base import color_for, line_width, log_ticks, marker_for, optimizer_name, style
+from viz._base import (
+    color_for,
+    layout_image,
+    line_width,
+    log_ticks,
+    marker_for,
+    optimizer_name,
+    style,
+)
 from viz._encode import BuiltFigure, f32
 from viz.network_parts import (
     BOUNDARY_N,
     CLASS_COLORS,
     boundary_grid,
     boundary_png,
-    layout_image,
     loss_png,
 )
 from viz.race_frames import MAX_FRAMES, frame_steps

@@ -126,24 +126,6 @@ def loss_png(loss: np.ndarray, pixels: int = PLANE_PIXELS) -> tuple[str, bool]:
     return palette_png(index[::-1], np.round(palette)), is_log
 
 
-def layout_image(source: str, bounds, xref: str, yref: str) -> dict:
-    """A layout image filling ``bounds`` ((x0, x1), (y0, y1)) of the axes xref/yref."""
-    (x0, x1), (y0, y1) = bounds
-    return {
-        "source": source,
-        "xref": xref,
-        "yref": yref,
-        "x": x0,
-        "y": y1,
-        "sizex": x1 - x0,
-        "sizey": y1 - y0,
-        "xanchor": "left",
-        "yanchor": "top",
-        "sizing": "stretch",
-        "layer": "below",
-    }
-
-
 def slice_figure(
     a, b, loss, *, name: str, present: bool = False, height: int = SLICE_HEIGHT
 ) -> go.Figure:

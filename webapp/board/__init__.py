@@ -32,6 +32,13 @@ from webapp.compat import asset_path, serve_directory
 HERE = Path(__file__).parent
 PRESENT_HEIGHT = "calc(100vh - 11rem)"  # presenting: the screen less the title and scrubbers
 
+
+def board_script(path: Path) -> str:
+    """A board's script: ``common.js`` (loading plotly.js, reading the server's bytes), then
+    the board's own file."""
+    return (HERE / "common.js").read_text() + "\n" + path.read_text()
+
+
 _BOARD = st.components.v2.component(
     "descent_lab_race_board",
     html=(
@@ -41,7 +48,7 @@ _BOARD = st.components.v2.component(
         '<p class="dl-note" hidden></p></div>'
     ),
     css=(HERE / "board.css").read_text(),
-    js=(HERE / "board.js").read_text(),
+    js=board_script(HERE / "board.js"),
     isolate_styles=False,
 )
 _FOLD = st.components.v2.component(

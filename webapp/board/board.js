@@ -57,34 +57,6 @@ function fitted(figure, config, gd, present) {
   return { layout, config, touch };
 }
 
-function loadPlotly(src) {
-  if (!window.__descentLabPlotly) {
-    window.__descentLabPlotly = new Promise((resolve, reject) => {
-      if (window.Plotly) {
-        resolve(window.Plotly);
-        return;
-      }
-      const script = document.createElement("script");
-      script.src = src;
-      script.async = true;
-      script.onload = () => resolve(window.Plotly);
-      script.onerror = () => {
-        window.__descentLabPlotly = null;
-        reject(new Error(`plotly.js did not load from ${src}`));
-      };
-      document.head.appendChild(script);
-    });
-  }
-  return window.__descentLabPlotly;
-}
-
-function parse(data) {
-  if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) {
-    const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : data;
-    return JSON.parse(new TextDecoder().decode(bytes));
-  }
-  return typeof data === "string" ? JSON.parse(data) : data;
-}
 
 function floats(spec) {
   if (!spec || !spec.bdata) return spec || [];
@@ -103,7 +75,6 @@ function traceIndex(gd, meta) {
 }
 
 // Every path whole: the last frame of the reveal (scrubbing is exploring, not predicting).
-const INSTANT = { mode: "immediate", frame: { duration: 0, redraw: false }, transition: { duration: 0 } };
 
 async function showWhole(Plotly, gd, board) {
   if (board.whole || !board.lastFrame) return;

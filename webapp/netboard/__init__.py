@@ -19,7 +19,7 @@ import orjson
 import streamlit as st
 
 from viz import plotly_config
-from webapp.board import plotly_src
+from webapp.board import board_script, plotly_src
 
 HERE = Path(__file__).parent
 BOARD_KEY = "net_board"
@@ -46,7 +46,7 @@ _BOARD = st.components.v2.component(
     "descent_lab_network_board",
     html=_HTML,
     css=(HERE / "board.css").read_text(),
-    js=(HERE / "board.js").read_text(),
+    js=board_script(HERE / "board.js"),
     isolate_styles=False,
 )
 

@@ -4,7 +4,6 @@
 // a step is ``Plotly.animate`` of each figure to the frame of that name (only the moving traces
 // and the boundary image change), never a round trip to the server.
 
-const INSTANT = { mode: "immediate", frame: { duration: 0, redraw: false }, transition: { duration: 0 } };
 // Plotly's marker symbols as characters, for the legend (anything else: a circle).
 const SYMBOLS = {
   circle: "●", square: "■", diamond: "◆", cross: "✚", x: "✖", "triangle-up": "▲",
@@ -12,34 +11,6 @@ const SYMBOLS = {
   hexagon: "⬢", hexagram: "✶", bowtie: "⋈", hourglass: "⧗",
 };
 
-function loadPlotly(src) {
-  if (!window.__descentLabPlotly) {
-    window.__descentLabPlotly = new Promise((resolve, reject) => {
-      if (window.Plotly) {
-        resolve(window.Plotly);
-        return;
-      }
-      const script = document.createElement("script");
-      script.src = src;
-      script.async = true;
-      script.onload = () => resolve(window.Plotly);
-      script.onerror = () => {
-        window.__descentLabPlotly = null;
-        reject(new Error(`plotly.js did not load from ${src}`));
-      };
-      document.head.appendChild(script);
-    });
-  }
-  return window.__descentLabPlotly;
-}
-
-function parse(data) {
-  if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) {
-    const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : data;
-    return JSON.parse(new TextDecoder().decode(bytes));
-  }
-  return typeof data === "string" ? JSON.parse(data) : data;
-}
 
 function groupTraces(gd, group) {
   return gd.data.map((t, i) => (t.legendgroup === group ? i : -1)).filter((i) => i >= 0);
