@@ -27,6 +27,11 @@ What is measured (median of the repetitions):
   p50 and p95 of every key of every repetition, p95 over the floor slider's median, and the
   websocket frames the page sent from just before the first key to 1 s after the last (the
   debounced release: one expected; more if a busy page let its 350 ms pass between two keys).
+* Network: navigation start → the Network page's board (``webapp/netboard``) has drawn its four
+  figures (``/network``, its default view, on a fresh server); then its step scrubber focused
+  and ten arrow keys pressed as for the scrub α, each from its ``keydown`` to the
+  ``plotly_animated`` event of all four figures (every view at that key's step), and the
+  websocket frames sent meanwhile (none expected: the board never calls the server).
 
 How "drawn" and "redrawn" are detected: in the page, before the action, the chart's graph div
 (``.js-plotly-plot``) and its ``_fullData`` array are remembered with ``performance.now()``.
@@ -143,10 +148,10 @@ def server(app: Path, cwd: Path):
         stop([proc])
 
 
-def first_chart(page, url: str, selector: str) -> float:
-    """Seconds from navigation start to the chart drawn."""
+def first_chart(page, url: str, selector: str, drawn: str = _DRAWN) -> float:
+    """Seconds from navigation start to the chart drawn (``drawn`` tells when)."""
     page.goto(url, wait_until="commit", timeout=TIMEOUT_MS)
-    handle = page.wait_for_function(_DRAWN, arg=selector, polling="raf", timeout=TIMEOUT_MS)
+    handle = page.wait_for_function(drawn, arg=selector, polling="raf", timeout=TIMEOUT_MS)
     return handle.json_value() / 1000
 
 
@@ -186,6 +191,26 @@ SCRUB_GAP = "scrub α longest gap between keys"
 SCRUB_LABEL = f"{OPTIMIZERS[ALL[0]].name} learning rate α"  # the first optimizer's α
 SCRUB_RANGE = f".dl-board .dl-scrub input[type=range][aria-label='{SCRUB_LABEL}']"
 SCRUB_KEYS, SCRUB_EVERY_MS, SCRUB_AFTER_MS = 10, 200, 1000
+NET_PLOTS = ".dl-net-plot"  # the Network board's four figures
+NET_FIRST = "Network first chart"
+NET_SCRUB = "scrub step, Network"
+NET_SCRUB_SENT = "scrub step websocket messages sent"
+_NET_DRAWN = """sel => {
+  const plots = [...document.querySelectorAll(sel)];
+  const drawn = gd => gd._fullData && gd._fullData.length && gd.querySelector('.main-svg');
+  return plots.length === 4 && plots.every(drawn) ? performance.now() : 0;
+}"""
+_NET_SCRUB_WATCH = """range => {  // each key: ms from its keydown to all four figures animated
+  const rec = window.__netScrub = {keys: []};
+  const plots = [...range.closest('.dl-net').querySelectorAll('.dl-net-plot')];
+  document.addEventListener('keydown', e => {
+    if (e.target === range) rec.keys.push({t: performance.now(), seen: 0, ms: null});
+  }, true);
+  plots.forEach(gd => gd.on('plotly_animated', () => {
+    const key = rec.keys[rec.keys.length - 1];
+    if (key && key.ms === null && ++key.seen === plots.length) key.ms = performance.now() - key.t;
+  }));
+}"""
 
 
 def scrub(page, frames: list) -> dict[str, list[float]]:
@@ -217,6 +242,27 @@ def scrub(page, frames: list) -> dict[str, list[float]]:
     return {SCRUB: delays, SCRUB_SENT: [sent], SCRUB_GAP: [gap]}
 
 
+def net_scrub(page, frames: list) -> dict[str, list[float]]:
+    """The Network board's step scrubber (see the module note), on a board already drawn at
+    step 0; ``frames`` as for ``scrub``."""
+    page.wait_for_function(_IDLE, timeout=TIMEOUT_MS)
+    range_ = page.locator(".dl-net-step").first
+    page.wait_for_function("() => Number(document.querySelector('.dl-net-step').max) > 6")
+    range_.evaluate(_NET_SCRUB_WATCH)
+    range_.focus()
+    page.wait_for_timeout(300)
+    sent_before = len(frames)
+    start = time.monotonic()
+    for i, key in enumerate(["ArrowRight"] * 6 + ["ArrowLeft"] * (SCRUB_KEYS - 6)):
+        time.sleep(max(0.0, start + i * SCRUB_EVERY_MS / 1000 - time.monotonic()))
+        page.keyboard.press(key)
+    page.wait_for_timeout(SCRUB_AFTER_MS)
+    keys = page.evaluate("() => window.__netScrub.keys.map(k => k.ms)")
+    if len(keys) != SCRUB_KEYS or None in keys:
+        raise RuntimeError(f"keys seen and redrawn (ms): {keys}")
+    return {NET_SCRUB: [ms / 1000 for ms in keys], NET_SCRUB_SENT: [len(frames) - sent_before]}
+
+
 def measure(reps: int, project: Path = ROOT) -> dict[str, list[float]]:
     from playwright.sync_api import sync_playwright
 
@@ -225,7 +271,7 @@ def measure(reps: int, project: Path = ROOT) -> dict[str, list[float]]:
 
     def add(name: str, seconds: float) -> None:
         times.setdefault(name, []).append(seconds)
-        shown = f"{seconds:.0f}" if name == SCRUB_SENT else f"{seconds:.3f} s"
+        shown = f"{seconds:.0f}" if name in (SCRUB_SENT, NET_SCRUB_SENT) else f"{seconds:.3f} s"
         print(f"  {name}: {shown}", file=sys.stderr)
 
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
@@ -329,6 +375,19 @@ def measure(reps: int, project: Path = ROOT) -> dict[str, list[float]]:
                     )
                 contour_clicks("contour click, Race 14 × 500", page, RACE_CHART)
                 context.close()
+            # The Network page's default view: its board's four figures, then its step scrubber.
+            with server(app, project) as url:
+                context, page = fresh_page()
+                frames = []
+                page.on(
+                    "websocket",
+                    lambda ws: ws.on("framesent", lambda frame: frames.append(len(frame))),
+                )
+                attempt(
+                    NET_FIRST, lambda: first_chart(page, url + "/network", NET_PLOTS, _NET_DRAWN)
+                )
+                attempt(NET_SCRUB, lambda: net_scrub(page, frames))
+                context.close()
             # Step by step opened directly on a fresh server.
             with server(app, project) as url:
                 context, page = fresh_page()
@@ -353,6 +412,7 @@ REPORT = (
     ("floor slider", None, None, False),
     ("default view first chart", "floor first chart", 1.3, True),
     ("Race 14 × 500 first chart", "floor first chart", 1.3, True),
+    (NET_FIRST, "floor first chart", 1.3, True),
     ("Race 14 × 500 slider", "floor slider", 3.0, True),
     ("contour click, Race 14 × 500", None, 1.0, False),
     ("contour click, Curvature", None, 1.0, False),
@@ -361,6 +421,22 @@ REPORT = (
     ("Step by step first chart (direct)", "floor first chart", None, True),
     ("Step by step Next ▶", None, 0.5, False),
 )
+
+
+def _scrub_summary(times: dict[str, list[float]], name: str, sent_key: str) -> str:
+    """A scrub measure's keys, p50 and p95 (against the floor's slider → redraw median, whose
+    0.25× is the budget) and the websocket messages sent per repetition."""
+    delays = sorted(times[name])
+    p50 = statistics.median(delays)
+    p95 = statistics.quantiles(delays, n=20, method="inclusive")[18]
+    floor = statistics.median(times["floor slider"]) if "floor slider" in times else None
+    ratio = f" = {p95 / floor:.2f} × the floor's slider→redraw median (≤ 0.25×)" if floor else ""
+    sent = ", ".join(f"{n:.0f}" for n in times.get(sent_key, []))
+    return (
+        f"{SCRUB_KEYS} keys × {len(delays) // SCRUB_KEYS} repetitions, {SCRUB_EVERY_MS} ms "
+        f"apart): p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms{ratio}; {sent} websocket "
+        "messages sent"
+    )
 
 
 def report(times: dict[str, list[float]], load_before, load_after, reps: int) -> None:
@@ -381,19 +457,13 @@ def report(times: dict[str, list[float]], load_before, load_after, reps: int) ->
             verdict, shown_target = ("✅" if median <= target else "❌"), f"≤ {target} s"
         print(f"| {name} | {median:.2f} s | {shown_ratio} | {shown_target} | {verdict} |")
     if SCRUB in times:
-        delays = sorted(times[SCRUB])
-        p50 = statistics.median(delays)
-        p95 = statistics.quantiles(delays, n=20, method="inclusive")[18]
-        floor = statistics.median(times["floor slider"]) if "floor slider" in times else None
-        ratio = f" = {p95 / floor:.2f} × the floor's slider→redraw median" if floor else ""
-        sent = ", ".join(f"{n:.0f}" for n in times.get(SCRUB_SENT, []))
         gap = max(times.get(SCRUB_GAP, [0])) * 1000
         print(
-            f"\nscrub α (14 × 500, {SCRUB_KEYS} keys × {len(delays) // SCRUB_KEYS} repetitions, "
-            f"{SCRUB_EVERY_MS} ms apart): p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms{ratio}; "
-            f"{sent} websocket messages sent (per repetition; longest gap between key downs "
-            f"{gap:.0f} ms)"
+            f"\nscrub α (14 × 500, {_scrub_summary(times, SCRUB, SCRUB_SENT)} (per repetition; "
+            f"longest gap between key downs {gap:.0f} ms)"
         )
+    if NET_SCRUB in times:
+        print(f"\nscrub step, Network (4 views, {_scrub_summary(times, NET_SCRUB, NET_SCRUB_SENT)}")
     loads = ", ".join(f"{v:.1f}" for v in load_before)
     after = ", ".join(f"{v:.1f}" for v in load_after)
     print(f"\nLoad average (1, 5, 15 min): {loads} before, {after} after; {os.cpu_count()} cores.")
