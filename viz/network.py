@@ -3,62 +3,79 @@ one step scrubber in the browser (Plotly frames of the same names in each; no se
 per step).
 
 - **Decision boundary**, as TensorFlow Playground draws it: P(class 1) over the data's view for
-  one optimizer's network at the frame's step (a banded image, ``viz.network_parts``), the
-  training points as circles and the test points as diamonds, in the class colours, and the
-  share of each set classified right.
+  one optimizer's network at the frame's step (a banded image, ``viz.network_parts``) and its
+  decision boundary P = 0.5 (a line), the training points as filled circles and the test points
+  as open diamonds, in the class colours, and above the plot the share of each set classified
+  right.
 - **The plane of the iterates**: every run on the plane of the top two principal directions of
   the iterates about one end point (``optim_core.landscape``), over the training loss on that
-  plane; the axes say how much of the iterates' variance each direction holds. Each
-  optimizer's dot moves along its path.
-- **Loss**: train (solid) and test (dashed) loss per optimizer on a log axis; a dot on each
-  train curve and a vertical line at the frame's step.
-- **Sharpness**: λ_max of the Hessian along each run (``optim_core.sharpness``) and, dotted,
-  each optimizer's stability edge (2/α for gradient descent) where it has one; the same line.
+  plane (shaded by rank, level lines at its quantiles: ``viz.network_parts``); the axes say how
+  much of the iterates' variance each direction holds. Each optimizer's dot moves along its
+  path.
+- **Loss** and **sharpness** along each run, a dot or a line at the frame's step
+  (``viz.network_curves``).
 
 Four figures rather than one with four subplots: the page lays them out as the screen allows
 (two by two on a laptop, one under the other on a phone, in a row on a projector) and plays
 them with one scrubber (``webapp.netboard``). Every trace of an optimizer carries its id as
 ``legendgroup``, so one legend entry hides it in all four. Frames carry only what moves: the
-dots, the step lines, a line of text, and the boundary image (``layout.images[0]``, a few KB;
-plotly.js keeps layout images while frames play and drops heatmaps and contours).
+dots, the step lines, the boundary's line and its line of text (the last two traces of the
+boundary figure), and the boundary image (``layout.images[0]``, a few KB; plotly.js keeps layout
+images while frames play and drops heatmaps and contours, and redraws neither a title nor an
+annotation: what changes is a trace or an image).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 import plotly.graph_objects as go
 
 from viz._base import (
+    CONTOUR_LINE_COLOR,
     color_for,
     layout_image,
     line_width,
-    log_ticks,
     marker_for,
     optimizer_name,
-    style,
 )
 from viz._encode import BuiltFigure, f32
+from viz.network_curves import loss_figure, sharpness_figure
 from viz.network_parts import (
+    BOUNDARY_LINE,
     BOUNDARY_N,
     CLASS_COLORS,
+    FONTS,
+    at_steps,
     boundary_grid,
     boundary_png,
+    dot_marker,
+    frames_of,
+    level_lines,
     loss_png,
+    panel_layout,
+    plane_levels,
 )
 from viz.race_frames import MAX_FRAMES, frame_steps
 
 # Settings of these figures, together.
-MARGINS = {False: {"l": 52, "r": 12, "t": 34, "b": 44}, True: {"l": 60, "r": 12, "t": 40, "b": 50}}
-FONTS = {False: {"title": 13, "axis": 13, "tick": 12}, True: {"title": 18, "axis": 17, "tick": 16}}
-DOT_OUTLINE = "#1b1f24"
+SQUARE_TOP = {False: 54, True: 66}  # the square panels': the title, then a line above the plot
 START_STYLE = {"symbol": "circle", "color": "white", "line": {"color": "black", "width": 2}}
 PATH_OPACITY = 0.55
-LOSS_FLOOR = 1e-12  # a loss drawn on a log axis is at least this
-STEP_LINE = {"color": "rgba(0,0,0,0.45)", "width": 1.5}
+NOTE_COLOR = "#31333f"  # the lines of text above the square plots
+# The data: training points as filled circles, test points as open diamonds, a size smaller,
+# so that the training set reads first; the line above the plot says which is which
+# (``ACCURACY``).
+POINTS = {
+    "train": {"symbol": "circle", "size": (6, 8), "line": {"color": "white", "width": 1}},
+    "test": {"symbol": "diamond-open", "size": (5, 7), "line": {"width": 1.2}},
+}
+ACCURACY = "right: ● train {:.0%} · ◇ test {:.0%}"  # the share of each set classified right
+PLANE_NOTE = "○ θ₀ (start) · darker: lower loss"
+LEVEL_WIDTH = (0.8, 1.2)  # the plane's level lines (laptop, presenting), as the slice's
+BOUNDARY_WIDTH = (2.0, 3.0)  # the decision boundary's line (laptop, presenting)
 
 
 class NetworkPanels(NamedTuple):
@@ -76,34 +93,6 @@ class NetworkPanels(NamedTuple):
     @property
     def figures(self) -> tuple[go.Figure, ...]:
         return self.boundary, self.plane, self.loss, self.sharpness
-
-
-@lru_cache(maxsize=2)
-def _house(present: bool) -> dict:
-    """The house style's layout (the template expanded), made once."""
-    return style(go.Figure(), present=present).to_dict()["layout"]
-
-
-def _layout(title: str, present: bool, **axes) -> dict:
-    """The house style with this panel's title and axes. Presenting, the type is larger than
-    on a laptop (16 px ticks, the size every presented chart has) but smaller than the house's
-    presenting type: two panels share the width."""
-    layout: dict[str, Any] = dict(_house(present))
-    fonts = FONTS[present]
-    for axis in axes.values():
-        axis["tickfont"] = {"size": fonts["tick"]}
-        axis["title"] = {**axis.get("title", {}), "font": {"size": fonts["axis"]}}
-    layout.update(
-        title={"text": title, "x": 0.0, "xanchor": "left", "font": {"size": fonts["title"]}},
-        font={**layout.get("font", {}), "size": fonts["tick"]},
-        margin=MARGINS[present],
-        showlegend=False,
-        hovermode="closest",
-        dragmode=False,
-        autosize=True,
-        **axes,
-    )
-    return layout
 
 
 def _square(xrange, yrange, xtitle: str, ytitle: str) -> dict:
@@ -129,71 +118,14 @@ def _square(xrange, yrange, xtitle: str, ytitle: str) -> dict:
     }
 
 
-def _over_steps(span: list[float], ytitle: str, last: int) -> dict:
-    """A step axis and a log axis over ``span`` (log₁₀ range)."""
-    return {
-        "xaxis": {"title": {"text": "step"}, "range": [0, max(last, 1)], "fixedrange": True},
-        "yaxis": {
-            "type": "log",
-            "range": span,
-            "title": {"text": ytitle},
-            "fixedrange": True,
-            **log_ticks(10.0 ** np.array(span)),
-        },
-    }
-
-
-def _at(values: np.ndarray, steps: np.ndarray, last: int) -> np.ndarray:
-    """``values`` at ``steps``, each clamped to ``last`` (a run that stopped waits there)."""
-    return values[np.minimum(steps, last)]
-
-
-def _log_range(values) -> list[float]:
-    values = np.asarray(values, dtype=float)
-    values = values[np.isfinite(values) & (values > 0)]
-    if not values.size:
-        return [-1.0, 1.0]
-    lo, hi = np.log10(values.min()), np.log10(values.max())
-    pad = max(0.05 * (hi - lo), 0.05)
-    return [float(lo - pad), float(hi + pad)]
-
-
-def _frames(steps, moving: list[list[dict]], first: int, layouts=None) -> list[dict]:
-    """One frame per step: the ``moving`` traces' data at that frame (trace indices from
-    ``first``), and the frame's layout change if any."""
-    out = []
-    for k, s in enumerate(steps):
-        frame = {
-            "name": str(int(s)),
-            "data": [m[k] for m in moving],
-            "traces": list(range(first, first + len(moving))),
-        }
-        if layouts is not None:
-            frame["layout"] = layouts[k]
-        out.append(frame)
-    return out
-
-
-def _dot(opt: str, i: int, size: float) -> dict:
-    return {
-        "symbol": marker_for(opt, i),
-        "color": color_for(opt, i),
-        "size": size,
-        "line": {"color": DOT_OUTLINE, "width": 1.5},
-    }
-
-
 # ---------------------------------------------------------------------------- the panels
 
 
-def boundary_figure(net, run, name: str, steps, present: bool = False) -> go.Figure:
-    """The decision boundary of ``run``'s network at each of ``steps`` over the data."""
-    (x0, x1), (y0, y1) = bounds = net.view
+def _points(net, present: bool) -> list[dict]:
+    """The training and test points in their class colours (``POINTS``)."""
     traces = []
-    for label, (x, y), symbol, outline in (
-        ("train", net.data, "circle", "white"),
-        ("test", net.test_data, "diamond", DOT_OUTLINE),
-    ):
+    for label, (x, y) in (("train", net.data), ("test", net.test_data)):
+        look = POINTS[label]
         for cls in (1, 0):
             pick = y == cls
             traces.append(
@@ -203,10 +135,10 @@ def boundary_figure(net, run, name: str, steps, present: bool = False) -> go.Fig
                     "y": f32(x[pick, 1]),
                     "mode": "markers",
                     "marker": {
-                        "symbol": symbol,
-                        "size": 8 if present else 6,
+                        "symbol": look["symbol"],
+                        "size": look["size"][present],
                         "color": CLASS_COLORS[cls],
-                        "line": {"color": outline, "width": 1},
+                        "line": look["line"],
                     },
                     "name": f"{label} data, class {cls}",
                     "legendgroup": f"data-{label}",
@@ -214,29 +146,71 @@ def boundary_figure(net, run, name: str, steps, present: bool = False) -> go.Fig
                     "<extra></extra>",
                 }
             )
+    return traces
+
+
+def _above(x: float, y: float, text: str, present: bool, name: str) -> dict:
+    """A line of text just above the plot's top edge, from (x, y) to the right: outside the
+    data, in the room the square panels keep above the plot (``SQUARE_TOP``). A trace, so that
+    frames can change it (plotly.js does not redraw a title or an annotation while frames
+    play)."""
+    return {
+        "type": "scatter",
+        "x": [x],
+        "y": [y],
+        "mode": "text",
+        "text": [text],
+        "textposition": "top right",
+        "textfont": {"size": FONTS[present]["tick"], "color": NOTE_COLOR},
+        "cliponaxis": False,
+        "hoverinfo": "skip",
+        "name": name,
+    }
+
+
+def boundary_line(prob: np.ndarray, bounds) -> dict:
+    """The decision boundary P(class 1) = 0.5 of the probability on the ``BOUNDARY_N`` grid
+    over ``bounds`` (rows up in y), as a trace's x and y (the lines split by gaps)."""
+    (x0, x1), (y0, y1) = bounds
+    n_y, n_x = prob.shape
+    line = level_lines(prob, np.linspace(x0, x1, n_x), np.linspace(y0, y1, n_y), 0.5)
+    return {"x": f32(line[:, 0]), "y": f32(line[:, 1])}
+
+
+def boundary_figure(net, run, name: str, steps, present: bool = False) -> go.Figure:
+    """The decision boundary of ``run``'s network at each of ``steps`` over the data: the
+    banded image of P(class 1) (``layout.images[0]``) and the line P = 0.5 move with the frames,
+    and so does the share of each set classified right, above the plot; the points stay."""
+    (x0, _), (_, y1) = bounds = net.view
+    traces = _points(net, present)
     points = boundary_grid(bounds)
-    thetas = _at(run.path, steps, run.last)
-    images = [boundary_png(net.predict(t, points).reshape(BOUNDARY_N, BOUNDARY_N)) for t in thetas]
+    thetas = at_steps(run.path, steps, run.last)
+    probs = [net.predict(t, points).reshape(BOUNDARY_N, BOUNDARY_N) for t in thetas]
+    images = [boundary_png(p) for p in probs]
+    lines = [boundary_line(p, bounds) for p in probs]
     right = np.asarray(net.accuracy(thetas), dtype=float)
     right_test = np.asarray(net.accuracy(thetas, test=True), dtype=float)
-    texts = [f"right: train {a:.0%} · test {b:.0%}" for a, b in zip(right, right_test, strict=True)]
-    traces.append(
+    texts = [ACCURACY.format(a, b) for a, b in zip(right, right_test, strict=True)]
+    traces += [
         {
             "type": "scatter",
-            "x": [x0 + 0.02 * (x1 - x0)],
-            "y": [y1 - 0.02 * (y1 - y0)],
-            "mode": "text",
-            "text": [texts[0]],
-            "textposition": "bottom right",
-            "textfont": {"size": FONTS[present]["tick"], "color": "#000"},
+            **lines[0],
+            "mode": "lines",
+            "line": {"color": BOUNDARY_LINE, "width": BOUNDARY_WIDTH[present]},
             "hoverinfo": "skip",
-            "name": "accuracy",
-        }
+            "name": "P = 0.5",
+        },
+        _above(x0, y1, texts[0], present, "accuracy"),
+    ]
+    layout = panel_layout(
+        f"Decision boundary: {name}",
+        present,
+        top=SQUARE_TOP[present],
+        **_square(*bounds, "x₁", "x₂"),
     )
-    layout = _layout(f"Decision boundary: {name}", present, **_square(*bounds, "x₁", "x₂"))
     layout["images"] = [layout_image(images[0], bounds, "x", "y")]
-    moving = [[{"text": [t]} for t in texts]]
-    frames = _frames(steps, moving, len(traces) - 1, [{"images[0].source": i} for i in images])
+    moving = [lines, [{"text": [t]} for t in texts]]
+    frames = frames_of(steps, moving, len(traces) - 2, [{"images[0].source": i} for i in images])
     return BuiltFigure.of(traces, layout, frames)
 
 
@@ -247,9 +221,21 @@ def _percent(share: float) -> str:
 def plane_figure(plane_view, runs: Mapping, steps, present: bool = False) -> go.Figure:
     """Every run on the plane of the iterates, over the loss on it; a dot per run per frame."""
     plane, grid = plane_view.plane, plane_view.grid
-    source, _ = loss_png(grid.loss)
+    loss = np.asarray(grid.loss, dtype=float)
     bounds = ((float(grid.a[0]), float(grid.a[-1])), (float(grid.b[0]), float(grid.b[-1])))
-    traces, dots, moving = [], [], []
+    levels = level_lines(loss, grid.a, grid.b, plane_levels(loss))
+    traces: list[dict] = [
+        {
+            "type": "scatter",
+            "x": f32(levels[:, 0]),
+            "y": f32(levels[:, 1]),
+            "mode": "lines",
+            "line": {"color": CONTOUR_LINE_COLOR, "width": LEVEL_WIDTH[present]},
+            "hoverinfo": "skip",
+            "name": "loss levels",
+        }
+    ]
+    dots, moving = [], []
     for i, (opt, r) in enumerate(runs.items()):
         ab = plane.coords[i][: r.last + 1]
         traces.append(
@@ -265,14 +251,14 @@ def plane_figure(plane_view, runs: Mapping, steps, present: bool = False) -> go.
                 "hoverinfo": "skip",
             }
         )
-        at = _at(ab, steps, r.last)
+        at = at_steps(ab, steps, r.last)
         dots.append(
             {
                 "type": "scatter",
                 "x": [float(at[0, 0])],
                 "y": [float(at[0, 1])],
                 "mode": "markers",
-                "marker": _dot(opt, i, 14 if present else 11),
+                "marker": dot_marker(opt, i, 14 if present else 11),
                 "legendgroup": opt,
                 "name": optimizer_name(opt),
                 "hovertemplate": f"{optimizer_name(opt)}<br>(%{{x:.3g}}, %{{y:.3g}})"
@@ -297,121 +283,14 @@ def plane_figure(plane_view, runs: Mapping, steps, present: bool = False) -> go.
         f"PC1 · {_percent(plane.explained[0])} of variance",
         f"PC2 · {_percent(plane.explained[1])}",
     )
-    layout = _layout("Paths on the iterates' PCA plane", present, **axes)
-    layout["images"] = [layout_image(source, bounds, "x", "y")]
-    frames = _frames(steps, moving, len(traces))
+    (a0, _), (_, b1) = bounds
+    traces.append(_above(a0, b1, PLANE_NOTE, present, "note"))
+    layout = panel_layout(
+        "Paths on the iterates' PCA plane", present, top=SQUARE_TOP[present], **axes
+    )
+    layout["images"] = [layout_image(loss_png(loss), bounds, "x", "y")]
+    frames = frames_of(steps, moving, len(traces))
     return BuiltFigure.of([*traces, *dots], layout, frames)
-
-
-def loss_figure(runs: Mapping, steps, present: bool = False) -> go.Figure:
-    """Train (solid) and test (dashed) loss per run; a dot on each train curve per frame."""
-    traces, dots, moving, values = [], [], [], []
-    last = max(len(r.trajectory.path) for r in runs.values()) - 1
-    for i, (opt, r) in enumerate(runs.items()):
-        color, name = color_for(opt, i), optimizer_name(opt)
-        train = np.maximum(r.loss, LOSS_FLOOR)
-        test = np.maximum(r.test_loss, LOSS_FLOOR)
-        values += [train, test]
-        curves = (
-            ("train", np.arange(len(train)), train, 1.0, "solid"),
-            ("test", r.test_steps, test, 0.6, "dash"),
-        )
-        for kind, x, y, width, dash in curves:
-            traces.append(
-                {
-                    "type": "scatter",
-                    "x": f32(x),
-                    "y": f32(y),
-                    "mode": "lines",
-                    "legendgroup": opt,
-                    "name": f"{name} {kind}",
-                    "line": {"color": color, "width": line_width(present) * width, "dash": dash},
-                    "hovertemplate": f"{name}<br>step %{{x}}: {kind} loss %{{y:.4g}}"
-                    "<extra></extra>",
-                }
-            )
-        shown = np.minimum(steps, r.last)
-        at = train[shown]
-        dots.append(
-            {
-                "type": "scatter",
-                "x": [int(shown[0])],
-                "y": [float(at[0])],
-                "mode": "markers",
-                "marker": _dot(opt, i, 11 if present else 9),
-                "legendgroup": opt,
-                "name": name,
-                "hoverinfo": "skip",
-            }
-        )
-        moving.append([{"x": [int(s)], "y": [float(v)]} for s, v in zip(shown, at, strict=True)])
-    span = _log_range(np.concatenate(values) if values else [])
-    line = _step_line(span)
-    moving.append([{"x": [int(s), int(s)]} for s in steps])
-    layout = _layout("Loss · dashed: test", present, **_over_steps(span, "loss", last))
-    frames = _frames(steps, moving, len(traces))
-    return BuiltFigure.of([*traces, *dots, line], layout, frames)
-
-
-def _step_line(span: list[float]) -> dict:
-    """The vertical line at the frame's step (at step 0 in the base figure)."""
-    return {
-        "type": "scatter",
-        "x": [0, 0],
-        "y": [10.0 ** span[0], 10.0 ** span[1]],
-        "mode": "lines",
-        "line": STEP_LINE,
-        "hoverinfo": "skip",
-        "name": "step",
-    }
-
-
-def sharpness_figure(
-    runs: Mapping, sharpness: Mapping, edges: Mapping, steps, present: bool = False
-) -> go.Figure:
-    """λ_max along each run and, dotted, each optimizer's stability edge; the step line."""
-    traces, values = [], []
-    last = max(len(r.trajectory.path) for r in runs.values()) - 1
-    for i, opt in enumerate(runs):
-        color, name = color_for(opt, i), optimizer_name(opt)
-        found = sharpness.get(opt)
-        if found is not None and len(found.steps):
-            v = np.where(np.asarray(found.values, dtype=float) > 0, found.values, np.nan)
-            values.append(v)
-            traces.append(
-                {
-                    "type": "scatter",
-                    "x": f32(found.steps),
-                    "y": f32(v),
-                    "mode": "lines+markers",
-                    "line": {"color": color, "width": line_width(present) * 0.75},
-                    "marker": {"symbol": marker_for(opt, i), "color": color, "size": 5},
-                    "legendgroup": opt,
-                    "name": f"{name} λ_max",
-                    "hovertemplate": f"{name}<br>step %{{x}}: λ_max %{{y:.4g}}<extra></extra>",
-                }
-            )
-        edge = edges.get(opt)
-        if edge is not None and np.isfinite(edge) and edge > 0:
-            values.append(np.array([edge]))
-            traces.append(
-                {
-                    "type": "scatter",
-                    "x": [0, last],
-                    "y": [edge, edge],
-                    "mode": "lines",
-                    "line": {"color": color, "width": line_width(present) * 0.75, "dash": "dot"},
-                    "legendgroup": opt,
-                    "name": f"{name} edge",
-                    "hovertemplate": f"{name}: stability edge {edge:.4g}<extra></extra>",
-                }
-            )
-    span = _log_range(np.concatenate(values) if values else [])
-    moving = [[{"x": [int(s), int(s)]} for s in steps]]
-    axes = _over_steps(span, "λ_max(H)", last)
-    layout = _layout("Sharpness λ_max · dotted: edge", present, **axes)
-    frames = _frames(steps, moving, len(traces))
-    return BuiltFigure.of([*traces, _step_line(span)], layout, frames)
 
 
 def legend_entries(runs: Mapping, labels: Mapping[str, str] | None = None) -> list[dict]:
