@@ -105,17 +105,53 @@ def plane_note(plane, centre_name: str) -> str:
     return text
 
 
+def sharpness_course(values) -> str:
+    """How λ_max went along a run, as its measurements say: "falls" (no measurement above the
+    one before), "rises" (none below), "never above its start" (the first is the highest),
+    "highest at the end" (the last is), else "peaks" (the highest lies between)."""
+    values = np.asarray(values, dtype=float)
+    steps = np.diff(values)
+    if len(values) > 1 and (steps <= 0).all() and (steps < 0).any():
+        return "falls"
+    if len(values) > 1 and (steps >= 0).all() and (steps > 0).any():
+        return "rises"
+    top = values.max()
+    if values[0] == top:
+        return "never above its start"
+    if values[-1] == top:
+        return "highest at the end"
+    return "peaks"
+
+
 def sharpness_note(name: str, sharpness, edge: float | None) -> str | None:
-    """λ_max along one run in numbers: at the start, its highest and at the end, against the
-    stability edge when the optimizer has one (None without measurements)."""
+    """λ_max along one run in numbers: its start, its highest and its end — each said once, in
+    words that follow them (``sharpness_course``: a highest at the start or at the end is not
+    repeated as a third number) — against the stability edge when the optimizer has one (None
+    without measurements)."""
     values = np.asarray(sharpness.values, dtype=float)
+    steps = np.asarray(sharpness.steps)
+    keep = np.isfinite(values)
+    values, steps = values[keep], steps[keep]
     if not len(values):
         return None
     top = int(np.argmax(values))
-    text = (
-        f"**{name}**: λ_max {values[0]:.3g} at step 0, highest {values[top]:.3g} at step "
-        f"{int(sharpness.steps[top])}, {values[-1]:.3g} at step {int(sharpness.steps[-1])}"
-    )
+
+    def at(k: int) -> str:
+        return f"{values[k]:.3g} at step {int(steps[k])}"
+
+    if len(values) == 1:
+        text = f"**{name}**: λ_max {at(0)}"
+    else:
+        course = sharpness_course(values)
+        text = {
+            "falls": f"**{name}**: λ_max only falls, from {at(0)} to {at(-1)}",
+            "rises": f"**{name}**: λ_max only rises, from {at(0)} to {at(-1)}",
+            "never above its start": (
+                f"**{name}**: λ_max never rises above its start {at(0)}; {at(-1)}"
+            ),
+            "highest at the end": f"**{name}**: λ_max {at(0)}, highest at the end: {at(-1)}",
+            "peaks": f"**{name}**: λ_max {at(0)}, highest {at(top)}, {at(-1)}",
+        }[course]
     if edge is not None and np.isfinite(edge):
         text += f" — its edge is {edge:.3g}; the highest is {values[top] / edge:.0%} of it"
     return text + "."

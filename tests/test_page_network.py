@@ -13,7 +13,9 @@ from streamlit.testing.v1 import AppTest
 
 from optim_core import OPTIMIZERS, run
 from optim_core.landscape import pca_plane
+from optim_core.sharpness import Sharpness, sharpness_along
 from surfaces.network import get_network
+from teach.network import sharpness_course, sharpness_note
 from tests._apptest import APP, board
 from tests._tables import tables
 from webapp import network_runs
@@ -276,3 +278,54 @@ def test_every_default_learning_rate_is_on_its_slider():
         assert f.always and not f.per_surface  # written to the link; not re-suggested per surface
         assert spec.hyper[0].name == "lr"
     np.testing.assert_equal([network_lr(o) for o in ("sgd", "momentum", "adam")], [1.0, 0.3, 0.05])
+
+
+# λ_max measured along a run, and what the note says of it: each number once, in words that
+# follow them (a highest at the start or at the end is not repeated as a third number).
+COURSES = [
+    ([0.7, 0.5, 0.4, 0.2], "falls", "only falls, from 0.7 at step 0 to 0.2 at step 30"),
+    ([0.2, 0.5, 0.5, 0.9], "rises", "only rises, from 0.2 at step 0 to 0.9 at step 30"),
+    (
+        [0.7, 0.2, 0.5, 0.3],
+        "never above its start",
+        "never rises above its start 0.7 at step 0; 0.3 at step 30",
+    ),
+    (
+        [0.5, 0.2, 0.3, 0.9],
+        "highest at the end",
+        "0.5 at step 0, highest at the end: 0.9 at step 30",
+    ),
+    ([0.5, 0.9, 0.3, 0.4], "peaks", "0.5 at step 0, highest 0.9 at step 10, 0.4 at step 30"),
+]
+
+
+@pytest.mark.parametrize(("values", "course", "says"), COURSES)
+def test_the_sharpness_note_says_how_lambda_max_went_in_words_its_numbers_support(
+    values, course, says
+):
+    found = Sharpness(np.arange(0, 40, 10), np.array(values))
+    assert sharpness_course(values) == course
+    note = sharpness_note("Adam", found, None)
+    assert note == f"**Adam**: λ_max {says}."
+    for v in set(values) - {values[0], max(values), values[-1]}:
+        assert f"{v:g}" not in note  # only the start, the highest and the end
+    top = max(values)
+    assert note.count(f"{top:g} at step") == 1  # the highest said once
+    edge = sharpness_note("Gradient descent (SGD)", found, 2.0)
+    assert edge.endswith(f"its edge is 2; the highest is {top / 2:.0%} of it.")
+
+
+def test_on_the_default_network_adams_note_follows_its_measurements():
+    net = get_network("moons", hidden=(8,))
+    path = run(net, "adam", start=net.init(0), steps=500, lr=network_lr("adam")).path
+    found = sharpness_along(net, path, every=25)
+    values = np.asarray(found.values)
+    note = sharpness_note("Adam", found, None)
+    course = sharpness_course(values)
+    # measured: Adam's λ_max is highest at its start, then dips and climbs back part way; the
+    # note says so in words, and the start once (not again as "highest 0.686 at step 0")
+    assert course == "never above its start"
+    assert values[0] == values.max() and (np.diff(values) > 0).any()
+    assert f"never rises above its start {values[0]:.3g} at step 0;" in note
+    assert "highest" not in note and note.count(f"{values[0]:.3g}") == 1
+    assert note.endswith(f"{values[-1]:.3g} at step {int(found.steps[-1])}.")
