@@ -12,6 +12,7 @@ rest of the text). The box keeps ``st.table``'s test id (``stTable``) for the br
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from html import escape
 from html.parser import HTMLParser
@@ -19,24 +20,38 @@ from html.parser import HTMLParser
 import streamlit as st
 
 CLASS = "dl-table"
-# A number or a word never breaks (a cell without a space stays on its line: "3.84e-09" is never
-# "3.84e-" over "09"), nor does a heading's word; a cell of several words may break a long one
-# ("(initial_accumulator_value),") so that its column does not push the table off a laptop's
-# screen; a table still wider than the screen scrolls sideways in its box, as on a phone.
+# Words never break: a line breaks between words only ("Momentum (heavy ball)" may wrap before
+# "(heavy", never inside "Momentum"), and a cell without a space stays on one line (a number:
+# "3.84e-09" is never "3.84e-" over "09"; a heading's word likewise). A column is therefore at
+# least as wide as its longest word, and a table wider than its room (a phone's screen, a long
+# word) scrolls sideways in its box. Code in a cell may break between its tokens, as an
+# identifier between its parts ("initial_" over "accumulator_value": ``_breakable``).
 _STYLE = (
     f"<style>.{CLASS}-box{{overflow-x:auto;max-width:100%}}"
     f".{CLASS}{{width:100%;border-collapse:collapse;font-size:0.9rem}}"
     f".{CLASS} td.{CLASS}-word{{white-space:nowrap}}"
-    f".{CLASS} td:not(.{CLASS}-word){{overflow-wrap:anywhere}}"
+    f".{CLASS} th,.{CLASS} td{{overflow-wrap:normal;word-break:normal;hyphens:manual}}"
     f".{CLASS} th,.{CLASS} td{{text-align:left;vertical-align:top;padding:0.25rem 0.6rem;"
     f"border-bottom:1px solid rgba(49,51,63,0.15)}}"
     f".{CLASS} th{{font-weight:600;color:rgba(49,51,63,0.75)}}</style>"
 )
 
+# Between two characters of a token of code: after _ = { }, or before ( \ .
+_CODE_BREAK = re.compile(r"(?<=[_={}])(?=\S)|(?<=\S)(?=[(\\])")
+
+
+def _breakable(text: str) -> str:
+    """``text`` escaped, with a line-break opportunity (``<wbr>``) between the tokens of code
+    written in a cell (after ``_``, ``=``, ``{`` or ``}``, before ``(`` or ``\\`` inside a
+    token: ``initial_<wbr>accumulator_<wbr>value``, ``sgd<wbr>(nesterov=<wbr>True)``): an
+    identifier's parts are its words. A word of prose or a number has none of these."""
+    return _CODE_BREAK.sub("<wbr>", escape(text))
+
 
 def _cell(text: str) -> str:
-    word = f' class="{CLASS}-word"' if " " not in text.strip() else ""
-    return f"<td{word}>{escape(text)}</td>"
+    if " " not in text.strip():  # one word: never broken
+        return f'<td class="{CLASS}-word">{escape(text)}</td>'
+    return f"<td>{_breakable(text)}</td>"
 
 
 def table_html(rows: Sequence[Mapping[str, object]]) -> str:
