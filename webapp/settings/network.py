@@ -50,6 +50,26 @@ from webapp.settings.shared import (
     url,
     url_keyed,
 )
+from webapp.url import Notice
+
+NONE = "none"  # the link's word for an empty selection of optimizers
+
+
+@dataclass(frozen=True)
+class Selection(Field):
+    """A list of choices (kind "ids") whose empty selection has a word of its own in the link,
+    ``net_opts=none``: written as an empty list, the key would leave the link, and the link would
+    reopen on the default selection. ``net_opts=`` (empty) reads as none chosen too."""
+
+    def parse(self, raw: str | list[str]):
+        items = raw if isinstance(raw, list) else [raw]
+        if [str(item).strip().lower() for item in items] == [NONE]:
+            return ()
+        return super().parse(raw)
+
+    def write(self, value) -> str | list[str]:
+        return list(value) if value else NONE
+
 
 NET_CURVATURE = 1.0  # L for the rules α = c/L: GD's sharpness on the default net stays under 1
 NET_DIAMETER = 2.0  # for the rules α = fraction × the view's diameter: a weight's typical range
@@ -133,7 +153,7 @@ class NetworkSettings(PageSettings):
         )
     )
     optimizers: tuple[str, ...] = url(
-        Field("net_opts", "ids", DEFAULT_OPTIMIZERS, choices=tuple(OPTIMIZERS))
+        Selection("net_opts", "ids", DEFAULT_OPTIMIZERS, choices=tuple(OPTIMIZERS))
     )
     hyper: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()
     batch: int = url(number("net_batch", 0.0, 0.0, BATCHES[-1], options=BATCHES))
@@ -180,6 +200,22 @@ class NetworkSettings(PageSettings):
         first (None: the first, the default, which the link need not say)."""
         stored = values.get(field_of(cls, name).key)
         return stored if stored in chosen[1:] else None
+
+    @classmethod
+    def refusals(cls, values: Mapping) -> list[Notice]:
+        """A notice for each stored choice of an optimizer that the selection does not hold
+        (``net_boundary=adam`` with ``net_opts=sgd``): ``read`` uses the first optimizer
+        instead. A link's values once read (``webapp.url.parse_query``), each key valid alone."""
+        chosen = tuple(values.get(field_of(cls, "optimizers").key, cls.DEFAULT_OPTIMIZERS))
+        out = []
+        for name in ("boundary", "tuning"):
+            f = field_of(cls, name)
+            stored = values.get(f.key)
+            if stored is not None and stored not in chosen:
+                why = f"is not among the optimizers trained ({', '.join(chosen) or NONE})"
+                using = f"{OPTIMIZERS[chosen[0]].name}, the first" if chosen else "none"
+                out.append(Notice(f.key, str(stored), why, using))
+        return out
 
     @classmethod
     def read(cls, values: Mapping, schema: Mapping[str, Field] | None = None) -> NetworkSettings:
