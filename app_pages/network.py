@@ -34,14 +34,20 @@ def network_page() -> None:
 
 @page_fragment
 def _network(view) -> None:
-    """The controls, the figures and the table: a change to one of them reruns this part only."""
-    if view.present:  # the chart first and large; the settings folded below it
+    """The controls, the figures and the table: a change to one of them reruns this part only.
+
+    On a laptop the board stands right under the title, the settings beside it (whose boundary
+    is drawn among them, under the optimizers' settings), so that the four views fit the screen;
+    on a narrow screen (``webapp/netboard/board.css``) the board comes first, then the open
+    optimizer's settings, then the notes and the other settings. Presenting, the board comes
+    first and large, whose boundary is asked under it, the settings folded below."""
+    if view.present:
         board = st.container()
         controls = st.expander("Settings: network, optimizers, learning rates, steps")
     else:
         controls, board = stacked_columns("net", [1, 2.8], gap="medium")
     with controls:
-        network_controls()
+        choice = network_controls()
     settings = NetworkSettings.read(store())
     net = network_of(settings)
     with board:
@@ -52,10 +58,9 @@ def _network(view) -> None:
             st.error(refused, icon="⏱️")
         for opt, message in errors.items():
             st.error(f"**{OPTIMIZERS[opt].name}** cannot train this network: {message}")
-        # Presenting, whose boundary is drawn is asked under the figures, not above them.
-        choice, figures = st.container(), st.container()
+        figures = st.container(key="net_figures")
         if view.present:
-            choice, figures = figures, choice
+            choice, _ = st.columns([2, 3])
         if runs:
             with choice:
                 boundary = boundary_choice(list(runs))

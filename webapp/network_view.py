@@ -13,18 +13,19 @@ from optim_core.sharpness import stability_edge
 from surfaces.network import LOSSES
 from surfaces.network_data import DATASETS, N_TRAIN
 from teach.network import network_results, plane_note, results_table, sharpness_note
-from viz import color_for, plotly_config
+from viz import color_for
 from viz.network import network_panels
 from viz.network_parts import slice_figure
 from webapp import network_runs
 from webapp.controls import hyper_widget
-from webapp.netboard import network_board
+from webapp.netboard import network_board, network_slice
 from webapp.settings import SCHEMA, NetworkSettings, net_hyper_key
 from webapp.state import store, widget
 from webapp.table import table
 
 HOW_TO_READ = (
-    "**How to read this.** Press ▶ Play or drag the step slider: the four views move together "
+    "**How to read this.** The views open at the last step, the trained network; ▶ Play "
+    "replays the training from step 0, and the step slider moves the four views together "
     "(the buttons above them hide or show an optimizer everywhere). "
     "Top left, the network's prediction over the plane of the data (orange: class 0, blue: "
     "class 1, the dark line where it is undecided), training points as circles and test points "
@@ -44,8 +45,10 @@ def _batch_label(m: float) -> str:
     return f"full batch (all {N_TRAIN})" if m == 0 else f"m = {m:g}"
 
 
-def network_controls() -> None:
-    """The network, the optimizers and the runs' settings (values to the store)."""
+def network_controls():
+    """The network, the optimizers and the runs' settings (values to the store); returns the
+    empty container under the optimizers' settings, for the choice whose boundary is drawn
+    (``boundary_choice``, once the runs are known)."""
     widget(st.selectbox, "Data set", "net_data", options=list(DATASETS), format_func=DATASETS.get)
     left, right = st.columns(2)
     with left:
@@ -92,6 +95,7 @@ def network_controls() -> None:
     )
     if chosen:
         _optimizer_settings(list(chosen))
+    slot = st.container()
     widget(
         st.selectbox,  # a slider's value label would run off a narrow column at its end
         "Mini-batch size",
@@ -121,6 +125,7 @@ def network_controls() -> None:
             max_value=10_000,
             help="Draws θ₀ and the mini-batches.",
         )
+    return slot
 
 
 def _optimizer_settings(chosen: list[str]) -> None:
@@ -158,9 +163,8 @@ def boundary_choice(ran: list[str]) -> str:
     optimizers that ran."""
     if st.session_state.get("net_boundary", store().get("net_boundary")) not in ran:
         st.session_state["net_boundary"] = ran[0]
-    column, _ = st.columns([2, 3])
     return widget(
-        column.selectbox,
+        st.selectbox,
         "Boundary of",
         "net_boundary",
         options=ran,
@@ -240,5 +244,5 @@ def draw_slice(net, settings: NetworkSettings, runs, boundary: str) -> None:
         figure = slice_figure(
             found.grid.a, found.grid.b, found.grid.loss, name=name, present=settings.view.present
         )
-        st.plotly_chart(figure, theme=None, config=plotly_config(mode_bar=False), key="net_slice")
+        network_slice(figure, present=settings.view.present)
         st.caption(SLICE_NOTE)
