@@ -1,9 +1,13 @@
 """The Network page in a real browser (issue #22): its board (``webapp/netboard``) draws four
 figures — the decision boundary with its image, the plane of the iterates, the loss curves, the
-sharpness — and plays them with one ▶ Play and one step scrubber, in the browser alone; a widget
-reruns and redraws, the link reopens the view in a fresh browser; a projector's 1280×720 holds
-the figures; a phone shows them in one column with nothing wider than the screen; the edge of
-stability lesson's link opens the sharpness at its edge; a bad link is told, never a traceback.
+sharpness — opened at the last step, and plays them with one ▶ Play (from step 0) and one step
+scrubber, in the browser alone, each step drawn in place as plotly would draw it; a widget
+reruns and redraws, the link reopens the view in a fresh browser; the random slice is drawn by
+the same plotly.js once its expander opens (Streamlit's own plotly chart never loads); on a
+laptop the Play bar covers what scrolls under it; a projector's 1280×720 holds the figures; a
+phone shows them in one column with nothing wider than the screen and the open optimizer's α
+right under them; the edge of stability lesson's link opens all four views in a 1440×900 screen
+and the sharpness at its edge; a bad link is told, never a traceback.
 
 The figures are read from plotly's graph divs (``gd.data``, ``gd.layout``, the frames).
 """
@@ -71,6 +75,43 @@ ADAM_SHOWN = """(visible) => {
             .every(t => (t.visible === true) === visible));
 }"""
 FRAME_NAME = """(k) => document.querySelector('.dl-net-plot')._transitionData._frames[k].name"""
+# ▶ Play started from step 0: the scrubber has come back from the end and moved on past ``n``.
+PLAYED_FROM_START = """(n) => { const r = document.querySelector('.dl-net-step');
+    return Number(r.value) >= n && Number(r.value) <= Number(r.max) - 5; }"""
+# Per view, whether its drawing is its data: each moving dot where its x and y put it, the step
+# line at its x, each line of text and the pictures as the data and layout say (the board draws
+# a step in place, in the SVG; plotly's own redraw must agree with it).
+DRAWN_AS_DATA = """() => [...document.querySelectorAll('.dl-net-plot')].map(gd => {
+    const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, wrong = [];
+    const near = (a, b) => Math.abs(a - b) < 1;
+    gd._fullData.forEach((t, i) => {
+        if (t.visible !== true) return;
+        const group = gd.querySelector('.trace' + CSS.escape(t.uid));
+        const data = gd.data[i];
+        if (t.mode === 'markers' && !t.legendgroup.startsWith('data-') && data.x.length === 1) {
+            const [px, py] = group.querySelector('path.point').getAttribute('transform')
+                .match(/-?[0-9.]+/g).map(Number);
+            if (!near(px, xa.c2p(data.x[0])) || !near(py, ya.c2p(data.y[0]))) wrong.push(t.name);
+        }
+        if (t.name === 'step') {
+            const d = group.querySelector('path.js-line').getAttribute('d');
+            if (!near(Number(d.match(/-?[0-9.]+/)[0]), xa.c2p(data.x[0]))) wrong.push('step line');
+        }
+        if (t.mode === 'text') {
+            const text = [...group.querySelectorAll('text')].map(n => n.textContent);
+            if (JSON.stringify(text) !== JSON.stringify(data.text)) wrong.push(t.name);
+        }
+    });
+    const image = gd.querySelector('.imagelayer image');
+    const source = ((gd.layout.images || [])[0] || {}).source;
+    if (source && image.getAttribute('href') !== source
+        && image.getAttributeNS('http://www.w3.org/1999/xlink', 'href') !== source)
+        wrong.push('image');
+    return [gd.dataset.panel, wrong];
+})"""
+# Plotly redraws every view from its own state (its calcdata, not a new calculation).
+REPLOT = """() => Promise.all([...document.querySelectorAll('.dl-net-plot')].map(gd =>
+    window.Plotly.relayout(gd, {width: gd._fullLayout.width - 2})))"""
 
 
 def open_board(pg, url: str) -> None:
@@ -83,6 +124,11 @@ def open_board(pg, url: str) -> None:
 
 def views(pg) -> dict:
     return pg.evaluate(VIEWS)
+
+
+def points(shown: dict) -> list[str]:
+    """The data's traces (training and test points) in the boundary view ``shown``."""
+    return [t for t in shown["boundary"]["traces"] if " data, class " in t]
 
 
 def assert_every_view_at(pg, index: int) -> None:
@@ -131,7 +177,12 @@ def test_the_four_views_are_drawn_and_play_and_the_scrubber_move_them_in_the_bro
         "Momentum (heavy ball)",
         "Adam",
     ]
-    assert_every_view_at(pg, 0)
+    # The board opens at the last step (the trained network); ▶ Play replays from step 0.
+    opened = pg.evaluate(SHOWN)
+    assert opened["index"] == opened["max"] and opened["text"] == "step 500", opened
+    assert_every_view_at(pg, opened["max"])
+    assert "from step 0" in pg.locator(PLAY).get_attribute("aria-label")
+    assert "replays from step 0" in pg.locator(PLAY).get_attribute("title")
 
     # One legend entry hides an optimizer in all four views, and shows it again.
     adam = pg.locator(".dl-net-legend button", has_text="Adam")
@@ -140,9 +191,10 @@ def test_the_four_views_are_drawn_and_play_and_the_scrubber_move_them_in_the_bro
         assert adam.get_attribute("aria-pressed") == pressed
         pg.wait_for_function(ADAM_SHOWN, arg=visible, timeout=5_000)
 
-    # ▶ Play: the step advances, the boundary's picture and the dots move, then Pause holds.
+    # ▶ Play: from step 0 the step advances, the boundary's picture and the dots move, then
+    # Pause holds.
     pg.locator(PLAY).click()
-    pg.wait_for_function("() => Number(document.querySelector('.dl-net-step').value) >= 5")
+    pg.wait_for_function(PLAYED_FROM_START, arg=5)
     pg.locator(PLAY).click()  # ❚❚ Pause
     held = pg.evaluate(SHOWN)
     assert pg.locator(PLAY).inner_text().strip() == "▶ Play"
@@ -177,6 +229,34 @@ def test_the_four_views_are_drawn_and_play_and_the_scrubber_move_them_in_the_bro
     assert_every_view_at(pg, dragged)
     pg.wait_for_timeout(600)  # a debounced message would have gone by now
     assert pg.evaluate("window.__dlSent") == sent, "the scrubber talked to the server"
+
+    # Drawn in place, each view is what its data say, and stays so when plotly redraws it.
+    assert dict(pg.evaluate(DRAWN_AS_DATA)) == {panel: [] for panel in PANELS}
+    pg.evaluate(REPLOT)
+    assert dict(pg.evaluate(DRAWN_AS_DATA)) == {panel: [] for panel in PANELS}
+    assert_every_view_at(pg, dragged)
+    assert_no_exception(pg)
+
+
+def test_the_random_slice_is_drawn_by_the_boards_plotly_once_its_expander_opens(laptop, app_url):
+    pg = laptop
+    open_board(pg, f"{app_url}/network")
+    slice_plot = ".dl-net-slice-plot"
+    assert not pg.evaluate(f"() => Boolean(document.querySelector('{slice_plot}')._fullData)")
+    expander = pg.locator('[data-testid="stExpander"]', has_text="A random slice around")
+    expander.locator("summary").click()
+    pg.wait_for_function(
+        f"""() => {{ const gd = document.querySelector('{slice_plot}');
+            return gd._fullData && gd._fullData.some(t => t.type === 'contour')
+                && gd.querySelector('.main-svg'); }}""",
+        timeout=30_000,
+    )
+    box = pg.locator(slice_plot).bounding_box()
+    assert box["width"] > 300 and box["height"] > 300, box
+    assert pg.locator(".stPlotlyChart").count() == 0
+    loaded = pg.evaluate("() => performance.getEntriesByType('resource').map(e => e.name)")
+    assert not [name for name in loaded if "PlotlyChart" in name], "Streamlit's plotly loaded"
+    assert sum("plotly.min.js" in name for name in loaded) == 1
     assert_no_exception(pg)
 
 
@@ -203,7 +283,7 @@ def test_a_widget_change_reruns_and_redraws_and_its_link_reopens_the_same_view(
     pg.wait_for_function(BOARD_READY, timeout=30_000)
     wider = views(pg)
     assert wider["plane"]["traces"] != circles["plane"]["traces"], "the runs were not redrawn"
-    assert wider["boundary"]["traces"] == circles["boundary"]["traces"]  # the same data
+    assert points(wider) == points(circles)  # the same data
     assert query(pg)["net_data"] == ["circles"] and query(pg)["net_width"] == ["16"]
     pg.locator(STEP).focus()
     pg.keyboard.press("End")
@@ -242,12 +322,6 @@ def test_a_bad_link_gets_notices_and_the_defaults_not_a_traceback(laptop, app_ur
     assert_no_exception(pg)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Streamlit's header is transparent on a laptop's page: the figures scrolling under "
-    "the sticky Play bar show above it (board.css sticks it at 3.75rem, under an opaque header "
-    "that only presenting and phones have)",
-)
 def test_on_a_laptop_the_views_scroll_out_of_sight_under_the_sticky_play_bar(laptop, app_url):
     pg = laptop
     open_board(pg, f"{app_url}/network")
@@ -362,6 +436,14 @@ def test_on_a_phone_the_views_stand_in_one_column_and_nothing_runs_off_the_scree
             assert below["top"] >= above["bottom"] - 1, f"{b} is not under {a}"
         settings = boxes(pg, ".st-key-net_data")[0]
         assert plots[0]["top"] < settings["top"], "the settings come before the views"
+        # The open optimizer's α right under the views (as the Race's next to its chart), before
+        # the notes and the other settings.
+        (alpha,) = boxes(pg, ".st-key-net_settings [data-testid=stSlider]")[:1]
+        board = boxes(pg, ".dl-net")[0]
+        assert 0 <= alpha["top"] - board["bottom"] <= 250, (alpha, board)
+        assert alpha["bottom"] < settings["top"]
+        notes = boxes(pg, ".st-key-net_figures [data-testid=stCaptionContainer]")
+        assert notes and alpha["bottom"] < notes[0]["top"], "the notes come before α"
         assert pg.evaluate("document.documentElement.scrollWidth") <= 390
         assert pg.evaluate(WIDER_THAN_SCREEN) == []
 
@@ -370,7 +452,7 @@ def test_on_a_phone_the_views_stand_in_one_column_and_nothing_runs_off_the_scree
         box = play.bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= 390 and box["height"] >= 30
         play.tap()
-        pg.wait_for_function("() => Number(document.querySelector('.dl-net-step').value) >= 3")
+        pg.wait_for_function(PLAYED_FROM_START, arg=3)
         play.tap()  # pause
         assert_every_view_at(pg, pg.evaluate(SHOWN)["index"])
         assert_no_exception(pg)
@@ -387,6 +469,9 @@ def test_the_edge_of_stability_link_opens_the_sharpness_at_its_edge(laptop, app_
     alerts = pg.locator('[data-testid="stAlert"]').all_inner_texts()
     assert alerts == [], f"the lesson's link was refused or warned: {alerts}"
     assert "Page not found" not in pg.locator("body").inner_text()
+    # The four views on the first screen, the lesson's sharpness among them.
+    for panel, box in zip(PANELS, boxes(pg, ".dl-net-plot"), strict=True):
+        assert box["top"] >= 0 and box["bottom"] <= 900 + 1, (panel, box)
     sharpness = pg.locator(PLOT.format("sharpness"))
     sharpness.scroll_into_view_if_needed()
     assert sharpness.is_visible()
