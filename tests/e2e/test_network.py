@@ -1,13 +1,10 @@
 """The Network page in a real browser (issue #22): its board (``webapp/netboard``) draws four
-figures — the decision boundary with its image, the plane of the iterates, the loss curves, the
-sharpness — opened at the last step, and plays them with one ▶ Play (from step 0) and one step
-scrubber, in the browser alone, each step drawn in place as plotly would draw it; a widget
-reruns and redraws, the link reopens the view in a fresh browser; the random slice is drawn by
-the same plotly.js once its expander opens (Streamlit's own plotly chart never loads); on a
-laptop the Play bar covers what scrolls under it; a projector's 1280×720 holds the figures; a
-phone shows them in one column with nothing wider than the screen and the open optimizer's α
-right under them; the edge of stability lesson's link opens all four views in a 1440×900 screen
-and the sharpness at its edge; a bad link is told, never a traceback.
+figures (boundary, plane, loss, sharpness) at the last step and plays them with one ▶ Play (from
+step 0) and one step scrubber in the browser alone, each step drawn in place as plotly would; a
+widget reruns, a link (an empty selection too) reopens the view; the random slice is drawn by the
+same plotly.js; on a laptop the Play bar covers what scrolls under it; a projector's 1280×720
+holds the figures; a phone shows one column, the open optimizer's α right under it; the edge of
+stability link shows all four at 1440×900 and the sharpness at its edge; a bad link is told.
 
 The figures are read from plotly's graph divs (``gd.data``, ``gd.layout``, the frames).
 """
@@ -320,6 +317,19 @@ def test_a_bad_link_gets_notices_and_the_defaults_not_a_traceback(laptop, app_ur
     assert "abc" not in written.get("net_width", []) and "zzz" not in written.get("net_opts", [])
     assert written.get("net_steps", ["500"]) == ["500"]
     assert_no_exception(pg)
+
+
+def test_an_empty_selection_survives_its_link_and_a_reload(laptop, app_url):
+    pg = laptop
+    open_page(pg, f"{app_url}/network?net_opts=")
+    for _ in range(2):  # as opened, then reloaded from the address bar it wrote
+        settle(pg)
+        assert query(pg).get("net_opts") == ["none"], pg.url
+        info = " ".join(pg.locator('[data-testid="stAlert"]').all_inner_texts())
+        assert "Pick one or more optimizers" in info, info
+        assert pg.locator(".dl-net-plot").count() == 0
+        assert_no_exception(pg)
+        pg.reload(wait_until="domcontentloaded")
 
 
 def test_on_a_laptop_the_views_scroll_out_of_sight_under_the_sticky_play_bar(laptop, app_url):
