@@ -4,7 +4,8 @@ with what, and whose decision boundary is on show.
 Keys (all optional; an absent key means its default):
 
     net_data, net_width, net_depth, net_act, net_loss     the network (hidden = (width,) × depth)
-    net_opts, net_batch, net_steps, net_seed              the runs (seed: θ₀ and the mini-batches)
+    net_opts, net_batch, net_steps, net_seed              the runs (seed: θ₀ and the mini-batches;
+                                                          net_opts=none: no optimizer chosen)
     net_boundary, net_tune                                whose boundary is drawn, whose settings
     net_{optimizer}_{hyper}  e.g. net_adam_lr             one per optimizer and hyperparameter
 
