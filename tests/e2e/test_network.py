@@ -46,11 +46,13 @@ VIEWS = """() => Object.fromEntries([...document.querySelectorAll('.dl-net-plot'
         frames: gd._transitionData._frames.map(f => f.name),
     }]))"""
 # Per view, whether what it shows is frame ``name``'s: every attribute the frame sets (a dot's x
-# and y, a line of text, the boundary's image at ``images[0].source``) holds the frame's value.
+# and y, a line of text, the boundary's image at ``images[0].source``) holds the frame's value
+# (plotly's own keys aside: it keeps a base64 array's decoded copy in ``_inputArray``).
 AT_FRAME = """(name) => [...document.querySelectorAll('.dl-net-plot')].map(gd => {
     const frame = gd._transitionData._frames.find(f => f.name === name);
     if (!frame) return [gd.dataset.panel, 'no frame ' + name];
-    const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+    const json = (v) => JSON.stringify(v, (k, x) => (k.startsWith('_') ? undefined : x));
+    const same = (a, b) => json(a) === json(b);
     const at = (obj, path) => path.split(/[.\\[\\]]+/).filter(Boolean)
         .reduce((o, k) => (o == null ? o : o[k]), obj);
     const traces = frame.traces.every((i, j) =>
@@ -58,9 +60,8 @@ AT_FRAME = """(name) => [...document.querySelectorAll('.dl-net-plot')].map(gd =>
     const layout = Object.entries(frame.layout || {}).every(([k, v]) => same(at(gd.layout, k), v));
     return [gd.dataset.panel, traces && layout];
 })"""
-SHOWN = """() => { const r = document.querySelector('.dl-net-step');
-    return {index: Number(r.value), max: Number(r.max),
-            text: document.querySelector('.dl-net-value').textContent}; }"""
+SHOWN = """() => { const r = document.querySelector('.dl-net-step'), t = '.dl-net-value';
+    return {index: +r.value, max: +r.max, text: document.querySelector(t).textContent}; }"""
 # Whether every trace of Adam's (its legend group) is ``visible``, in the three views that draw
 # Adam (the boundary is one optimizer's network: the first's, here).
 ADAM_SHOWN = """(visible) => {

@@ -45,6 +45,12 @@ function plain(value) {
   return decoded.get(value);
 }
 
+// A copy of a frame's value for a figure's data to own: Plotly.animate merges a frame into the
+// data's objects in place (a base64 array's too), which must not reach the frame's own.
+function owned(value) {
+  return value && typeof value === "object" ? structuredClone(value) : value;
+}
+
 // ``obj`` with the value at ``path`` ("images[0].source", "marker.color") set, copying each
 // object and array on the way (the figure the server sent stays as it was).
 function withPath(obj, path, value) {
@@ -70,7 +76,7 @@ function atFrame(figure, frame) {
   if (frame) {
     frame.traces.forEach((i, j) => {
       for (const [key, value] of Object.entries(frame.data[j] || {})) {
-        data[i] = withPath(data[i], key, value);
+        data[i] = withPath(data[i], key, owned(value));
       }
     });
     for (const [key, value] of Object.entries(frame.layout || {})) {
@@ -175,7 +181,7 @@ function traceEdit(gd, i, patch) {
 function keep(gd, edit) {
   const { i, patch, values } = edit;
   const full = gd._fullData[i];
-  Object.assign(gd.data[i], patch);
+  for (const [key, value] of Object.entries(patch)) gd.data[i][key] = owned(value);
   Object.assign(full, values);
   const cd = gd.calcdata && gd.calcdata[i];
   if (full.visible !== true || !cd) return full.visible !== true;
@@ -404,7 +410,11 @@ export default function (component) {
         if (!frame) return;
         const done = gd.__dlAnimating ? false : inPlace(gd, frame);
         if (!done) {
-          animate(gd, k);
+          animate(gd, k).then(() => {
+            if (!stale && root.__dlIndex === k) {
+              gd.dispatchEvent(new CustomEvent("dl-drawn", { detail: { index: k } }));
+            }
+          });
           return;
         }
         if (done === "inexact") syncLater(gd);
