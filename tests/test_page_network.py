@@ -295,11 +295,6 @@ def test_a_choice_of_an_optimizer_the_link_does_not_train_is_named_in_a_notice()
     assert NetworkSettings.refusals(fine) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="webapp/state.sync_from_url does not yet add NetworkSettings.refusals to the "
-    "link's notices (asked of its owner)",
-)
 def test_the_page_names_a_boundary_the_link_does_not_train():
     at = page({"net_boundary": "adam", "net_opts": "sgd"})
     text = " ".join(w.value for w in at.warning)

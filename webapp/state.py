@@ -21,7 +21,7 @@ from typing import Any
 
 import streamlit as st
 
-from webapp.settings import SCHEMA, Notice, PageSettings, View, parse_query
+from webapp.settings import SCHEMA, SETTINGS, Notice, PageSettings, View, parse_query
 
 _STORE = "_url_values"
 _WRITTEN = "_url_written"  # (page, query) the app last put in the address bar
@@ -72,6 +72,9 @@ def sync_from_url(page: str) -> None:
         # write reached the browser: that is the user acting, not a link or Back.
         return
     values, notices = parse_query(query, SCHEMA)
+    for settings in SETTINGS:  # what the page's own settings refuse of values valid alone
+        if getattr(settings, "PAGE", None) == page:
+            notices = [*notices, *settings.refusals(values)]
     state[_STORE] = values
     state[_NOTICES] = notices
     _reset_widgets()

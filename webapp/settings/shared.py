@@ -13,6 +13,7 @@ from optim_core import OPTIMIZERS, SCHEDULES
 from surfaces import SURFACES, list_surfaces
 from webapp.url import (
     Field,
+    Notice,
     choice,
     integer,
     log_options,
@@ -302,6 +303,13 @@ class PageSettings:
             if f.always or value != f.default:
                 out[key] = f.write(value)
         return out
+
+    @classmethod
+    def refusals(cls, values: Mapping) -> list[Notice]:
+        """Notices for values a link holds that are valid alone but not together (an optimizer
+        chosen for a view that the selection does not hold): ``read`` replaces them. A page's
+        settings say which; ``webapp.state`` shows them with the link's other notices."""
+        return []
 
     @classmethod
     def schema(cls) -> dict[str, Field]:
