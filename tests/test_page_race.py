@@ -276,6 +276,10 @@ def test_no_optimizer_selected_shows_a_friendly_note_and_the_contour():
     spec = race_spec(at)
     assert trace(spec, "start") and not spec.get("frames")
     assert len(at.get("download_button")) == 0
+    assert at.query_params["race_opts"] in ("none", ["none"])  # the link keeps it empty …
+    again = page(race_opts="none")  # … and reopens with none chosen, without a notice
+    assert at.multiselect(key="race_opts").value == [] and not again.warning
+    assert again.multiselect(key="race_opts").value == []
 
 
 def test_custom_formula_races_on_it():

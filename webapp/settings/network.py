@@ -35,8 +35,10 @@ from surfaces.network import ACTIVATIONS, LOSSES
 from surfaces.network_data import DATASETS, N_TRAIN
 from webapp import pages
 from webapp.settings.shared import (
+    NONE,
     Field,
     PageSettings,
+    Selection,
     View,
     _schema,
     choice,
@@ -52,25 +54,6 @@ from webapp.settings.shared import (
     url_keyed,
 )
 from webapp.url import Notice
-
-NONE = "none"  # the link's word for an empty selection of optimizers
-
-
-@dataclass(frozen=True)
-class Selection(Field):
-    """A list of choices (kind "ids") whose empty selection has a word of its own in the link,
-    ``net_opts=none``: written as an empty list, the key would leave the link, and the link would
-    reopen on the default selection. ``net_opts=`` (empty) reads as none chosen too."""
-
-    def parse(self, raw: str | list[str]):
-        items = raw if isinstance(raw, list) else [raw]
-        if [str(item).strip().lower() for item in items] == [NONE]:
-            return ()
-        return super().parse(raw)
-
-    def write(self, value) -> str | list[str]:
-        return list(value) if value else NONE
-
 
 NET_CURVATURE = 1.0  # L for the rules α = c/L: GD's sharpness on the default net stays under 1
 NET_DIAMETER = 2.0  # for the rules α = fraction × the view's diameter: a weight's typical range

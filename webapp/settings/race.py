@@ -12,6 +12,7 @@ from webapp.settings.shared import (
     Field,
     PageSettings,
     RunSettings,
+    Selection,
     View,
     choice,
     field_of,
@@ -39,7 +40,7 @@ class RaceSettings(PageSettings):
     VIEWS: ClassVar[tuple[str, ...]] = ("race", "3d", "loss", "noise")  # noise: data surfaces
 
     optimizers: tuple[str, ...] = url(
-        Field("race_opts", "ids", DEFAULT_OPTIMIZERS, choices=tuple(OPTIMIZERS))
+        Selection("race_opts", "ids", DEFAULT_OPTIMIZERS, choices=tuple(OPTIMIZERS))
     )
     hyper: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()
     run: RunSettings = field(default_factory=RunSettings)

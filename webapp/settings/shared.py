@@ -24,6 +24,26 @@ from webapp.url import (
     url_fields,
 )
 
+NONE = "none"  # the link's word for an empty selection of optimizers
+
+
+@dataclass(frozen=True)
+class Selection(Field):
+    """A list of choices (kind "ids") whose empty selection has a word of its own in the link
+    (``race_opts=none``, ``net_opts=none``): written as an empty list, the key would leave the
+    link, and the link would reopen on the default selection. An empty value (``net_opts=``)
+    reads as none chosen too."""
+
+    def parse(self, raw: str | list[str]):
+        items = raw if isinstance(raw, list) else [raw]
+        if [str(item).strip().lower() for item in items] == [NONE]:
+            return ()
+        return super().parse(raw)
+
+    def write(self, value) -> str | list[str]:
+        return list(value) if value else NONE
+
+
 CUSTOM = "custom"
 DEFAULT_SURFACE = "bowl"
 DEFAULT_FORMULA = "x^2 + 5y^2 + x y - 2sin(x)"
