@@ -17,8 +17,9 @@ from viz import color_for
 from viz.network import network_panels
 from viz.network_parts import slice_figure
 from webapp import network_runs
+from webapp.cache import MISSING, SizedLRU, budget_bytes
 from webapp.controls import hyper_widget
-from webapp.netboard import network_board, network_slice
+from webapp.netboard import board_bytes, network_board, network_slice
 from webapp.settings import SCHEMA, NetworkSettings, net_hyper_key
 from webapp.state import store, widget
 from webapp.table import table
@@ -39,6 +40,10 @@ SLICE_NOTE = (
     "scaled neuron by neuron to the norm of that neuron's weights and bias (filter "
     "normalization, Li et al. 2018): a = 1 moves every neuron by as much as its own weights."
 )
+
+
+BOARD_CACHE_SHARE = 16  # the boards' bytes: a sixteenth of the run cache's budget (~80 boards)
+_boards = SizedLRU(budget_bytes() // BOARD_CACHE_SHARE)  # one per server: every session's
 
 
 def _batch_label(m: float) -> str:
@@ -186,6 +191,39 @@ def _label(settings: NetworkSettings, opt: str, run) -> str:
     return label
 
 
+def board_key(runs, boundary: str, present: bool, labels: dict, edges: dict, measured) -> str:
+    """What the board's figures are made of: each run (its key names the network, the
+    optimizer and every setting of the run) up to its last iterate, in order (an optimizer's
+    colour is its place), whose boundary and plane, presenting or not, the legend's labels, the
+    stability edges and whose sharpness was measured."""
+    parts = [f"{opt}={r.key}@{r.last}/{len(r.trajectory.path)}" for opt, r in runs.items()]
+    return "|".join([boundary, str(present), *parts, repr(labels), repr(edges), repr(measured)])
+
+
+def _board_payload(net, settings: NetworkSettings, runs, boundary: str, plane_view, sharpness,
+                   edges: dict, labels: dict) -> bytes:  # fmt: skip
+    """The board's bytes (``webapp.netboard.board_bytes``), made once per ``board_key``: the
+    four figures take about 0.25 s to build (sixty pictures of the boundary), which a rerun that
+    changes no run (another optimizer's settings opened) and the first visit to a view the
+    server warmed up at start then do not wait for."""
+    present = settings.view.present
+    key = board_key(runs, boundary, present, labels, edges, sorted(sharpness))
+    found = _boards.get(key)
+    if found is MISSING:
+        panels = network_panels(
+            net,
+            runs,
+            plane_view,
+            boundary_of=boundary,
+            sharpness=sharpness,
+            edges=edges,
+            labels=labels,
+            present=present,
+        )
+        found = _boards.put(key, board_bytes(panels, present=present))
+    return found
+
+
 def draw_figure(net, settings: NetworkSettings, runs, boundary: str) -> None:
     """The animated figure, its notes, and the numbers behind the plane and the sharpness."""
     present = settings.view.present
@@ -193,17 +231,9 @@ def draw_figure(net, settings: NetworkSettings, runs, boundary: str) -> None:
     sharpness, skipped = network_runs.sharpness_of(net, runs)
     edges = edges_of(settings, runs)
     labels = {opt: _label(settings, opt, r) for opt, r in runs.items()}
-    panels = network_panels(
-        net,
-        runs,
-        plane_view,
-        boundary_of=boundary,
-        sharpness=sharpness,
-        edges=edges,
-        labels=labels,
-        present=present,
+    network_board(
+        _board_payload(net, settings, runs, boundary, plane_view, sharpness, edges, labels)
     )
-    network_board(panels, present=present)
     if not present:
         st.caption(HOW_TO_READ)
     st.caption(plane_note(plane_view.plane, OPTIMIZERS[boundary].name))

@@ -81,9 +81,9 @@ def board_bytes(panels, *, present: bool) -> bytes:
     )
 
 
-def network_board(panels, *, present: bool) -> None:
-    """Draw the board of ``panels`` (``viz.network.network_panels``)."""
-    _BOARD(data=board_bytes(panels, present=present), key=BOARD_KEY, height="content")
+def network_board(payload: bytes) -> None:
+    """Draw the board ``payload`` (``board_bytes`` of ``viz.network.network_panels``)."""
+    _BOARD(data=payload, key=BOARD_KEY, height="content")
 
 
 def slice_bytes(figure, *, present: bool) -> bytes:
