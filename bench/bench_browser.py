@@ -243,8 +243,9 @@ def scrub(page, frames: list) -> dict[str, list[float]]:
 
 
 def net_scrub(page, frames: list) -> dict[str, list[float]]:
-    """The Network board's step scrubber (see the module note), on a board already drawn at
-    step 0; ``frames`` as for ``scrub``."""
+    """The Network board's step scrubber (see the module note), on a board already drawn (it
+    opens at the last step: the keys go back first, then forward); ``frames`` as for
+    ``scrub``."""
     page.wait_for_function(_IDLE, timeout=TIMEOUT_MS)
     range_ = page.locator(".dl-net-step").first
     page.wait_for_function("() => Number(document.querySelector('.dl-net-step').max) > 6")
@@ -253,7 +254,9 @@ def net_scrub(page, frames: list) -> dict[str, list[float]]:
     page.wait_for_timeout(300)
     sent_before = len(frames)
     start = time.monotonic()
-    for i, key in enumerate(["ArrowRight"] * 6 + ["ArrowLeft"] * (SCRUB_KEYS - 6)):
+    value, top = int(range_.input_value()), int(range_.get_attribute("max"))
+    there, back = ("ArrowRight", "ArrowLeft") if value + 6 <= top else ("ArrowLeft", "ArrowRight")
+    for i, key in enumerate([there] * 6 + [back] * (SCRUB_KEYS - 6)):
         time.sleep(max(0.0, start + i * SCRUB_EVERY_MS / 1000 - time.monotonic()))
         page.keyboard.press(key)
     page.wait_for_timeout(SCRUB_AFTER_MS)
