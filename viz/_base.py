@@ -114,7 +114,15 @@ def contour_trace(surface, bounds=None, n: int = GRID_N, *, present: bool = Fals
     xs, ys, pts = grid(bounds, n)
     with np.errstate(all="ignore"):
         f = np.asarray(surface.f(pts), dtype=float)
-    z, is_log = contour_levels(f)
+    return values_contour(xs, ys, f, present=present)
+
+
+def values_contour(xs, ys, f, *, present: bool = False, names=("x", "y", "f")) -> go.Contour:
+    """The filled contour of the values ``f`` (len(ys), len(xs)) on a grid, its levels as
+    ``contour_levels`` places them; ``names`` label the axes and the value in the hover and
+    the colour bar."""
+    z, is_log = contour_levels(np.asarray(f, dtype=float))
+    x, y, v = names
     return go.Contour(
         x=xs,
         y=ys,
@@ -128,10 +136,10 @@ def contour_trace(surface, bounds=None, n: int = GRID_N, *, present: bool = Fals
             "color": CONTOUR_LINE_COLOR,
         },  # reads on a projector
         colorbar={
-            "title": {"text": "log₁₀(f − f_min)" if is_log else "f"},
+            "title": {"text": f"log₁₀({v} − {v}_min)" if is_log else v},
             "thickness": 18 if present else 12,
         },
-        hovertemplate="x=%{x:.3f}<br>y=%{y:.3f}<br>f=%{customdata:.4g}<extra></extra>",
+        hovertemplate=f"{x}=%{{x:.3g}}<br>{y}=%{{y:.3g}}<br>{v}=%{{customdata:.4g}}<extra></extra>",
         name="loss",
         showscale=True,
     )

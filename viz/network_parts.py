@@ -33,13 +33,10 @@ from PIL import Image
 
 from viz._base import (
     _COLORS,
-    CONTOUR_COLORSCALE,
-    CONTOUR_LEVELS,
-    CONTOUR_LINE_COLOR,
     color_for,
-    contour_levels,
     marker_for,
     style,
+    values_contour,
 )
 
 # Settings of these pictures, together.
@@ -333,22 +330,9 @@ def slice_figure(
 ) -> go.Figure:
     """The random slice: the training loss over θ + a·d₁ + b·d₂ around an end point θ (at the
     centre, a star), drawn as the other contours are. A static figure (a contour trace)."""
-    z, is_log = contour_levels(np.asarray(loss, dtype=float))
     fig = go.Figure(
         [
-            go.Contour(
-                x=a,
-                y=b,
-                z=z,
-                customdata=loss,
-                colorscale=CONTOUR_COLORSCALE,
-                ncontours=CONTOUR_LEVELS,
-                contours={"coloring": "heatmap", "showlines": True},
-                line={"width": 1.2 if present else 0.8, "color": CONTOUR_LINE_COLOR},
-                colorbar={"title": {"text": "log₁₀(loss − min)" if is_log else "loss"}},
-                hovertemplate="a=%{x:.2f}<br>b=%{y:.2f}<br>loss=%{customdata:.4g}<extra></extra>",
-                name="loss",
-            ),
+            values_contour(a, b, loss, present=present, names=("a", "b", "loss")),
             go.Scatter(
                 x=[0.0],
                 y=[0.0],
